@@ -1,0 +1,124 @@
+using System.Buffers;
+
+namespace Sensors.Core;
+
+/// <summary>
+/// What InfluxDB accepts, checked once when a Reading is built, so that a point the server would
+/// refuse or misread is refused here with a message that names the part. Rules checked against a
+/// real InfluxDB 1.6 (see README): a measurement starting with '#' is read as a comment and
+/// silently lost; 'time' is refused as a tag or field key; a backslash at the end of a name or
+/// just before a character that must be escaped there cannot be written at all, because the
+/// server's scanner takes it as an escape.
+/// </summary>
+public static class ReadingRules
+{
+    /// <summary>InfluxDB refuses string field values longer than 64 KiB.</summary>
+    public const int MaxStringFieldBytes = 64 * 1024;
+
+    private static readonly SearchValues<char> LineBreaks = SearchValues.Create("\r\n");
+
+    public static void Validate(string measurement, ReadOnlySpan<Tag> sortedTags, ReadOnlySpan<Field> fields)
+    {
+        CheckName(measurement, measurement, "measurement name", LineProtocol.MeasurementSpecials);
+        if (measurement[0] == '#')
+        {
+            throw new InvalidReadingException(measurement, "measurement name", "starts with '#': InfluxDB reads the line as a comment and drops it.");
+        }
+
+        string? previous = null;
+        foreach (var tag in sortedTags)
+        {
+            if (tag.Key is null)
+            {
+                throw new InvalidReadingException(measurement, "a tag", "has no key.");
+            }
+
+            CheckName(measurement, tag.Key, $"tag key '{InvalidReadingException.Printable(tag.Key)}'", LineProtocol.KeySpecials);
+            if (tag.Key == "time")
+            {
+                throw new InvalidReadingException(measurement, "tag key 'time'", "is reserved by InfluxDB; use another name.");
+            }
+
+            if (tag.Key == previous)
+            {
+                throw new InvalidReadingException(measurement, $"tag '{tag.Key}'", "appears twice.");
+            }
+
+            previous = tag.Key;
+            if (string.IsNullOrEmpty(tag.Value))
+            {
+                throw new InvalidReadingException(measurement, $"tag '{tag.Key}'", "has an empty value; line protocol has no empty tag values, leave the tag out instead.");
+            }
+
+            CheckName(measurement, tag.Value, $"value of tag '{tag.Key}'", LineProtocol.KeySpecials);
+        }
+
+        if (fields.IsEmpty)
+        {
+            throw new InvalidReadingException(measurement, "field list", "is empty; a point needs at least one field.");
+        }
+
+        for (var i = 0; i < fields.Length; i++)
+        {
+            var field = fields[i];
+            if (field.Key is null)
+            {
+                throw new InvalidReadingException(measurement, "a field", "has no key.");
+            }
+
+            var part = $"field '{InvalidReadingException.Printable(field.Key)}'";
+            CheckName(measurement, field.Key, $"key of {part}", LineProtocol.KeySpecials);
+            if (field.Key == "time")
+            {
+                throw new InvalidReadingException(measurement, "field key 'time'", "is reserved by InfluxDB; use another name.");
+            }
+
+            for (var j = 0; j < i; j++)
+            {
+                if (fields[j].Key == field.Key)
+                {
+                    throw new InvalidReadingException(measurement, part, "appears twice.");
+                }
+            }
+
+            switch (field.Value.Kind)
+            {
+                case FieldKind.Float when double.IsNaN(field.Value.AsFloat):
+                    throw new InvalidReadingException(measurement, part, "is NaN; InfluxDB stores only finite numbers.");
+                case FieldKind.Float when double.IsInfinity(field.Value.AsFloat):
+                    throw new InvalidReadingException(measurement, part, "is infinite; InfluxDB stores only finite numbers.");
+                case FieldKind.String when field.Value.AsString.Length > MaxStringFieldBytes / 3
+                    && System.Text.Encoding.UTF8.GetByteCount(field.Value.AsString) > MaxStringFieldBytes:
+                    throw new InvalidReadingException(measurement, part, $"is a string over 64 KiB ({MaxStringFieldBytes} bytes), InfluxDB's limit.");
+            }
+        }
+    }
+
+    private static void CheckName(string measurement, string text, string part, SearchValues<char> specials)
+    {
+        if (text.Length == 0)
+        {
+            throw new InvalidReadingException(measurement, part, "is empty.");
+        }
+
+        if (text.AsSpan().IndexOfAny(LineBreaks) >= 0)
+        {
+            throw new InvalidReadingException(measurement, part, $"'{InvalidReadingException.Printable(text)}' holds a line break, which line protocol cannot carry.");
+        }
+
+        var backslash = text.IndexOf('\\', StringComparison.Ordinal);
+        while (backslash >= 0)
+        {
+            var last = backslash == text.Length - 1;
+            if (last || specials.Contains(text[backslash + 1]))
+            {
+                throw new InvalidReadingException(
+                    measurement,
+                    part,
+                    $"'{InvalidReadingException.Printable(text)}' has a backslash {(last ? "at the end" : $"before '{text[backslash + 1]}'")}, which InfluxDB would read as an escape; remove or replace it.");
+            }
+
+            backslash = text.IndexOf('\\', backslash + 1);
+        }
+    }
+}
