@@ -17,14 +17,16 @@ public enum Precision
 /// InfluxDB line protocol encoder, after the reference at
 /// docs.influxdata.com/influxdb/v1.8/write_protocols/line_protocol_reference:
 /// <c>measurement[,tag=value...] field=value[,field=value...] timestamp\n</c>.
-/// Escaping: in measurement names, comma and space; in tag keys, tag values and field keys,
+/// Escaping: in measurement names, comma, equals sign and space; in tag keys, tag values and field keys,
 /// comma, equals sign and space; in string field values, double quote and backslash.
 /// Writes straight into an <see cref="IBufferWriter{T}"/>: no allocation per point once the
 /// buffer has grown to its working size.
 /// </summary>
 public static class LineProtocol
 {
-    internal static readonly SearchValues<char> MeasurementSpecials = SearchValues.Create(", ");
+    // The reference escapes only comma and space in measurement names, but InfluxDB 1.6 also
+    // unescapes "\=" there and misreads a bare '=' (checked against the real server), so '=' is escaped too.
+    internal static readonly SearchValues<char> MeasurementSpecials = SearchValues.Create(",= ");
     internal static readonly SearchValues<char> KeySpecials = SearchValues.Create(",= ");
     private static readonly SearchValues<char> StringSpecials = SearchValues.Create("\"\\");
 

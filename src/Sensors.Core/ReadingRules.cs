@@ -5,21 +5,21 @@ namespace Sensors.Core;
 /// <summary>
 /// What InfluxDB accepts, checked once when a Reading is built, so that a point the server would
 /// refuse or misread is refused here with a message that names the part. Rules checked against a
-/// real InfluxDB 1.6 (see README): a measurement starting with '#' is read as a comment and
+/// real InfluxDB 1.6 (see README): control characters (line breaks, tabs) in names are cut or
+/// dropped, so they are refused, though string field values carry them fine; a measurement starting with '#' is read as a comment and
 /// silently lost; 'time' is refused as a tag or field key; a backslash at the end of a name or
 /// just before a character that must be escaped there cannot be written at all, because the
-/// server's scanner takes it as an escape.
+/// server's scanner takes it as an escape; a double quote in a field key derails the server's
+/// field scanner.
 /// </summary>
 public static class ReadingRules
 {
     /// <summary>InfluxDB refuses string field values longer than 64 KiB.</summary>
     public const int MaxStringFieldBytes = 64 * 1024;
 
-    private static readonly SearchValues<char> LineBreaks = SearchValues.Create("\r\n");
-
     public static void Validate(string measurement, ReadOnlySpan<Tag> sortedTags, ReadOnlySpan<Field> fields)
     {
-        CheckName(measurement, measurement, "measurement name", LineProtocol.MeasurementSpecials);
+        CheckName(measurement, measurement, "measurement name");
         if (measurement[0] == '#')
         {
             throw new InvalidReadingException(measurement, "measurement name", "starts with '#': InfluxDB reads the line as a comment and drops it.");
@@ -33,7 +33,7 @@ public static class ReadingRules
                 throw new InvalidReadingException(measurement, "a tag", "has no key.");
             }
 
-            CheckName(measurement, tag.Key, $"tag key '{InvalidReadingException.Printable(tag.Key)}'", LineProtocol.KeySpecials);
+            CheckName(measurement, tag.Key, $"tag key '{InvalidReadingException.Printable(tag.Key)}'");
             if (tag.Key == "time")
             {
                 throw new InvalidReadingException(measurement, "tag key 'time'", "is reserved by InfluxDB; use another name.");
@@ -50,7 +50,7 @@ public static class ReadingRules
                 throw new InvalidReadingException(measurement, $"tag '{tag.Key}'", "has an empty value; line protocol has no empty tag values, leave the tag out instead.");
             }
 
-            CheckName(measurement, tag.Value, $"value of tag '{tag.Key}'", LineProtocol.KeySpecials);
+            CheckName(measurement, tag.Value, $"value of tag '{tag.Key}'");
         }
 
         if (fields.IsEmpty)
@@ -67,7 +67,12 @@ public static class ReadingRules
             }
 
             var part = $"field '{InvalidReadingException.Printable(field.Key)}'";
-            CheckName(measurement, field.Key, $"key of {part}", LineProtocol.KeySpecials);
+            CheckName(measurement, field.Key, $"key of {part}");
+            if (field.Key.Contains('"', StringComparison.Ordinal))
+            {
+                throw new InvalidReadingException(measurement, $"key of {part}", "holds a double quote, which InfluxDB 1.x takes for the start of a string value; use another name.");
+            }
+
             if (field.Key == "time")
             {
                 throw new InvalidReadingException(measurement, "field key 'time'", "is reserved by InfluxDB; use another name.");
@@ -94,23 +99,29 @@ public static class ReadingRules
         }
     }
 
-    private static void CheckName(string measurement, string text, string part, SearchValues<char> specials)
+    /// <summary>
+    /// Characters that InfluxDB 1.6 unescapes after a backslash in names: the escaped ones and the
+    /// double quote. A literal backslash just before one of them cannot be written.
+    /// </summary>
+    private static readonly SearchValues<char> BackslashHazards = SearchValues.Create(",= \"");
+
+    private static void CheckName(string measurement, string text, string part)
     {
         if (text.Length == 0)
         {
             throw new InvalidReadingException(measurement, part, "is empty.");
         }
 
-        if (text.AsSpan().IndexOfAny(LineBreaks) >= 0)
+        if (text.AsSpan().IndexOfAnyInRange('\0', '\u001f') >= 0 || text.Contains('\u007f', StringComparison.Ordinal))
         {
-            throw new InvalidReadingException(measurement, part, $"'{InvalidReadingException.Printable(text)}' holds a line break, which line protocol cannot carry.");
+            throw new InvalidReadingException(measurement, part, $"'{InvalidReadingException.Printable(text)}' holds a control character (line break, tab…), which InfluxDB cuts or drops in names.");
         }
 
         var backslash = text.IndexOf('\\', StringComparison.Ordinal);
         while (backslash >= 0)
         {
             var last = backslash == text.Length - 1;
-            if (last || specials.Contains(text[backslash + 1]))
+            if (last || BackslashHazards.Contains(text[backslash + 1]))
             {
                 throw new InvalidReadingException(
                     measurement,

@@ -50,7 +50,7 @@ public class LineProtocolTests
     public void Encode_EqualsSignsAndBackslashes_AreEscapedOrLiteralAsTheServerReadsThem()
     {
         var reading = new Reading("m=1,x", [new Tag("k=1", "a b=c")], [new Field("f,1", "back\\slash \"q\"")], 5);
-        Assert.Equal("m=1\\,x,k\\=1=a\\ b\\=c f\\,1=\"back\\\\slash \\\"q\\\"\" 5", Line(reading));
+        Assert.Equal("m\\=1\\,x,k\\=1=a\\ b\\=c f\\,1=\"back\\\\slash \\\"q\\\"\" 5", Line(reading));
     }
 
     [Theory]

@@ -37,6 +37,7 @@ public class ReadingRulesTests
     [Theory]
     [InlineData("air\nquality", "measurement name")]
     [InlineData("air\rquality", "measurement name")]
+    [InlineData("\tair_quality", "measurement name")]
     public void LineBreakInMeasurement_IsRefused_AndTheMessageStaysOnOneLine(string measurement, string part)
     {
         var error = Refused(measurement, [], [new Field("f", 1.0)]);
@@ -88,6 +89,10 @@ public class ReadingRulesTests
     }
 
     [Fact]
+    public void DoubleQuoteInFieldKey_IsRefused() =>
+        Assert.Contains("double quote", Refused("m", [], [new Field("a\"b", 1.0)]).Message);
+
+    [Fact]
     public void MeasurementStartingWithHash_IsRefused_BecauseInfluxReadsACommentLine() =>
         Assert.Contains("comment", Refused("#m", [], [new Field("f", 1.0)]).Message);
 
@@ -96,6 +101,7 @@ public class ReadingRulesTests
     [InlineData("before\\,comma")]
     [InlineData("before\\ space")]
     [InlineData("before\\=equals")]
+    [InlineData("before\\\"quote")]
     public void BackslashTheServerWouldTakeAsEscape_IsRefusedInTagValues(string value)
     {
         var error = Refused("m", [new Tag("t", value)], [new Field("f", 1.0)]);
@@ -106,7 +112,7 @@ public class ReadingRulesTests
     [Fact]
     public void LiteralBackslash_IsAccepted_WhereTheServerKeepsIt()
     {
-        var reading = new Reading("m\\=x", [new Tag("path", "C:\\temp")], [new Field("f", "ends\\")], 0);
+        var reading = new Reading("m\\x", [new Tag("path", "C:\\temp")], [new Field("f", "ends\\")], 0);
         Assert.Equal("C:\\temp", reading.Tag("path"));
     }
 
