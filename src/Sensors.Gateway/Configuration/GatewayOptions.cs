@@ -1,0 +1,56 @@
+namespace Sensors.Gateway.Configuration;
+
+/// <summary>The <c>Gateway</c> section: who this gateway is.</summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    /// <summary>Name of this gateway in the city's data (the <c>gateway_id</c> tag); empty means the host name.</summary>
+    public string Id { get; set; } = string.Empty;
+
+    public string EffectiveId => string.IsNullOrWhiteSpace(Id) ? Environment.MachineName.ToLowerInvariant() : Id;
+}
+
+/// <summary>The <c>Site</c> section: where the site file is.</summary>
+public sealed class SiteOptions
+{
+    public const string Section = "Site";
+
+    /// <summary>Path of the site file (YAML, firmware-config/sites/), relative to the configuration file.</summary>
+    public string File { get; set; } = string.Empty;
+}
+
+/// <summary>The <c>Pipeline</c> section: between the sources and InfluxDB.</summary>
+public sealed class PipelineOptions
+{
+    public const string Section = "Pipeline";
+
+    /// <summary>Readings held in memory while InfluxDB is away; past it the oldest are dropped, counted and logged.</summary>
+    public int QueueCapacity { get; set; } = 100_000;
+
+    /// <summary>Longest a reading waits for its batch to fill before the batch is sent anyway (±10 % jitter).</summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest pause after a failed write before the next try.</summary>
+    public TimeSpan FailurePause { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often one line sums up what was forwarded.</summary>
+    public TimeSpan StatusLogInterval { get; set; } = TimeSpan.FromMinutes(15);
+}
+
+/// <summary>The <c>Simulation</c> section: simulated classrooms for demos and tests.</summary>
+public sealed class SimulationOptions
+{
+    public const string Section = "Simulation";
+
+    public bool Enabled { get; set; }
+
+    /// <summary>How often each simulated sensor reports.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>History produced at start, as if the gateway had been running that long (e.g. 24:00:00 for a day).</summary>
+    public TimeSpan Backfill { get; set; } = TimeSpan.Zero;
+
+    /// <summary>One seed, one school day: the same seed gives the same readings.</summary>
+    public int Seed { get; set; } = 1;
+}

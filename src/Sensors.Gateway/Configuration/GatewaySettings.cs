@@ -1,0 +1,239 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Sensors.Influx;
+
+namespace Sensors.Gateway.Configuration;
+
+/// <summary>
+/// Every setting of a gateway, read and checked once at start. Sources, later ones winning:
+/// appsettings.json beside the executable (defaults), the file given with --config, then
+/// environment variables prefixed SENSORS_ (SENSORS_Influx__Token=…: double underscore for ':').
+/// Problems come back as one line each, naming the key, the value and what is expected, so the
+/// service can stop with a message an operator can act on.
+/// </summary>
+public sealed partial class GatewaySettings
+{
+    public const string EnvironmentPrefix = "SENSORS_";
+
+    private static readonly string[] KnownSections = ["Logging", GatewayOptions.Section, SiteOptions.Section, InfluxOptions.Section, PipelineOptions.Section, SimulationOptions.Section];
+
+    public required IConfigurationRoot Configuration { get; init; }
+    public required GatewayOptions Gateway { get; init; }
+    public required InfluxOptions Influx { get; init; }
+    public required PipelineOptions Pipeline { get; init; }
+    public required SimulationOptions Simulation { get; init; }
+    public required SiteFile? Site { get; init; }
+    public required string? SitePath { get; init; }
+    public required IReadOnlyList<string> Errors { get; init; }
+
+    public bool IsValid => Errors.Count == 0;
+
+    public static IConfigurationRoot BuildConfiguration(string? configPath, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
+    {
+        var builder = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
+        if (configPath is not null)
+        {
+            builder.AddJsonFile(Path.GetFullPath(configPath), optional: false);
+        }
+
+        builder.AddEnvironmentVariables(EnvironmentPrefix);
+        if (overrides is not null)
+        {
+            builder.AddInMemoryCollection(overrides);
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>Reads everything; never throws for a bad value, but lists it in <see cref="Errors"/>.</summary>
+    public static GatewaySettings Load(string? configPath, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
+    {
+        var errors = new List<string>();
+        if (configPath is not null && !File.Exists(configPath))
+        {
+            errors.Add($"--config '{configPath}': no such file. Give the path of the gateway's settings (JSON), e.g. /etc/sensors/gateway.json.");
+            configPath = null;
+        }
+
+        IConfigurationRoot configuration;
+        try
+        {
+            configuration = BuildConfiguration(configPath, overrides);
+        }
+        catch (Exception error) when (error is InvalidDataException or FormatException or System.Text.Json.JsonException)
+        {
+            errors.Add($"{configPath}: not valid JSON: {(error.InnerException ?? error).Message.ReplaceLineEndings(" ")}");
+            configuration = BuildConfiguration(null, overrides);
+        }
+
+        foreach (var section in configuration.GetChildren())
+        {
+            if (!KnownSections.Contains(section.Key, StringComparer.OrdinalIgnoreCase) && !section.Key.StartsWith("DOTNET_", StringComparison.Ordinal))
+            {
+                var nearest = KnownSections.MinBy(k => Distance(k.ToLowerInvariant(), section.Key.ToLowerInvariant()))!;
+                var hint = Distance(nearest.ToLowerInvariant(), section.Key.ToLowerInvariant()) <= 2 ? $"did you mean {nearest}? " : string.Empty;
+                errors.Add($"{section.Key}: unknown section; {hint}Known sections: {string.Join(", ", KnownSections)}.");
+            }
+        }
+
+        var gateway = Bind<GatewayOptions>(configuration, GatewayOptions.Section, errors);
+        var influx = Bind<InfluxOptions>(configuration, InfluxOptions.Section, errors);
+        var pipeline = Bind<PipelineOptions>(configuration, PipelineOptions.Section, errors);
+        var simulation = Bind<SimulationOptions>(configuration, SimulationOptions.Section, errors);
+        var siteOptions = Bind<SiteOptions>(configuration, SiteOptions.Section, errors);
+
+        errors.AddRange(influx.Validate());
+        CheckPipeline(pipeline, errors);
+        CheckSimulation(simulation, errors);
+
+        SiteFile? site = null;
+        string? sitePath = null;
+        if (!string.IsNullOrWhiteSpace(siteOptions.File))
+        {
+            var baseFolder = configPath is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(configPath))!;
+            sitePath = Path.GetFullPath(siteOptions.File, baseFolder);
+            var (loaded, siteErrors) = SiteFileLoader.Load(sitePath);
+            site = loaded;
+            errors.AddRange(siteErrors);
+        }
+        else if (simulation.Enabled)
+        {
+            errors.Add("Site:File is empty: the simulation needs a site file with rooms, e.g. firmware-config/sites/ecole-jules-ferry.yaml.");
+        }
+
+        return new GatewaySettings
+        {
+            Configuration = configuration,
+            Gateway = gateway,
+            Influx = influx,
+            Pipeline = pipeline,
+            Simulation = simulation,
+            Site = site,
+            SitePath = sitePath,
+            Errors = errors,
+        };
+    }
+
+    /// <summary>
+    /// Binds a section key by key, so that every unknown key (with the nearest known one) and
+    /// every value of the wrong form is reported, not only the first.
+    /// </summary>
+    private static T Bind<T>(IConfiguration configuration, string section, List<string> errors)
+        where T : new()
+    {
+        var options = new T();
+        var properties = typeof(T).GetProperties().Where(p => p.CanWrite).ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+        foreach (var child in configuration.GetSection(section).GetChildren())
+        {
+            if (!properties.TryGetValue(child.Key, out var property))
+            {
+                var nearest = properties.Keys.MinBy(k => Distance(k.ToLowerInvariant(), child.Key.ToLowerInvariant()))!;
+                var hint = Distance(nearest.ToLowerInvariant(), child.Key.ToLowerInvariant()) <= 2 ? $"did you mean {section}:{nearest}? " : string.Empty;
+                errors.Add($"{child.Path}: unknown key; {hint}Known keys: {string.Join(", ", properties.Keys)}.");
+                continue;
+            }
+
+            try
+            {
+                if (child.Value is { Length: 0 } && Nullable.GetUnderlyingType(property.PropertyType) is null && property.PropertyType.IsValueType)
+                {
+                    continue; // an empty value keeps the default
+                }
+
+                property.SetValue(options, child.Value is { Length: 0 } ? null : child.Get(property.PropertyType));
+            }
+            catch (InvalidOperationException error)
+            {
+                errors.Add(Explain(error, child.Path, child.Value));
+            }
+        }
+
+        return options;
+    }
+
+    /// <summary>The binder's message, turned into "Key = 'value': expected …".</summary>
+    private static string Explain(InvalidOperationException error, string key, string? value)
+    {
+        var convert = ConversionFailure().Match(error.Message);
+        if (!convert.Success)
+        {
+            return $"{key} = '{value}': {error.Message.ReplaceLineEndings(" ")}";
+        }
+
+        var type = convert.Groups["type"].Value;
+        var expected = type switch
+        {
+            "System.TimeSpan" => "a duration as hh:mm:ss, e.g. 00:00:10 for ten seconds",
+            "System.Uri" => "an address such as http://127.0.0.1:8086",
+            "System.Int32" or "System.Int64" => "a whole number",
+            "System.Double" => "a number, with a dot for decimals",
+            "System.Boolean" => "true or false",
+            _ when Type.GetType(type) is { IsEnum: true } enumType => string.Join(" or ", Enum.GetNames(enumType)),
+            _ when type.EndsWith("InfluxApi", StringComparison.Ordinal) => string.Join(" or ", Enum.GetNames<InfluxApi>()),
+            _ when type.EndsWith("Precision", StringComparison.Ordinal) => string.Join(" or ", Enum.GetNames<Sensors.Core.Precision>()),
+            _ => $"a value of type {type}",
+        };
+        return $"{key} = '{value}': expected {expected}.";
+    }
+
+    /// <summary>Levenshtein distance, for "did you mean" hints on typos in keys.</summary>
+    private static int Distance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
+    }
+
+    private static void CheckPipeline(PipelineOptions pipeline, List<string> errors)
+    {
+        if (pipeline.QueueCapacity < 100)
+        {
+            errors.Add($"Pipeline:QueueCapacity = {pipeline.QueueCapacity}: expected at least 100 readings, e.g. 100000.");
+        }
+
+        Positive(pipeline.FlushInterval, "Pipeline:FlushInterval", "00:00:05", errors);
+        Positive(pipeline.FailurePause, "Pipeline:FailurePause", "00:01:00", errors);
+        Positive(pipeline.StatusLogInterval, "Pipeline:StatusLogInterval", "00:15:00", errors);
+    }
+
+    private static void CheckSimulation(SimulationOptions simulation, List<string> errors)
+    {
+        if (!simulation.Enabled)
+        {
+            return;
+        }
+
+        if (simulation.Interval < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"Simulation:Interval = {simulation.Interval}: expected at least one second, e.g. 00:00:30.");
+        }
+
+        if (simulation.Backfill < TimeSpan.Zero || simulation.Backfill > TimeSpan.FromDays(31))
+        {
+            errors.Add($"Simulation:Backfill = {simulation.Backfill}: expected between 00:00:00 and 31.00:00:00.");
+        }
+    }
+
+    private static void Positive(TimeSpan value, string key, string example, List<string> errors)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"{key} = {value}: expected a positive duration, e.g. {example}.");
+        }
+    }
+
+    [GeneratedRegex("Failed to convert configuration value '(?<value>.*)' at '(?<key>[^']*)' to type '(?<type>[^']*)'")]
+    private static partial Regex ConversionFailure();
+}

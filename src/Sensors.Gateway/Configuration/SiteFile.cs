@@ -1,0 +1,179 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Sensors.Core;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace Sensors.Gateway.Configuration;
+
+/// <summary>
+/// A school (or depot, or district) as firmware-config/sites/&lt;site&gt;.yaml describes it: its
+/// rooms and the sensors in them. Keys are snake_case in the file.
+/// </summary>
+public sealed class SiteFile
+{
+    /// <summary>The site's identifier, used as the <c>site</c> tag: lower case, digits and dashes.</summary>
+    public string Site { get; set; } = string.Empty;
+
+    /// <summary>Its name as people say it ("École élémentaire Jules Ferry").</summary>
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>IANA time zone of the site: lesson hours are local.</summary>
+    public string Timezone { get; set; } = "Europe/Paris";
+
+    /// <summary>Altitude in metres, for the CO2 sensors' pressure compensation.</summary>
+    public int AltitudeM { get; set; }
+
+    public List<RoomSpec> Rooms { get; set; } = [];
+
+    public TimeZoneInfo TimeZone => TimeZoneInfo.FindSystemTimeZoneById(Timezone);
+}
+
+public sealed class RoomSpec
+{
+    /// <summary>The <c>room</c> tag: lower case, digits and dashes, unique in the site.</summary>
+    public string Id { get; set; } = string.Empty;
+
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>Air volume in m³ (length × width × height).</summary>
+    public double VolumeM3 { get; set; }
+
+    /// <summary>Pupils in a usual lesson.</summary>
+    public int Pupils { get; set; }
+
+    public List<SensorSpec> Sensors { get; set; } = [];
+}
+
+public sealed class SensorSpec
+{
+    /// <summary>The <c>sensor_id</c> tag, unique in the site.</summary>
+    public string Id { get; set; } = string.Empty;
+
+    /// <summary>SCD40, SCD41, SCD30, MH-Z19B or S8.</summary>
+    public string Model { get; set; } = string.Empty;
+}
+
+/// <summary>Reads and checks a site file; every problem comes back as one line naming the file, the place and the fix.</summary>
+public static partial class SiteFileLoader
+{
+    private static readonly IDeserializer Yaml = new DeserializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .Build();
+
+    public static (SiteFile? Site, IReadOnlyList<string> Errors) Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return (null, [$"Site:File = '{path}': no such file. Point it at your site's YAML under firmware-config/sites/."]);
+        }
+
+        SiteFile? site;
+        try
+        {
+            site = Yaml.Deserialize<SiteFile>(File.ReadAllText(path));
+        }
+        catch (YamlException error)
+        {
+            return (null, [$"{path}:{error.Start.Line}:{error.Start.Column}: {Explain(error)}"]);
+        }
+
+        if (site is null)
+        {
+            return (null, [$"{path}: the file is empty; it should describe the site, its rooms and their sensors."]);
+        }
+
+        return (site, Check(site, path));
+    }
+
+    public static IReadOnlyList<string> Check(SiteFile site, string path)
+    {
+        var errors = new List<string>();
+        if (!IsIdentifier(site.Site))
+        {
+            errors.Add($"{path}: site = '{site.Site}': expected an identifier of lower-case letters, digits and dashes, e.g. ecole-jules-ferry.");
+        }
+
+        try
+        {
+            _ = site.TimeZone;
+        }
+        catch (Exception error) when (error is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            errors.Add($"{path}: timezone = '{site.Timezone}': not a time zone this machine knows; expected an IANA name such as Europe/Paris (install the tzdata package if it is missing).");
+        }
+
+        if (site.Rooms.Count == 0)
+        {
+            errors.Add($"{path}: rooms: the site has no room; list at least one.");
+        }
+
+        var roomIds = new HashSet<string>(StringComparer.Ordinal);
+        var sensorIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (room, index) in site.Rooms.Select((r, i) => (r, i)))
+        {
+            var where = $"{path}: rooms[{index}]{(string.IsNullOrEmpty(room.Id) ? string.Empty : $" ({room.Id})")}";
+            if (!IsIdentifier(room.Id))
+            {
+                errors.Add($"{where}: id = '{room.Id}': expected an identifier of lower-case letters, digits and dashes, e.g. cm2-b.");
+            }
+            else if (!roomIds.Add(room.Id))
+            {
+                errors.Add($"{where}: id '{room.Id}' is used by another room; each room needs its own.");
+            }
+
+            if (room.VolumeM3 is <= 0 or > 5000)
+            {
+                errors.Add($"{where}: volume_m3 = {room.VolumeM3}: expected the room's air volume in cubic metres, e.g. 180.");
+            }
+
+            if (room.Pupils is < 0 or > 200)
+            {
+                errors.Add($"{where}: pupils = {room.Pupils}: expected the number of pupils in a usual lesson, e.g. 26.");
+            }
+
+            foreach (var sensor in room.Sensors)
+            {
+                if (!IsIdentifier(sensor.Id))
+                {
+                    errors.Add($"{where}: sensor id = '{sensor.Id}': expected an identifier of lower-case letters, digits and dashes, e.g. scd41-cm2-b.");
+                }
+                else if (!sensorIds.Add(sensor.Id))
+                {
+                    errors.Add($"{where}: sensor id '{sensor.Id}' is used twice in the site.");
+                }
+
+                if (string.IsNullOrWhiteSpace(sensor.Model))
+                {
+                    errors.Add($"{where}: sensor '{sensor.Id}' has no model; expected SCD40, SCD41, SCD30, MH-Z19B or S8.");
+                }
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>Turns YamlDotNet's messages into what a technician can act on.</summary>
+    private static string Explain(YamlException error)
+    {
+        var message = (error.InnerException ?? error).Message;
+        var unknown = UnknownProperty().Match(error.Message);
+        if (unknown.Success)
+        {
+            var type = typeof(SiteFile).Assembly.GetTypes().FirstOrDefault(t => t.FullName == unknown.Groups["type"].Value);
+            var known = type is null ? string.Empty : string.Join(", ", type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => UnderscoredNamingConvention.Instance.Apply(p.Name)));
+            return $"unknown key '{unknown.Groups["key"].Value}'{(known.Length > 0 ? $"; expected one of: {known}" : string.Empty)}.";
+        }
+
+        return message.ReplaceLineEndings(" ");
+    }
+
+    private static bool IsIdentifier(string? text) => text is { Length: > 0 and <= 64 } && IdentifierPattern().IsMatch(text);
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
+    private static partial Regex IdentifierPattern();
+
+    [GeneratedRegex("Property '(?<key>[^']*)' not found on type '(?<type>[^']*)'")]
+    private static partial Regex UnknownProperty();
+}

@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Sensors.Gateway.Configuration;
+using Sensors.Gateway.Pipeline;
+using Sensors.Gateway.Sources;
+using Sensors.Influx;
+
+namespace Sensors.Gateway;
+
+/// <summary>The gateway's parts, one <c>Add…</c> per concern.</summary>
+public static class GatewayHost
+{
+    public static HostApplicationBuilder CreateBuilder(GatewaySettings settings)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddConfiguration(settings.Configuration);
+        builder.AddOperatorLogging();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(settings.Gateway);
+        builder.Services.AddSingleton(settings.Pipeline);
+        builder.Services.AddPipeline();
+        builder.Services.AddInflux(settings.Influx);
+        builder.Services.AddSimulation(settings);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        return builder;
+    }
+
+    /// <summary>One line per event (see <see cref="OperatorLogFormatter"/>).</summary>
+    public static void AddOperatorLogging(this HostApplicationBuilder builder)
+    {
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Logging.AddConsole(o => o.FormatterName = OperatorLogFormatter.FormatterName);
+        builder.Logging.AddConsoleFormatter<OperatorLogFormatter, ConsoleFormatterOptions>();
+    }
+
+    public static IServiceCollection AddPipeline(this IServiceCollection services)
+    {
+        services.AddSingleton<PipelineStats>();
+        services.AddSingleton(sp => new ReadingQueue(sp.GetRequiredService<PipelineOptions>().QueueCapacity, sp.GetRequiredService<PipelineStats>(), sp.GetRequiredService<ILogger<ReadingQueue>>()));
+        services.AddSingleton<IReadingSink>(sp => sp.GetRequiredService<ReadingQueue>());
+        services.AddHostedService<SourceRunner>();
+        services.AddHostedService(sp => new ForwarderService(
+            sp.GetRequiredService<ReadingQueue>(),
+            sp.GetService<InfluxWriter>(),
+            sp.GetRequiredService<PipelineOptions>(),
+            sp.GetRequiredService<PipelineStats>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ForwarderService>>()));
+        services.AddHostedService<StatusLogService>();
+        return services;
+    }
+
+    public static IServiceCollection AddInflux(this IServiceCollection services, InfluxOptions options)
+    {
+        if (!options.IsConfigured)
+        {
+            return services;
+        }
+
+        services.AddSingleton(options);
+        services.AddHttpClient(nameof(InfluxWriter), http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = System.Net.DecompressionMethods.All });
+        services.AddSingleton(sp => new InfluxWriter(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(InfluxWriter)),
+            options,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<InfluxWriter>>()));
+        return services;
+    }
+
+    public static IServiceCollection AddSimulation(this IServiceCollection services, GatewaySettings settings)
+    {
+        if (settings.Simulation.Enabled && settings.Site is { } site)
+        {
+            services.AddSingleton<IReadingSource>(sp => new SimulatedSchoolSource(site, settings.Simulation, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SimulatedSchoolSource>>()));
+        }
+
+        return services;
+    }
+}

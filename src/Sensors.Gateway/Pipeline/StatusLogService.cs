@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Sensors.Gateway.Configuration;
+
+namespace Sensors.Gateway.Pipeline;
+
+/// <summary>One line every <see cref="PipelineOptions.StatusLogInterval"/>: what came in, what went out, what waits.</summary>
+public sealed partial class StatusLogService(PipelineStats stats, ReadingQueue queue, PipelineOptions options, TimeProvider time, ILogger<StatusLogService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.StatusLogInterval, time);
+        long received = 0, delivered = 0;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                var nowReceived = stats.Received;
+                var nowDelivered = stats.Delivered;
+                LogStatus(nowReceived - received, nowDelivered - delivered, options.StatusLogInterval, queue.Count, stats.Refused, stats.Dropped);
+                received = nowReceived;
+                delivered = nowDelivered;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Status: {Received} readings in, {Delivered} delivered in the last {Interval}; {Queued} queued, {Refused} refused and {Dropped} dropped since start")]
+    private partial void LogStatus(long received, long delivered, TimeSpan interval, int queued, long refused, long dropped);
+}
