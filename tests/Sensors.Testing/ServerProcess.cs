@@ -20,6 +20,11 @@ public sealed class ServerProcess : IDisposable
         Arguments = arguments;
     }
 
+    /// <summary>Variables added to the child's environment.</summary>
+    public Dictionary<string, string> Environment { get; } = [];
+
+    public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
+
     public string Name { get; }
     public string Executable { get; }
     public IReadOnlyList<string> Arguments { get; }
@@ -47,6 +52,11 @@ public sealed class ServerProcess : IDisposable
         foreach (var argument in Arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in Environment)
+        {
+            info.Environment[key] = value;
         }
 
         _process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {Executable}.");
@@ -80,6 +90,34 @@ public sealed class ServerProcess : IDisposable
         }
 
         throw new TimeoutException($"{Name} did not listen on 127.0.0.1:{port} within {timeout.TotalSeconds} s:\n{Output}");
+    }
+
+    /// <summary>Waits until the output holds <paramref name="text"/>; fails with the output so far.</summary>
+    public void WaitForOutput(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{Name} did not print '{text}' within {timeout.TotalSeconds} s:\n{Output}");
+            }
+
+            Thread.Sleep(50);
+        }
+    }
+
+    /// <summary>Waits for the process to end by itself and returns its exit code.</summary>
+    public int WaitForExit(TimeSpan timeout)
+    {
+        var process = _process ?? throw new InvalidOperationException($"{Name} was never started.");
+        if (!process.WaitForExit(timeout))
+        {
+            throw new TimeoutException($"{Name} did not exit within {timeout.TotalSeconds} s:\n{Output}");
+        }
+
+        process.WaitForExit();
+        return process.ExitCode;
     }
 
     /// <summary>SIGTERM (or SIGKILL with <paramref name="kill"/>) to our own PID, then wait for it to exit.</summary>
@@ -125,7 +163,7 @@ public sealed class ServerProcess : IDisposable
             return File.Exists(executable) ? executable : throw Missing(executable);
         }
 
-        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Concat(["/usr/sbin", "/usr/bin", "/sbin"]))
+        foreach (var folder in (System.Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Concat(["/usr/sbin", "/usr/bin", "/sbin"]))
         {
             var candidate = Path.Combine(folder, executable);
             if (File.Exists(candidate))

@@ -1,0 +1,97 @@
+using Sensors.Testing;
+
+namespace Sensors.Gateway.Tests;
+
+/// <summary>The real `sensors run` process, a simulated school, and a real InfluxDB on loopback.</summary>
+public sealed class GatewayEndToEndTests : IDisposable
+{
+    private const int Rooms = 6;
+    private readonly InfluxServer _influx = new();
+
+    private object Settings(string database, TimeSpan backfill, object? influx = null) => new
+    {
+        Gateway = new { Id = "test-gateway" },
+        Site = new { File = RepoPaths.Of("firmware-config/sites/ecole-jules-ferry.yaml") },
+        Influx = influx ?? new { Url = _influx.Url.ToString(), Database = database, BreakDuration = "00:00:01", RetryDelay = "00:00:00.200" },
+        Pipeline = new { FlushInterval = "00:00:00.500", FailurePause = "00:00:02" },
+        Simulation = new { Enabled = true, Interval = "00:00:10", Backfill = backfill.ToString() },
+    };
+
+    private long WaitForCount(string database, long expected, TimeSpan timeout, GatewayProcess gateway)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        long count;
+        while ((count = _influx.Count(database, "air_quality", "co2_ppm")) < expected && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(200);
+        }
+
+        Assert.True(count >= expected, $"{count} of {expected} readings in InfluxDB after {timeout.TotalSeconds} s. Gateway said:\n{gateway.Output}");
+        return count;
+    }
+
+    [Fact]
+    public void SimulatedSchool_HourOfHistoryAndLiveReadings_LandInInfluxWithTheirTags()
+    {
+        _influx.CreateDatabase("school");
+        using var gateway = new GatewayProcess(Settings("school", TimeSpan.FromHours(1))).Start();
+
+        WaitForCount("school", Rooms * 360, TimeSpan.FromSeconds(60), gateway);
+
+        var rooms = _influx.Query("school", "SELECT COUNT(co2_ppm), MIN(co2_ppm), MAX(co2_ppm), MIN(temperature_c), MAX(humidity_pct) FROM air_quality GROUP BY site, room, sensor_id, sensor_model");
+        Assert.Equal(Rooms, rooms.Count);
+        Assert.All(rooms, room =>
+        {
+            Assert.Equal("ecole-jules-ferry", room["site"].GetString());
+            Assert.Equal("simulated", room["sensor_model"].GetString());
+            Assert.InRange(room["min"].GetDouble(), 380, 3500);
+            Assert.InRange(room["max"].GetDouble(), 380, 3500);
+            Assert.InRange(room["min_1"].GetDouble(), 10, 30);
+            Assert.InRange(room["max_1"].GetDouble(), 20, 80);
+        });
+        Assert.Contains(rooms, r => r["room"].GetString() == "cm2-b" && r["sensor_id"].GetString() == "s8-cm2-b");
+
+        Assert.Equal(0, gateway.Stop());
+        Assert.DoesNotContain(" ERROR ", gateway.Output);
+    }
+
+    [Fact]
+    public void InfluxDownAtStart_ReadingsWait_AndAllLandWhenItComesBack()
+    {
+        _influx.CreateDatabase("late");
+        _influx.Stop();
+        using var gateway = new GatewayProcess(Settings("late", TimeSpan.FromMinutes(30))).Start();
+        gateway.Process.WaitForOutput("unavailable", TimeSpan.FromSeconds(30));
+
+        _influx.Start();
+
+        var count = WaitForCount("late", Rooms * 180, TimeSpan.FromSeconds(60), gateway);
+        Assert.InRange(count, Rooms * 180, (Rooms * 180) + (Rooms * 10)); // the history, plus a few live readings
+        gateway.Process.WaitForOutput("takes writes again", TimeSpan.FromSeconds(10));
+        Assert.Equal(0, gateway.Stop());
+    }
+
+    [Fact]
+    public void EnvironmentVariable_OverridesTheSettingsFile()
+    {
+        _influx.CreateDatabase("from_env");
+        using var gateway = new GatewayProcess(
+            Settings("from_file", TimeSpan.FromMinutes(10)),
+            new Dictionary<string, string> { ["SENSORS_Influx__Database"] = "from_env" }).Start();
+
+        WaitForCount("from_env", Rooms * 60, TimeSpan.FromSeconds(60), gateway);
+        Assert.Contains("database 'from_env'", gateway.Output);
+    }
+
+    [Fact]
+    public void WrongSetting_StopsTheGatewayAtStart_WithOneLineNamingKeyAndValue()
+    {
+        using var gateway = new GatewayProcess(Settings("x", TimeSpan.Zero, influx: new { Url = _influx.Url.ToString(), Database = "x", RequestTimeout = "10 seconds" })).Start();
+
+        Assert.Equal(78, gateway.Process.WaitForExit(TimeSpan.FromSeconds(30)));
+        Assert.Contains("Configuration error: Influx:RequestTimeout = '10 seconds': expected a duration as hh:mm:ss", gateway.Output);
+        Assert.Contains("The gateway did not start: 1 configuration error(s).", gateway.Output);
+    }
+
+    public void Dispose() => _influx.Dispose();
+}
