@@ -43,3 +43,12 @@ wait_for_port() {
   done
   return 1
 }
+
+# Prints a loopback port from 20000–39999 that is free, as is the port two above it (InfluxDB's RPC).
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 20000))
+    port_busy "$port" || port_busy $((port + 2)) || { echo "$port"; return 0; }
+  done
+}
