@@ -47,7 +47,7 @@ public sealed class GatewaySettingsTests : IDisposable
     [Fact]
     public void TypoInKey_SuggestsTheRightOne()
     {
-        var error = Assert.Single(Load("""{ "Influx": { "Url": "http://h:8086", "Databse": "x" } }""").Errors.Where(e => e.Contains("unknown", StringComparison.Ordinal)));
+        var error = Assert.Single(Load("""{ "Influx": { "Url": "http://h:8086", "Databse": "x" } }""").Errors, e => e.Contains("unknown", StringComparison.Ordinal));
         Assert.StartsWith("Influx:Databse: unknown key; did you mean Influx:Database?", error);
     }
 
