@@ -253,7 +253,7 @@ public sealed partial class MqttClient : IAsyncDisposable
             {
                 Version = _options.Version,
                 Username = _options.Username,
-                Password = _options.Password is null ? null : System.Text.Encoding.UTF8.GetBytes(_options.Password),
+                Password = _options.Password is null ? (ReadOnlyMemory<byte>?)null : System.Text.Encoding.UTF8.GetBytes(_options.Password),
                 Will = _options.Will,
             };
             if (_options.Version == MqttProtocolVersion.V500)
