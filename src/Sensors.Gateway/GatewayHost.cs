@@ -25,6 +25,7 @@ public static class GatewayHost
         builder.Services.AddPipeline();
         builder.Services.AddInflux(settings.Influx);
         builder.Services.AddSimulation(settings);
+        builder.Services.AddMqttSource(settings);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         return builder;
     }
@@ -69,6 +70,16 @@ public static class GatewayHost
             options,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<InfluxWriter>>()));
+        return services;
+    }
+
+    public static IServiceCollection AddMqttSource(this IServiceCollection services, GatewaySettings settings)
+    {
+        if (settings.Mqtt.IsConfigured)
+        {
+            services.AddSingleton<IReadingSource>(sp => new MqttSource(settings.Mqtt, settings.Gateway.EffectiveId, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        }
+
         return services;
     }
 

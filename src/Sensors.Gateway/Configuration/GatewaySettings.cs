@@ -15,13 +15,14 @@ public sealed partial class GatewaySettings
 {
     public const string EnvironmentPrefix = "SENSORS_";
 
-    private static readonly string[] KnownSections = ["Logging", GatewayOptions.Section, SiteOptions.Section, InfluxOptions.Section, PipelineOptions.Section, SimulationOptions.Section];
+    private static readonly string[] KnownSections = ["Logging", GatewayOptions.Section, SiteOptions.Section, InfluxOptions.Section, MqttSourceOptions.Section, PipelineOptions.Section, SimulationOptions.Section];
 
     public required IConfigurationRoot Configuration { get; init; }
     public required GatewayOptions Gateway { get; init; }
     public required InfluxOptions Influx { get; init; }
     public required PipelineOptions Pipeline { get; init; }
     public required SimulationOptions Simulation { get; init; }
+    public required MqttSourceOptions Mqtt { get; init; }
     public required SiteFile? Site { get; init; }
     public required string? SitePath { get; init; }
     public required IReadOnlyList<string> Errors { get; init; }
@@ -82,8 +83,10 @@ public sealed partial class GatewaySettings
         var pipeline = Bind<PipelineOptions>(configuration, PipelineOptions.Section, errors);
         var simulation = Bind<SimulationOptions>(configuration, SimulationOptions.Section, errors);
         var siteOptions = Bind<SiteOptions>(configuration, SiteOptions.Section, errors);
+        var mqtt = Bind<MqttSourceOptions>(configuration, MqttSourceOptions.Section, errors);
 
         errors.AddRange(influx.Validate());
+        errors.AddRange(mqtt.Validate());
         CheckPipeline(pipeline, errors);
         CheckSimulation(simulation, errors);
 
@@ -109,6 +112,7 @@ public sealed partial class GatewaySettings
             Influx = influx,
             Pipeline = pipeline,
             Simulation = simulation,
+            Mqtt = mqtt,
             Site = site,
             SitePath = sitePath,
             Errors = errors,
@@ -171,6 +175,7 @@ public sealed partial class GatewaySettings
             "System.Boolean" => "true or false",
             _ when Type.GetType(type) is { IsEnum: true } enumType => string.Join(" or ", Enum.GetNames(enumType)),
             _ when type.EndsWith("InfluxApi", StringComparison.Ordinal) => string.Join(" or ", Enum.GetNames<InfluxApi>()),
+            _ when type.EndsWith("MqttProtocolVersion", StringComparison.Ordinal) => "V311 or V500",
             _ when type.EndsWith("Precision", StringComparison.Ordinal) => string.Join(" or ", Enum.GetNames<Sensors.Core.Precision>()),
             _ => $"a value of type {type}",
         };

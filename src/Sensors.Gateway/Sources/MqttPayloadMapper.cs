@@ -1,0 +1,202 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Sensors.Core;
+using Sensors.Gateway.Configuration;
+
+namespace Sensors.Gateway.Sources;
+
+/// <summary>A payload that cannot become a reading, with what is wrong in words.</summary>
+public sealed class UnreadablePayloadException(string reason) : Exception(reason);
+
+/// <summary>
+/// Turns one MQTT message into a reading, as its subscription says. Pure: topic, payload and
+/// time received in; a reading out, or <see cref="UnreadablePayloadException"/> saying why not.
+/// </summary>
+public static partial class MqttPayloadMapper
+{
+    public static Reading Map(MqttSubscriptionOptions subscription, string topic, ReadOnlySpan<byte> payload, DateTimeOffset received)
+    {
+        var levels = topic.Split('/');
+        if (subscription.Format == PayloadFormat.Number)
+        {
+            var text = Decode(payload).Trim();
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+            {
+                throw new UnreadablePayloadException($"expected one number, got '{Excerpt(text)}'");
+            }
+
+            return Build(subscription, levels, null, [new Field(subscription.Field, value)], received);
+        }
+
+        JsonDocument json;
+        try
+        {
+            json = JsonDocument.Parse(payload.ToArray());
+        }
+        catch (JsonException error)
+        {
+            throw new UnreadablePayloadException($"not JSON ({error.Message.Split('.')[0]}): '{Excerpt(Decode(payload))}'");
+        }
+
+        using (json)
+        {
+            var fields = new List<Field>();
+            foreach (var (name, path) in subscription.Fields)
+            {
+                if (Select(json.RootElement, path) is not { } element)
+                {
+                    continue;
+                }
+
+                fields.Add(element.ValueKind switch
+                {
+                    JsonValueKind.Number => new Field(name, element.GetDouble()),
+                    JsonValueKind.True or JsonValueKind.False => new Field(name, element.GetBoolean()),
+                    JsonValueKind.String => new Field(name, element.GetString()!),
+                    _ => throw new UnreadablePayloadException($"{path} is {element.ValueKind}, not a number, boolean or string"),
+                });
+            }
+
+            if (fields.Count == 0)
+            {
+                throw new UnreadablePayloadException($"none of the mapped fields ({string.Join(", ", subscription.Fields.Values)}) is in '{Excerpt(Decode(payload))}'");
+            }
+
+            var time = received;
+            if (!string.IsNullOrEmpty(subscription.Timestamp))
+            {
+                time = Select(json.RootElement, subscription.Timestamp) is { } stamp
+                    ? ParseTime(stamp, subscription.Timestamp)
+                    : throw new UnreadablePayloadException($"no timestamp at {subscription.Timestamp}");
+            }
+
+            return Build(subscription, levels, json.RootElement, fields, time);
+        }
+    }
+
+    /// <summary>N of "{topic:N}", or null when the text is not such a template.</summary>
+    public static int? TopicLevel(string source)
+    {
+        var match = TopicTemplate().Match(source);
+        return match.Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>The shown part of a payload in a log line: at most 120 characters, on one line.</summary>
+    public static string Excerpt(string text)
+    {
+        var line = text.ReplaceLineEndings(" ");
+        return line.Length <= 120 ? line : line[..120] + "…";
+    }
+
+    private static Reading Build(MqttSubscriptionOptions subscription, string[] levels, JsonElement? json, List<Field> fields, DateTimeOffset time)
+    {
+        var tags = new List<Tag>();
+        foreach (var (name, source) in subscription.Tags)
+        {
+            string? value;
+            if (TopicLevel(source) is { } level)
+            {
+                value = level < levels.Length ? levels[level] : throw new UnreadablePayloadException($"tag '{name}' wants topic level {level}, the topic has {levels.Length}");
+            }
+            else if (source.StartsWith("$.", StringComparison.Ordinal))
+            {
+                value = json is { } root && Select(root, source) is { } element
+                    ? element.ValueKind == JsonValueKind.String ? element.GetString() : element.GetRawText()
+                    : throw new UnreadablePayloadException($"tag '{name}': nothing at {source}");
+            }
+            else
+            {
+                value = source;
+            }
+
+            if (!string.IsNullOrEmpty(value))
+            {
+                tags.Add(new Tag(name, value));
+            }
+        }
+
+        try
+        {
+            return new Reading(subscription.Measurement, [.. tags], [.. fields], time);
+        }
+        catch (InvalidReadingException error)
+        {
+            throw new UnreadablePayloadException(error.Message);
+        }
+    }
+
+    /// <summary>"$.a.b[0].c": object members and array indexes.</summary>
+    private static JsonElement? Select(JsonElement root, string path)
+    {
+        var current = root;
+        var rest = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+        foreach (var part in rest.Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var name = part;
+            var index = -1;
+            var bracket = part.IndexOf('[', StringComparison.Ordinal);
+            if (bracket >= 0 && part.EndsWith(']'))
+            {
+                name = part[..bracket];
+                index = int.Parse(part[(bracket + 1)..^1], CultureInfo.InvariantCulture);
+            }
+
+            if (name.Length > 0)
+            {
+                if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(name, out current))
+                {
+                    return null;
+                }
+            }
+
+            if (index >= 0)
+            {
+                if (current.ValueKind != JsonValueKind.Array || index >= current.GetArrayLength())
+                {
+                    return null;
+                }
+
+                current = current[index];
+            }
+        }
+
+        return current.ValueKind == JsonValueKind.Null ? null : current;
+    }
+
+    private static DateTimeOffset ParseTime(JsonElement stamp, string path)
+    {
+        if (stamp.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(stamp.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            return parsed;
+        }
+
+        if (stamp.ValueKind == JsonValueKind.Number && stamp.TryGetDouble(out var number) && number > 0)
+        {
+            // Unix time; the unit follows from the size (seconds until the year 5138, then ms, µs, ns).
+            var ticks = number < 1e11 ? number * TimeSpan.TicksPerSecond
+                : number < 1e14 ? number * TimeSpan.TicksPerMillisecond
+                : number < 1e17 ? number * 10
+                : number / 100;
+            return DateTimeOffset.UnixEpoch.AddTicks((long)ticks);
+        }
+
+        throw new UnreadablePayloadException($"{path} = {stamp.GetRawText()} is not a time (ISO 8601 text or Unix time)");
+    }
+
+    private static string Decode(ReadOnlySpan<byte> payload)
+    {
+        try
+        {
+            return new UTF8Encoding(false, true).GetString(payload);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new UnreadablePayloadException($"not UTF-8 text: {Convert.ToHexString(payload[..Math.Min(payload.Length, 32)])}");
+        }
+    }
+
+    [GeneratedRegex(@"^\{topic:(\d+)\}$")]
+    private static partial Regex TopicTemplate();
+}

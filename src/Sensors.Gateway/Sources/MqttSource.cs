@@ -1,0 +1,138 @@
+using Microsoft.Extensions.Logging;
+using Sensors.Gateway.Configuration;
+using Sensors.Gateway.Pipeline;
+using Sensors.Mqtt;
+using Sensors.Mqtt.Packets;
+
+namespace Sensors.Gateway.Sources;
+
+/// <summary>
+/// Readings from MQTT: devices, trucks and network servers publishing to a broker. The session is
+/// persistent (the broker queues QoS 1/2 messages while the gateway is away) and acknowledgement
+/// is manual: a message is acknowledged only once its reading is in the sink, so a crash before
+/// that makes the broker send it again. A message that cannot be read is logged (topic and an
+/// excerpt; one line per subscription and minute at most), counted, and acknowledged, so that it
+/// does not come back forever; the flow goes on.
+/// </summary>
+public sealed partial class MqttSource(MqttSourceOptions options, string gatewayId, TimeProvider time, ILoggerFactory loggers) : IReadingSource
+{
+    private readonly ILogger _logger = loggers.CreateLogger<MqttSource>();
+    private readonly Dictionary<MqttSubscriptionOptions, (DateTimeOffset Last, int Suppressed)> _complaints = [];
+    private long _unreadable;
+    private long _received;
+
+    public string Name => $"MQTT {options.Host}:{options.Port} ({options.Subscriptions.Count} subscription(s))";
+
+    public long Received => Interlocked.Read(ref _received);
+
+    public long Unreadable => Interlocked.Read(ref _unreadable);
+
+    public async Task RunAsync(IReadingSink sink, CancellationToken cancellationToken)
+    {
+        var clientOptions = new MqttClientOptions
+        {
+            Host = options.Host,
+            Port = options.Port,
+            Version = options.Version,
+            ClientId = string.IsNullOrEmpty(options.ClientId) ? $"sensors-{gatewayId}" : options.ClientId,
+            Username = options.Username,
+            Password = options.Password,
+            KeepAlive = options.KeepAlive,
+            CleanStart = false,
+            SessionExpiry = options.SessionExpiry,
+            Tls = options.Tls,
+            AutoAcknowledge = false,
+            ReceiveMaximum = options.ReceiveMaximum,
+        };
+        await using var client = new MqttClient(clientOptions, loggers.CreateLogger<MqttClient>(), time);
+        await ConnectAsync(client, cancellationToken).ConfigureAwait(false);
+        var subscriptions = options.Subscriptions.Select(s => new MqttSubscription(s.Topic, s.Qos)).ToList();
+        await client.SubscribeAsync(subscriptions, cancellationToken).ConfigureAwait(false);
+        LogSubscribed(clientOptions.Describe(), string.Join(", ", options.Subscriptions.Select(s => s.Topic)), client.SessionPresent);
+
+        try
+        {
+            await foreach (var message in client.Messages.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                Interlocked.Increment(ref _received);
+                var subscription = options.Subscriptions.FirstOrDefault(s => MqttTopic.Matches(s.Topic, message.Topic));
+                if (subscription is not null)
+                {
+                    try
+                    {
+                        var reading = MqttPayloadMapper.Map(subscription, message.Topic, message.Payload.Span, time.GetUtcNow());
+                        await sink.WriteAsync(reading, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (UnreadablePayloadException error)
+                    {
+                        Interlocked.Increment(ref _unreadable);
+                        Complain(subscription, message.Topic, error.Message);
+                    }
+                }
+
+                await client.AcknowledgeAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await client.DisconnectAsync(cancellationToken: stop.Token).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ConnectAsync(MqttClient client, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                var permanent = error is MqttConnectException { IsPermanent: true };
+                if (attempt == 1 || attempt % 10 == 0)
+                {
+                    if (permanent)
+                    {
+                        LogRefused(error.Message);
+                    }
+                    else
+                    {
+                        LogUnreachable(client.Options.Describe(), error.Message);
+                    }
+                }
+
+                delay = permanent ? TimeSpan.FromMinutes(1) : TimeSpan.FromSeconds(Math.Min(60, delay.TotalSeconds * 2));
+                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void Complain(MqttSubscriptionOptions subscription, string topic, string reason)
+    {
+        var now = time.GetUtcNow();
+        if (_complaints.TryGetValue(subscription, out var last) && now - last.Last < TimeSpan.FromMinutes(1))
+        {
+            _complaints[subscription] = (last.Last, last.Suppressed + 1);
+            return;
+        }
+
+        LogUnreadable(topic, subscription.Topic, reason, last.Suppressed);
+        _complaints[subscription] = (now, 0);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT source connected to {Broker}, subscribed to {Topics} (session kept by the broker: {SessionPresent})")]
+    private partial void LogSubscribed(string broker, string topics, bool sessionPresent);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Reason}. Fix Mqtt:Username/Password or the broker's ACL; trying again every minute")]
+    private partial void LogRefused(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Broker} unreachable ({Reason}); trying again with backoff")]
+    private partial void LogUnreachable(string broker, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT message on '{Topic}' (subscription '{Subscription}') cannot be read: {Reason}. Set aside; {Suppressed} more like it in the last minute")]
+    private partial void LogUnreadable(string topic, string subscription, string reason, int suppressed);
+}
