@@ -6,7 +6,7 @@ using Sensors.Influx;
 using Sensors.Testing;
 
 // Figures, not assertions: run with -c Release. Each figure comes with a baseline measured in the
-// same run where one exists. Usage: dotnet run -c Release --project benchmarks/Sensors.Benchmarks -- [encoder|writer|all]
+// same run where one exists. Usage: dotnet run -c Release --project benchmarks/Sensors.Benchmarks -- [encoder|writer|mqtt|all]
 var what = args.FirstOrDefault() ?? "all";
 if (what is "encoder" or "all")
 {
@@ -16,6 +16,11 @@ if (what is "encoder" or "all")
 if (what is "writer" or "all")
 {
     await WriterBenchmark.RunAsync();
+}
+
+if (what is "mqtt" or "all")
+{
+    await MqttBenchmark.RunAsync();
 }
 
 internal static class Sample

@@ -246,7 +246,7 @@ public sealed partial class MqttClient : IAsyncDisposable
         timeout.CancelAfter(_options.ConnectTimeout);
         var stream = await MqttTransport.ConnectAsync(_options, timeout.Token).ConfigureAwait(false);
         var number = Interlocked.Increment(ref _connections);
-        var connection = new Connection(stream, number, _options.MaximumPacketSize);
+        var connection = new Connection(stream, number, _options.MaximumPacketSize, _options.Version);
         try
         {
             var connect = new ConnectPacket(_options.ClientId, _options.CleanStart, (ushort)Math.Min(ushort.MaxValue, _options.KeepAlive.TotalSeconds))
@@ -677,20 +677,29 @@ public sealed partial class MqttClient : IAsyncDisposable
 
     private sealed class BrokerDisconnectException(string message) : Exception(message);
 
-    /// <summary>One TCP (or TLS) session with the broker.</summary>
+    /// <summary>
+    /// One TCP (or TLS) session with the broker. Everything sent goes through one writer loop that
+    /// takes whatever packets are waiting and writes them with one system call: under load, a
+    /// hundred PUBACKs cost one write, not a hundred.
+    /// </summary>
     private sealed class Connection
     {
-        private readonly Stream _stream;
-        private readonly SemaphoreSlim _writeLock = new(1, 1);
-        private readonly CancellationTokenSource _closed = new();
-        private readonly ArrayBufferWriter<byte> _writeBuffer = new(4096);
+        private const int MaxBatchBytes = 64 * 1024;
 
-        public Connection(Stream stream, long number, int maximumPacketSize)
+        private readonly Stream _stream;
+        private readonly MqttProtocolVersion _version;
+        private readonly CancellationTokenSource _closed = new();
+        private readonly Channel<(MqttPacket Packet, TaskCompletionSource? Written)> _outgoing =
+            Channel.CreateUnbounded<(MqttPacket, TaskCompletionSource?)>(new UnboundedChannelOptions { SingleReader = true });
+
+        public Connection(Stream stream, long number, int maximumPacketSize, MqttProtocolVersion version)
         {
             _stream = stream;
+            _version = version;
             Number = number;
             Reader = new MqttFrameReader(stream, maximumPacketSize);
             LastReceived = LastSent = TimeProvider.System.GetTimestamp();
+            Writing = Task.Run(WriteLoopAsync);
         }
 
         public long Number { get; }
@@ -708,37 +717,27 @@ public sealed partial class MqttClient : IAsyncDisposable
         public volatile bool Delivering;
         public Task? Receiving { get; set; }
         public Task? KeepingAlive { get; set; }
+        private Task Writing { get; }
 
-        public async Task WriteAsync(MqttPacket packet, MqttProtocolVersion version, CancellationToken cancellationToken)
+        /// <summary>Queues the packet; the task ends when it is written to the socket.</summary>
+        public Task WriteAsync(MqttPacket packet, MqttProtocolVersion version, CancellationToken cancellationToken)
         {
-            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
+            var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!_outgoing.Writer.TryWrite((packet, written)))
             {
-                _writeBuffer.ResetWrittenCount();
-                MqttCodec.Encode(packet, version, _writeBuffer);
-                if (_writeBuffer.WrittenCount > ServerMaximumPacketSize)
-                {
-                    throw new InvalidOperationException($"A {packet.Type} packet of {_writeBuffer.WrittenCount} bytes is over the broker's maximum packet size ({ServerMaximumPacketSize}).");
-                }
+                return Task.FromException(new IOException($"The connection is closed ({CloseReason ?? "closing"})."));
+            }
 
-                await _stream.WriteAsync(_writeBuffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
-                await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                LastSent = TimeProvider.System.GetTimestamp();
-            }
-            finally
-            {
-                _writeLock.Release();
-            }
+            return written.Task.WaitAsync(cancellationToken);
         }
 
         public async Task TryWriteAsync(MqttPacket packet, MqttProtocolVersion version)
         {
             try
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await WriteAsync(packet, version, timeout.Token).ConfigureAwait(false);
+                await WriteAsync(packet, version, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
             }
-            catch (Exception error) when (error is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+            catch (Exception error) when (error is IOException or SocketException or ObjectDisposedException or OperationCanceledException or TimeoutException)
             {
             }
         }
@@ -748,6 +747,7 @@ public sealed partial class MqttClient : IAsyncDisposable
             CloseReason ??= reason;
             if (!_closed.IsCancellationRequested)
             {
+                _outgoing.Writer.TryComplete();
                 _closed.Cancel();
                 _stream.Dispose();
             }
@@ -755,6 +755,71 @@ public sealed partial class MqttClient : IAsyncDisposable
             if (Receiving is null || Receiving.IsCompleted || reason is not null)
             {
                 Closed.TrySetResult(CloseReason ?? "connection closed");
+            }
+        }
+
+        private async Task WriteLoopAsync()
+        {
+            var buffer = new ArrayBufferWriter<byte>(4096);
+            var scratch = new ArrayBufferWriter<byte>(256);
+            var written = new List<TaskCompletionSource>();
+            var reader = _outgoing.Reader;
+            try
+            {
+                while (await reader.WaitToReadAsync(Token).ConfigureAwait(false))
+                {
+                    buffer.ResetWrittenCount();
+                    written.Clear();
+                    while (buffer.WrittenCount < MaxBatchBytes && reader.TryRead(out var item))
+                    {
+                        scratch.ResetWrittenCount();
+                        try
+                        {
+                            MqttCodec.Encode(item.Packet, _version, scratch);
+                        }
+                        catch (Exception error) when (error is ArgumentException or MqttProtocolException)
+                        {
+                            item.Written?.TrySetException(error);
+                            continue;
+                        }
+
+                        if (scratch.WrittenCount > ServerMaximumPacketSize)
+                        {
+                            item.Written?.TrySetException(new InvalidOperationException($"A {item.Packet.Type} packet of {scratch.WrittenCount} bytes is over the broker's maximum packet size ({ServerMaximumPacketSize})."));
+                            continue;
+                        }
+
+                        buffer.Write(scratch.WrittenSpan);
+
+                        if (item.Written is not null)
+                        {
+                            written.Add(item.Written);
+                        }
+                    }
+
+                    await _stream.WriteAsync(buffer.WrittenMemory, Token).ConfigureAwait(false);
+                    await _stream.FlushAsync(Token).ConfigureAwait(false);
+                    LastSent = TimeProvider.System.GetTimestamp();
+                    foreach (var done in written)
+                    {
+                        done.TrySetResult();
+                    }
+                }
+            }
+            catch (Exception error) when (error is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+            {
+                var failure = new IOException($"The connection closed before the packet was written ({CloseReason ?? error.Message}).");
+                foreach (var done in written)
+                {
+                    done.TrySetException(failure);
+                }
+
+                while (reader.TryRead(out var item))
+                {
+                    item.Written?.TrySetException(failure);
+                }
+
+                Close(CloseReason ?? error.Message);
             }
         }
     }

@@ -74,9 +74,60 @@ public sealed class MqttBadPeerTests
         Assert.False(broker.IsFaulted);
     }
 
+    [Fact]
+    public async Task InboundTopicAlias_IsResolved_AndAnUnknownAliasIsAProtocolError()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var v5 = MqttProtocolVersion.V500;
+        _ = Task.Run(async () =>
+        {
+            using var socket = await listener.AcceptSocketAsync();
+            await socket.ReceiveAsync(new byte[1024]);
+            await socket.SendAsync(MqttCodec.Encode(new ConnAckPacket(false, 0), v5));
+            var first = new PublishPacket("lamps/L-9/state", "on"u8.ToArray());
+            first.Properties.TopicAlias = 3;
+            var second = new PublishPacket(string.Empty, "off"u8.ToArray());
+            second.Properties.TopicAlias = 3;
+            var unknown = new PublishPacket(string.Empty, "?"u8.ToArray());
+            unknown.Properties.TopicAlias = 4;
+            await socket.SendAsync(MqttCodec.Encode(first, v5));
+            await socket.SendAsync(MqttCodec.Encode(second, v5));
+            await socket.SendAsync(MqttCodec.Encode(unknown, v5));
+            await Task.Delay(5000);
+        });
+
+        var logger = new ListLogger();
+        await using var client = new MqttClient(new MqttClientOptions { Port = port, ClientId = "alias", ReconnectDelay = TimeSpan.FromSeconds(30) }, logger);
+        await client.ConnectAsync();
+        var messages = await Clients.ReceiveAsync(client, 2);
+        Assert.Equal(["lamps/L-9/state", "lamps/L-9/state"], messages.Select(m => m.Topic));
+        Assert.Equal(["on", "off"], messages.Select(m => m.Text()));
+
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!logger.Lines.Any(l => l.Contains("alias 4", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Contains(logger.Lines, l => l.Contains("Topic alias 4 used before it was set", StringComparison.Ordinal));
+    }
+
     private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger<MqttClient>
     {
-        public List<string> Lines { get; } = [];
+        private readonly List<string> _lines = [];
+
+        public List<string> Lines
+        {
+            get
+            {
+                lock (_lines)
+                {
+                    return [.. _lines];
+                }
+            }
+        }
 
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -85,9 +136,9 @@ public sealed class MqttBadPeerTests
 
         public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            lock (Lines)
+            lock (_lines)
             {
-                Lines.Add(formatter(state, exception));
+                _lines.Add(formatter(state, exception));
             }
         }
     }

@@ -13,14 +13,14 @@ public sealed class MosquittoServer : IDisposable
     private readonly TempFolder _folder = new("mosquitto");
     private readonly ServerProcess _process;
 
-    public MosquittoServer(IReadOnlyDictionary<string, string>? users = null, bool tls = false, bool requireClientCertificate = false)
+    public MosquittoServer(IReadOnlyDictionary<string, string>? users = null, bool tls = false, bool requireClientCertificate = false, string? extraConfig = null)
     {
         Port = FreePort.Next();
         var config = File.ReadAllText(RepoPaths.Of("deploy/local/mosquitto.conf.in"))
             .Replace("@PORT@", Port.ToString(), StringComparison.Ordinal)
             .Replace("@DATA@", _folder.Path, StringComparison.Ordinal)
             .Replace("@USER@", Environment.UserName, StringComparison.Ordinal);
-        config += "\nautosave_interval 1\n";
+        config += "\nautosave_interval 1\n" + (extraConfig ?? string.Empty) + "\n";
         if (users is not null)
         {
             var passwords = _folder.File("passwords");

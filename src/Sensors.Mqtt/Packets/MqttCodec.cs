@@ -693,6 +693,11 @@ public static class MqttCodec
             Need((int)Math.Min(length, int.MaxValue), $"properties of {length} bytes");
             var end = _position + (int)length;
             var p = new MqttProperties();
+            if (length == 0)
+            {
+                return p;
+            }
+
             var seen = new HashSet<byte>();
             while (_position < end)
             {
