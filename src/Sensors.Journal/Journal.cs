@@ -1,0 +1,690 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sensors.Core;
+
+namespace Sensors.Journal;
+
+/// <summary>
+/// The durable store-and-forward queue: encoded points on local disk until InfluxDB has them.
+///
+/// Layout. A folder of segment files named by the sequence number of their first record
+/// (<c>00000000000000000042.seg</c>), written append-only, one at a time, and a ledger file
+/// (<c>ack</c>) holding the first sequence number not yet acknowledged. A record is
+/// <c>[u32 length][u32 CRC-32C of seq and line][i64 seq][line]</c>: 16 bytes around a line of
+/// line protocol, so about 1.1 bytes reach the disk per byte of line protocol.
+///
+/// Group commit. <see cref="AppendAsync"/> queues the line and returns when it is on disk: one
+/// writer task takes every line waiting, writes them with one write and one fsync, and releases
+/// all their callers together. Many readings, one sync.
+///
+/// Forwarding. One consumer <see cref="Lease"/>s the oldest lines into a batch and, once InfluxDB
+/// has answered 2xx (or the point went to the dead-letter store), <see cref="Acknowledge"/>s them.
+/// Only then can their segment be deleted.
+///
+/// Bounds. Past <see cref="JournalOptions.MaxBytes"/> the oldest segment is dropped: its points are
+/// counted in <see cref="JournalStats.Dropped"/> and logged once per episode.
+///
+/// Recovery. At open every segment is read and checked; a torn or corrupt tail (a power cut in
+/// the middle of a write) is cut back to the last whole record and the bytes dropped are logged.
+/// </summary>
+public sealed partial class Journal : IAsyncDisposable
+{
+    private const int HeaderSize = 16;
+    private const int MaxLineBytes = 1 << 20;
+
+    private readonly JournalOptions _options;
+    private readonly ILogger _logger;
+    private readonly object _gate = new();
+    private readonly List<Segment> _segments = [];
+    private readonly Channel<Pending> _appends = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _committer;
+    private readonly FileStream _lock;
+    private FileStream? _active;
+    private long _nextSeq;
+    private long _ack;
+    private long _readSeq;
+    private long _readOffset;
+    private Segment? _readSegment;
+    private long _dropped;
+    private long _committedBatches;
+    private bool _dropping;
+    private TaskCompletionSource _dataAvailable = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private Journal(JournalOptions options, ILogger logger)
+    {
+        _options = options;
+        _logger = logger;
+        Directory.CreateDirectory(options.Directory);
+        _lock = AcquireLock(options.Directory);
+        Recover();
+        _committer = Task.Run(CommitLoopAsync);
+    }
+
+    /// <summary>Opens (and recovers) the journal in its folder. Only one process may hold it.</summary>
+    public static Journal Open(JournalOptions options, ILogger<Journal>? logger = null) => new(options, logger ?? NullLogger<Journal>.Instance);
+
+    public JournalStats Stats
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new JournalStats(_nextSeq - _ack, _segments.Sum(s => s.Length), Interlocked.Read(ref _dropped), _committedBatches, _ack, _nextSeq);
+            }
+        }
+    }
+
+    /// <summary>Encodes the reading and appends it; returns when it is on disk.</summary>
+    public ValueTask AppendAsync(Reading reading, LineProtocol.Options encoding, CancellationToken cancellationToken = default)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        LineProtocol.Write(buffer, reading, encoding);
+        return AppendAsync(buffer.WrittenMemory[..^1], cancellationToken);
+    }
+
+    /// <summary>Appends one line of line protocol (no newline); returns when it is on disk.</summary>
+    public async ValueTask AppendAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken = default)
+    {
+        if (line.Length is 0 or > MaxLineBytes)
+        {
+            throw new ArgumentException($"A journal line must hold 1 to {MaxLineBytes} bytes, not {line.Length}.", nameof(line));
+        }
+
+        var pending = new Pending(line, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_appends.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(Journal), "The journal is closed.");
+        }
+
+        await pending.Committed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until there is something to lease.</summary>
+    public Task WaitForDataAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_readSeq < _nextSeq)
+            {
+                return Task.CompletedTask;
+            }
+
+            return _dataAvailable.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Adds the oldest lines not yet leased to <paramref name="batch"/>, as many as fit, and returns
+    /// the sequence number of the first one (the batch's line 0). Lines stay in the journal until
+    /// acknowledged.
+    /// </summary>
+    public long Lease(LineBatch batch)
+    {
+        lock (_gate)
+        {
+            var first = _readSeq;
+            var chunk = ArrayPool<byte>.Shared.Rent(256 * 1024);
+            try
+            {
+                while (_readSeq < _nextSeq && !batch.IsFull)
+                {
+                    if (_readSegment is null || !_segments.Contains(_readSegment))
+                    {
+                        PositionReader(_readSeq);
+                    }
+
+                    var segment = _readSegment!;
+                    if (_readOffset >= segment.Length)
+                    {
+                        var next = _segments.IndexOf(segment) + 1;
+                        if (next >= _segments.Count)
+                        {
+                            break;
+                        }
+
+                        _readSegment = _segments[next];
+                        _readOffset = 0;
+                        _readSeq = _readSegment.FirstSeq;
+                        continue;
+                    }
+
+                    // Read a block of committed bytes only, and take the whole records in it.
+                    segment.Handle ??= File.OpenHandle(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                    var want = (int)Math.Min(chunk.Length, segment.Length - _readOffset);
+                    var got = RandomAccess.Read(segment.Handle, chunk.AsSpan(0, want), _readOffset);
+                    var position = 0;
+                    var full = false;
+                    while (position + HeaderSize <= got)
+                    {
+                        var length = BinaryPrimitives.ReadInt32LittleEndian(chunk.AsSpan(position));
+                        if (position + HeaderSize + length > got)
+                        {
+                            if (position == 0)
+                            {
+                                // A record larger than the block: read it alone.
+                                var record = new byte[HeaderSize + length];
+                                RandomAccess.Read(segment.Handle, record, _readOffset);
+                                if (!batch.TryAddEncoded(record.AsSpan(HeaderSize)))
+                                {
+                                    full = true;
+                                    break;
+                                }
+
+                                _readOffset += record.Length;
+                                _readSeq++;
+                            }
+
+                            break;
+                        }
+
+                        if (!batch.TryAddEncoded(chunk.AsSpan(position + HeaderSize, length)))
+                        {
+                            full = true;
+                            break;
+                        }
+
+                        position += HeaderSize + length;
+                        _readOffset += HeaderSize + length;
+                        _readSeq++;
+                        if (batch.IsFull)
+                        {
+                            full = true;
+                            break;
+                        }
+                    }
+
+                    if (full)
+                    {
+                        break;
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
+
+            return first;
+        }
+    }
+
+    /// <summary>
+    /// Everything before <paramref name="sequence"/> is settled (delivered, or in the dead-letter
+    /// store): it may go. Persists the ledger and deletes segments that hold nothing else.
+    /// </summary>
+    public void Acknowledge(long sequence)
+    {
+        lock (_gate)
+        {
+            if (sequence <= _ack)
+            {
+                return;
+            }
+
+            _ack = Math.Min(sequence, _readSeq);
+            WriteLedger();
+            while (_segments.Count > 1 && _segments[1].FirstSeq <= _ack)
+            {
+                Delete(_segments[0]);
+            }
+        }
+    }
+
+    /// <summary>Lines not yet acknowledged go back to the lease cursor: after a restart of the consumer.</summary>
+    public void Rewind()
+    {
+        lock (_gate)
+        {
+            PositionReader(_ack);
+        }
+    }
+
+    /// <summary>Every line not yet acknowledged, oldest first (for export).</summary>
+    public IEnumerable<byte[]> ReadPending()
+    {
+        List<(string Path, long First)> segments;
+        long ack;
+        lock (_gate)
+        {
+            segments = [.. _segments.Select(s => (s.Path, s.FirstSeq))];
+            ack = _ack;
+        }
+
+        foreach (var (path, first) in segments)
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            foreach (var (seq, line, _) in ReadRecords(stream, first))
+            {
+                if (seq >= ack)
+                {
+                    yield return line;
+                }
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _appends.Writer.TryComplete();
+        await _committer.ConfigureAwait(false);
+        lock (_gate)
+        {
+            _active?.Dispose();
+            foreach (var segment in _segments)
+            {
+                segment.Handle?.Dispose();
+            }
+        }
+
+        _lock.Dispose();
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    private async Task CommitLoopAsync()
+    {
+        var batch = new List<Pending>();
+        var buffer = new ArrayBufferWriter<byte>(256 * 1024);
+        var reader = _appends.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            buffer.ResetWrittenCount();
+            while (buffer.WrittenCount < 4 << 20 && reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+
+            try
+            {
+                Commit(batch, buffer);
+                foreach (var pending in batch)
+                {
+                    pending.Committed.TrySetResult();
+                }
+            }
+            catch (IOException error)
+            {
+                LogWriteFailed(_options.Directory, error.Message, batch.Count);
+                foreach (var pending in batch)
+                {
+                    pending.Committed.TrySetException(new IOException($"Journal write failed in {_options.Directory}: {error.Message}", error));
+                }
+            }
+        }
+    }
+
+    private void Commit(List<Pending> batch, ArrayBufferWriter<byte> buffer)
+    {
+        lock (_gate)
+        {
+            var active = ActiveSegment();
+            if (active.Length >= _options.SegmentBytes)
+            {
+                active = Roll();
+            }
+
+            var seq = _nextSeq;
+            foreach (var pending in batch)
+            {
+                var line = pending.Line.Span;
+                var header = buffer.GetSpan(HeaderSize);
+                BinaryPrimitives.WriteInt32LittleEndian(header, line.Length);
+                BinaryPrimitives.WriteInt64LittleEndian(header[8..], seq);
+                var crc = Crc32C.Compute(line, Crc32C.Compute(header.Slice(8, 8)));
+                BinaryPrimitives.WriteUInt32LittleEndian(header[4..], crc);
+                buffer.Advance(HeaderSize);
+                buffer.Write(line);
+                seq++;
+            }
+
+            var file = _active!;
+            var start = file.Position;
+            try
+            {
+                file.Write(buffer.WrittenSpan);
+                file.Flush(flushToDisk: true);
+            }
+            catch (IOException)
+            {
+                // Leave no half batch behind: the next write starts where this one started.
+                try
+                {
+                    file.SetLength(start);
+                    file.Position = start;
+                }
+                catch (IOException)
+                {
+                }
+
+                throw;
+            }
+
+            active.Length += buffer.WrittenCount;
+            active.Count += batch.Count;
+            _nextSeq = seq;
+            _committedBatches++;
+            EnforceCap();
+            _dataAvailable.TrySetResult();
+            _dataAvailable = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    private Segment ActiveSegment()
+    {
+        if (_segments.Count == 0)
+        {
+            return Roll();
+        }
+
+        _active ??= new FileStream(_segments[^1].Path, FileMode.Append, FileAccess.Write, FileShare.Read | FileShare.Delete);
+        return _segments[^1];
+    }
+
+    private Segment Roll()
+    {
+        _active?.Dispose();
+        var segment = new Segment(Path.Combine(_options.Directory, $"{_nextSeq:D20}.seg"), _nextSeq);
+        _active = new FileStream(segment.Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete);
+        _segments.Add(segment);
+        FsyncDirectory();
+        return segment;
+    }
+
+    private void EnforceCap()
+    {
+        var total = _segments.Sum(s => s.Length);
+        var droppedNow = 0L;
+        while (total > _options.MaxBytes && _segments.Count > 1)
+        {
+            var oldest = _segments[0];
+            var end = _segments[1].FirstSeq;
+            var lost = end - Math.Max(oldest.FirstSeq, Math.Max(_ack, _readSeq));
+            droppedNow += Math.Max(0, lost);
+            total -= oldest.Length;
+            if (_ack < end)
+            {
+                _ack = end;
+            }
+
+            if (_readSeq < end)
+            {
+                _readSeq = end;
+                _readOffset = 0;
+                _readSegment = null;
+            }
+
+            Delete(oldest);
+        }
+
+        if (droppedNow > 0)
+        {
+            Interlocked.Add(ref _dropped, droppedNow);
+            WriteLedger();
+            if (!_dropping)
+            {
+                _dropping = true;
+                LogCapReached(_options.MaxBytes, droppedNow);
+            }
+        }
+        else if (_dropping && total < _options.MaxBytes * 3 / 4)
+        {
+            _dropping = false;
+            LogCapEpisodeEnded(Interlocked.Read(ref _dropped));
+        }
+    }
+
+    private void Delete(Segment segment)
+    {
+        segment.Handle?.Dispose();
+        _segments.Remove(segment);
+        File.Delete(segment.Path);
+    }
+
+    private void WriteLedger()
+    {
+        var path = Path.Combine(_options.Directory, "ack");
+        var temp = path + ".tmp";
+        Span<byte> bytes = stackalloc byte[12];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, _ack);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes[8..], Crc32C.Compute(bytes[..8]));
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        {
+            file.Write(bytes);
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private void FsyncDirectory()
+    {
+        // The new file's name must survive a power cut too: fsync the folder (Linux).
+        try
+        {
+            using var handle = File.OpenHandle(_options.Directory, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.None);
+            RandomAccess.FlushToDisk(handle);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    // ------------------------------------------------------------------ recovery
+
+    private void Recover()
+    {
+        _ack = ReadLedger();
+        var files = Directory.GetFiles(_options.Directory, "*.seg").Order(StringComparer.Ordinal).ToList();
+        foreach (var path in files)
+        {
+            if (!long.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out var first))
+            {
+                continue;
+            }
+
+            var segment = new Segment(path, first);
+            long good = 0;
+            long last = first - 1;
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read))
+            {
+                foreach (var (seq, line, end) in ReadRecords(stream, first))
+                {
+                    good = end;
+                    last = seq;
+                    segment.Count++;
+                }
+
+                if (good < stream.Length)
+                {
+                    LogTornTail(path, stream.Length - good, segment.Count);
+                }
+            }
+
+            if (good < new FileInfo(path).Length)
+            {
+                using var truncate = new FileStream(path, FileMode.Open, FileAccess.Write);
+                truncate.SetLength(good);
+                truncate.Flush(flushToDisk: true);
+            }
+
+            segment.Length = good;
+            if (last < _ack && files.IndexOf(path) < files.Count - 1)
+            {
+                File.Delete(path); // fully acknowledged
+                continue;
+            }
+
+            _segments.Add(segment);
+            _nextSeq = Math.Max(_nextSeq, last + 1);
+        }
+
+        _nextSeq = Math.Max(_nextSeq, _ack);
+        if (_segments.Count > 0 && _segments[0].FirstSeq > _ack)
+        {
+            _ack = _segments[0].FirstSeq;
+        }
+
+        PositionReader(_ack);
+        if (_nextSeq > _ack)
+        {
+            LogRecovered(_nextSeq - _ack, _options.Directory);
+        }
+    }
+
+    private void PositionReader(long sequence)
+    {
+        _readSeq = sequence;
+        _readOffset = 0;
+        _readSegment = null;
+        if (_segments.Count == 0 || sequence >= _nextSeq)
+        {
+            _readSeq = _nextSeq;
+            _readSegment = _segments.Count == 0 ? null : _segments[^1];
+            _readOffset = _segments.Count == 0 ? 0 : _segments[^1].Length;
+            return;
+        }
+
+        var segment = SegmentOf(sequence);
+        _readSegment = segment;
+        if (segment.FirstSeq == sequence)
+        {
+            return;
+        }
+
+        using var stream = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        long offset = 0;
+        foreach (var (seq, _, end) in ReadRecords(stream, segment.FirstSeq))
+        {
+            if (seq >= sequence)
+            {
+                break;
+            }
+
+            offset = end;
+        }
+
+        _readOffset = offset;
+    }
+
+    private long ReadLedger()
+    {
+        var path = Path.Combine(_options.Directory, "ack");
+        if (!File.Exists(path))
+        {
+            return 0;
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length != 12 || Crc32C.Compute(bytes.AsSpan(0, 8)) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)))
+        {
+            LogLedgerCorrupt(path);
+            return 0; // resend from the oldest segment: duplicates are harmless, loss is not
+        }
+
+        return BinaryPrimitives.ReadInt64LittleEndian(bytes);
+    }
+
+    /// <summary>Whole, valid records of a segment; stops at the first torn or corrupt one.</summary>
+    private static IEnumerable<(long Seq, byte[] Line, long End)> ReadRecords(Stream stream, long firstSeq)
+    {
+        var header = new byte[HeaderSize];
+        long position = 0;
+        var expected = firstSeq;
+        while (true)
+        {
+            if (stream.ReadAtLeast(header, HeaderSize, throwOnEndOfStream: false) < HeaderSize)
+            {
+                yield break;
+            }
+
+            var length = BinaryPrimitives.ReadInt32LittleEndian(header);
+            var crc = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
+            var seq = BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8));
+            if (length is <= 0 or > MaxLineBytes || seq != expected)
+            {
+                yield break;
+            }
+
+            var line = new byte[length];
+            if (stream.ReadAtLeast(line, length, throwOnEndOfStream: false) < length)
+            {
+                yield break;
+            }
+
+            if (Crc32C.Compute(line, Crc32C.Compute(header.AsSpan(8, 8))) != crc)
+            {
+                yield break;
+            }
+
+            position += HeaderSize + length;
+            expected++;
+            yield return (seq, line, position);
+        }
+    }
+
+    private Segment SegmentOf(long sequence)
+    {
+        for (var i = _segments.Count - 1; i >= 0; i--)
+        {
+            if (_segments[i].FirstSeq <= sequence)
+            {
+                return _segments[i];
+            }
+        }
+
+        return _segments[0];
+    }
+
+    private static FileStream AcquireLock(string directory)
+    {
+        var path = Path.Combine(directory, "lock");
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException error)
+        {
+            throw new IOException($"The journal in {directory} is in use by another process (is the gateway running?): {error.Message}", error);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Journal write failed in {Directory}: {Reason}; {Count} readings not stored (their sources keep them or retry). Free disk space or check the SD card")]
+    private partial void LogWriteFailed(string directory, string reason, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Journal full (Journal:MaxBytes = {MaxBytes}): dropped the oldest segment, {Dropped} readings lost. InfluxDB has not taken data for long: check it, or raise the cap")]
+    private partial void LogCapReached(long maxBytes, long dropped);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal below its cap again; {Dropped} readings dropped since start")]
+    private partial void LogCapEpisodeEnded(long dropped);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal segment {Path} had a torn or corrupt tail (a power cut during a write?): cut {Bytes} bytes, kept {Records} whole records")]
+    private partial void LogTornTail(string path, long bytes, long records);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Journal opened with {Pending} readings waiting to be forwarded ({Directory})")]
+    private partial void LogRecovered(long pending, string directory);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal ledger {Path} is damaged: forwarding again from the oldest segment (InfluxDB keeps one copy of each point)")]
+    private partial void LogLedgerCorrupt(string path);
+
+    private sealed record Pending(ReadOnlyMemory<byte> Line, TaskCompletionSource Committed);
+
+    private sealed class Segment(string path, long firstSeq)
+    {
+        public string Path { get; } = path;
+        public long FirstSeq { get; } = firstSeq;
+        public long Length { get; set; }
+        public long Count { get; set; }
+        public Microsoft.Win32.SafeHandles.SafeFileHandle? Handle { get; set; }
+    }
+}
+
+/// <summary>What the journal holds.</summary>
+/// <param name="Pending">Points not yet acknowledged.</param>
+/// <param name="Bytes">Size of the segment files.</param>
+/// <param name="Dropped">Points dropped by the size cap since start.</param>
+public sealed record JournalStats(long Pending, long Bytes, long Dropped, long Commits, long Acknowledged, long Next);

@@ -1,0 +1,165 @@
+using System.Text;
+using Sensors.Core;
+using Sensors.Journal;
+using Sensors.Testing;
+
+namespace Sensors.Journal.Tests;
+
+/// <summary>The journal on a real folder: appends, leases, acknowledgements, restarts, torn tails, the cap.</summary>
+public sealed class JournalTests : IDisposable
+{
+    private readonly TempFolder _folder = new("journal");
+
+    private JournalOptions Options(long maxBytes = 1L << 30, int segmentBytes = 8 << 20) =>
+        new() { Directory = _folder.Path, MaxBytes = maxBytes, SegmentBytes = segmentBytes };
+
+    private static byte[] Line(int i) => Encoding.UTF8.GetBytes($"air_quality,room=salle-{i % 30} co2_ppm={400 + i} {1_790_000_000_000_000_000L + i}");
+
+    private static List<string> LeaseAll(Journal journal)
+    {
+        var lines = new List<string>();
+        var batch = new LineBatch(1_000_000, 256 << 20);
+        journal.Lease(batch);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            lines.Add(Encoding.UTF8.GetString(batch.Line(i).Span));
+        }
+
+        return lines;
+    }
+
+    /// <summary>Appends in groups of 500 at once (each group one sync), in order: AppendAsync queues before it awaits.</summary>
+    private static async Task AppendAsync(Journal journal, int from, int count)
+    {
+        for (var start = from; start < from + count; start += 500)
+        {
+            await Task.WhenAll(Enumerable.Range(start, Math.Min(500, from + count - start)).Select(i => journal.AppendAsync(Line(i)).AsTask()));
+        }
+    }
+
+    [Fact]
+    public async Task Appended_IsLeasedInOrder_AndGoneOnceAcknowledged()
+    {
+        await using var journal = Journal.Open(Options());
+        await AppendAsync(journal, 0, 500);
+
+        var batch = new LineBatch(200, 1 << 20);
+        var first = journal.Lease(batch);
+        Assert.Equal(0, first);
+        Assert.Equal(200, batch.Count);
+        Assert.Equal(Encoding.UTF8.GetString(Line(0)), Encoding.UTF8.GetString(batch.Line(0).Span));
+        journal.Acknowledge(first + 200);
+
+        Assert.Equal(300, journal.Stats.Pending);
+        Assert.Equal(Enumerable.Range(200, 300).Select(i => Encoding.UTF8.GetString(Line(i))), LeaseAll(journal));
+    }
+
+    [Fact]
+    public async Task Restart_WithoutAcknowledgement_GivesEverythingBack()
+    {
+        await using (var journal = Journal.Open(Options()))
+        {
+            await AppendAsync(journal, 0, 300);
+            var batch = new LineBatch(100, 1 << 20);
+            journal.Acknowledge(journal.Lease(batch) + 100); // the first 100 delivered
+            journal.Lease(new LineBatch(100, 1 << 20)); // 100 more leased, never acknowledged: a crash
+        }
+
+        await using var reopened = Journal.Open(Options());
+        Assert.Equal(200, reopened.Stats.Pending);
+        Assert.Equal(Enumerable.Range(100, 200).Select(i => Encoding.UTF8.GetString(Line(i))), LeaseAll(reopened));
+        await reopened.AppendAsync(Line(300));
+        Assert.Equal(301, reopened.Stats.Next);
+    }
+
+    [Fact]
+    public async Task TornTail_IsCutBackToTheLastWholeRecord_AndEverythingBeforeItIsKept()
+    {
+        await using (var journal = Journal.Open(Options()))
+        {
+            await AppendAsync(journal, 0, 100);
+        }
+
+        // A power cut in the middle of the next write: half a header and some of a line.
+        var segment = Directory.GetFiles(_folder.Path, "*.seg").Single();
+        var sizeBefore = new FileInfo(segment).Length;
+        await File.AppendAllBytesAsync(segment, [40, 0, 0, 0, 1, 2, 3, 4, 100, 0, 0, 0, 0, 0, 0, 0, (byte)'a', (byte)'i']);
+
+        await using var reopened = Journal.Open(Options());
+        Assert.Equal(100, reopened.Stats.Pending);
+        Assert.Equal(sizeBefore, new FileInfo(segment).Length);
+        await reopened.AppendAsync(Line(100));
+        Assert.Equal(Enumerable.Range(0, 101).Select(i => Encoding.UTF8.GetString(Line(i))), LeaseAll(reopened));
+    }
+
+    [Fact]
+    public async Task CorruptRecord_CutsTheSegmentThere_AndKeepsTheRecordsBefore()
+    {
+        await using (var journal = Journal.Open(Options()))
+        {
+            await AppendAsync(journal, 0, 100);
+        }
+
+        var segment = Directory.GetFiles(_folder.Path, "*.seg").Single();
+        var bytes = await File.ReadAllBytesAsync(segment);
+        var offset = 0;
+        for (var k = 0; k < 60; k++)
+        {
+            offset += 16 + BitConverter.ToInt32(bytes, offset);
+        }
+
+        bytes[offset + 20] ^= 0x40; // a flipped bit inside record 60's line
+        await File.WriteAllBytesAsync(segment, bytes);
+
+        await using var reopened = Journal.Open(Options());
+        Assert.Equal(60, reopened.Stats.Pending);
+    }
+
+    [Fact]
+    public async Task Cap_DropsExactlyTheOldest_AndCountsThem()
+    {
+        var options = Options(maxBytes: 256 * 1024, segmentBytes: 64 * 1024);
+        await using var journal = Journal.Open(options);
+        const int total = 20_000;
+        await AppendAsync(journal, 0, total);
+
+        var stats = journal.Stats;
+        Assert.True(stats.Dropped > 0);
+        Assert.True(stats.Bytes <= options.MaxBytes + options.SegmentBytes, $"{stats.Bytes} bytes on disk");
+        Assert.Equal(total, stats.Pending + stats.Dropped);
+        var left = LeaseAll(journal);
+        Assert.Equal(Enumerable.Range((int)stats.Dropped, total - (int)stats.Dropped).Select(i => Encoding.UTF8.GetString(Line(i))), left);
+    }
+
+    [Fact]
+    public async Task GroupCommit_ManyConcurrentAppends_FewSyncs()
+    {
+        await using var journal = Journal.Open(Options());
+        await Task.WhenAll(Enumerable.Range(0, 5000).Select(i => journal.AppendAsync(Line(i)).AsTask()));
+        var stats = journal.Stats;
+        Assert.Equal(5000, stats.Pending);
+        Assert.True(stats.Commits < 1000, $"{stats.Commits} syncs for 5000 appends");
+    }
+
+    [Fact]
+    public async Task Acknowledged_Segments_AreDeleted()
+    {
+        await using var journal = Journal.Open(Options(segmentBytes: 64 * 1024));
+        await AppendAsync(journal, 0, 5000);
+        Assert.True(Directory.GetFiles(_folder.Path, "*.seg").Length > 3);
+        var batch = new LineBatch(1_000_000, 256 << 20);
+        journal.Acknowledge(journal.Lease(batch) + batch.Count);
+        Assert.Single(Directory.GetFiles(_folder.Path, "*.seg"));
+        Assert.Equal(0, journal.Stats.Pending);
+    }
+
+    [Fact]
+    public async Task SecondProcessOnTheSameFolder_IsToldTheJournalIsInUse()
+    {
+        await using var journal = Journal.Open(Options());
+        var error = Assert.Throws<IOException>(() => Journal.Open(Options()));
+        Assert.Contains("in use by another process", error.Message);
+    }
+
+    public void Dispose() => _folder.Dispose();
+}
