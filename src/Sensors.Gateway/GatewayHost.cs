@@ -7,6 +7,7 @@ using Sensors.Gateway.Configuration;
 using Sensors.Gateway.Pipeline;
 using Sensors.Gateway.Sources;
 using Sensors.Influx;
+using Sensors.Journal;
 
 namespace Sensors.Gateway;
 
@@ -22,7 +23,7 @@ public static class GatewayHost
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(settings.Gateway);
         builder.Services.AddSingleton(settings.Pipeline);
-        builder.Services.AddPipeline();
+        builder.Services.AddPipeline(settings);
         builder.Services.AddInflux(settings.Influx);
         builder.Services.AddSimulation(settings);
         builder.Services.AddMqttSource(settings);
@@ -38,14 +39,17 @@ public static class GatewayHost
         builder.Logging.AddConsoleFormatter<OperatorLogFormatter, ConsoleFormatterOptions>();
     }
 
-    public static IServiceCollection AddPipeline(this IServiceCollection services)
+    public static IServiceCollection AddPipeline(this IServiceCollection services, GatewaySettings settings)
     {
         services.AddSingleton<PipelineStats>();
-        services.AddSingleton(sp => new ReadingQueue(sp.GetRequiredService<PipelineOptions>().QueueCapacity, sp.GetRequiredService<PipelineStats>(), sp.GetRequiredService<ILogger<ReadingQueue>>()));
-        services.AddSingleton<IReadingSink>(sp => sp.GetRequiredService<ReadingQueue>());
+        services.AddSingleton(settings.Journal);
+        services.AddSingleton(sp => Sensors.Journal.Journal.Open(settings.Journal, sp.GetRequiredService<ILogger<Sensors.Journal.Journal>>()));
+        services.AddSingleton(new DeadLetterStore(settings.Journal.Directory));
+        services.AddSingleton<IReadingSink>(sp => new JournalSink(sp.GetRequiredService<Sensors.Journal.Journal>(), settings.Influx.Encoding, sp.GetRequiredService<PipelineStats>()));
         services.AddHostedService<SourceRunner>();
         services.AddHostedService(sp => new ForwarderService(
-            sp.GetRequiredService<ReadingQueue>(),
+            sp.GetRequiredService<Sensors.Journal.Journal>(),
+            sp.GetRequiredService<DeadLetterStore>(),
             sp.GetService<InfluxWriter>(),
             sp.GetRequiredService<PipelineOptions>(),
             sp.GetRequiredService<PipelineStats>(),

@@ -31,7 +31,16 @@ static async Task<int> RunAsync(FileInfo? configFile, CancellationToken cancella
     }
 
     using var host = GatewayHost.CreateBuilder(settings).Build();
-    await host.RunAsync(cancellationToken);
+    try
+    {
+        await host.RunAsync(cancellationToken);
+    }
+    catch (IOException error) when (error.Message.Contains("journal", StringComparison.OrdinalIgnoreCase))
+    {
+        Console.Error.WriteLine($"The gateway did not start: {error.Message}");
+        return ExitCodes.IoError;
+    }
+
     return 0;
 }
 
@@ -39,4 +48,7 @@ internal static class ExitCodes
 {
     /// <summary>EX_CONFIG from sysexits.h: systemd units can stop restarting on it.</summary>
     public const int Configuration = 78;
+
+    /// <summary>EX_IOERR: the journal's folder cannot be used.</summary>
+    public const int IoError = 74;
 }

@@ -72,8 +72,12 @@ public sealed class GatewaySettingsTests : IDisposable
             Load("""{ "Influx": { "Url": "http://h:8086", "Api": "V2", "Org": "ville", "Bucket": "b" } }""").Errors);
 
     [Fact]
-    public void ZeroQueue_IsRefused() =>
-        Assert.Contains(Load("""{ "Pipeline": { "QueueCapacity": 0 } }""").Errors, e => e.StartsWith("Pipeline:QueueCapacity = 0", StringComparison.Ordinal));
+    public void TinyJournal_IsRefused_AndItsFolderIsRelativeToTheConfigurationFile()
+    {
+        var settings = Load("""{ "Journal": { "MaxBytes": 1000, "Directory": "state/journal" } }""");
+        Assert.Contains(settings.Errors, e => e.StartsWith("Journal:MaxBytes = 1000", StringComparison.Ordinal));
+        Assert.Equal(_folder.File("state/journal"), settings.Journal.Directory);
+    }
 
     [Fact]
     public void SimulationWithoutSite_SaysWhichFileItNeeds() =>

@@ -25,9 +25,6 @@ public sealed class PipelineOptions
 {
     public const string Section = "Pipeline";
 
-    /// <summary>Readings held in memory while InfluxDB is away; past it the oldest are dropped, counted and logged.</summary>
-    public int QueueCapacity { get; set; } = 100_000;
-
     /// <summary>Longest a reading waits for its batch to fill before the batch is sent anyway (±10 % jitter).</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(5);
 

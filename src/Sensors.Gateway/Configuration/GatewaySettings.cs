@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Sensors.Influx;
+using Sensors.Journal;
 
 namespace Sensors.Gateway.Configuration;
 
@@ -15,7 +16,7 @@ public sealed partial class GatewaySettings
 {
     public const string EnvironmentPrefix = "SENSORS_";
 
-    private static readonly string[] KnownSections = ["Logging", GatewayOptions.Section, SiteOptions.Section, InfluxOptions.Section, MqttSourceOptions.Section, PipelineOptions.Section, SimulationOptions.Section];
+    private static readonly string[] KnownSections = ["Logging", GatewayOptions.Section, SiteOptions.Section, InfluxOptions.Section, MqttSourceOptions.Section, JournalOptions.Section, PipelineOptions.Section, SimulationOptions.Section];
 
     public required IConfigurationRoot Configuration { get; init; }
     public required GatewayOptions Gateway { get; init; }
@@ -23,6 +24,7 @@ public sealed partial class GatewaySettings
     public required PipelineOptions Pipeline { get; init; }
     public required SimulationOptions Simulation { get; init; }
     public required MqttSourceOptions Mqtt { get; init; }
+    public required JournalOptions Journal { get; init; }
     public required SiteFile? Site { get; init; }
     public required string? SitePath { get; init; }
     public required IReadOnlyList<string> Errors { get; init; }
@@ -84,9 +86,13 @@ public sealed partial class GatewaySettings
         var simulation = Bind<SimulationOptions>(configuration, SimulationOptions.Section, errors);
         var siteOptions = Bind<SiteOptions>(configuration, SiteOptions.Section, errors);
         var mqtt = Bind<MqttSourceOptions>(configuration, MqttSourceOptions.Section, errors);
+        var journal = Bind<JournalOptions>(configuration, JournalOptions.Section, errors);
+        var baseFolder = configPath is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(configPath))!;
+        journal.Directory = Path.GetFullPath(journal.Directory, baseFolder);
 
         errors.AddRange(influx.Validate());
         errors.AddRange(mqtt.Validate());
+        errors.AddRange(journal.Validate());
         CheckPipeline(pipeline, errors);
         CheckSimulation(simulation, errors);
 
@@ -94,7 +100,6 @@ public sealed partial class GatewaySettings
         string? sitePath = null;
         if (!string.IsNullOrWhiteSpace(siteOptions.File))
         {
-            var baseFolder = configPath is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(configPath))!;
             sitePath = Path.GetFullPath(siteOptions.File, baseFolder);
             var (loaded, siteErrors) = SiteFileLoader.Load(sitePath);
             site = loaded;
@@ -113,6 +118,7 @@ public sealed partial class GatewaySettings
             Pipeline = pipeline,
             Simulation = simulation,
             Mqtt = mqtt,
+            Journal = journal,
             Site = site,
             SitePath = sitePath,
             Errors = errors,
@@ -203,11 +209,6 @@ public sealed partial class GatewaySettings
 
     private static void CheckPipeline(PipelineOptions pipeline, List<string> errors)
     {
-        if (pipeline.QueueCapacity < 100)
-        {
-            errors.Add($"Pipeline:QueueCapacity = {pipeline.QueueCapacity}: expected at least 100 readings, e.g. 100000.");
-        }
-
         Positive(pipeline.FlushInterval, "Pipeline:FlushInterval", "00:00:05", errors);
         Positive(pipeline.FailurePause, "Pipeline:FailurePause", "00:01:00", errors);
         Positive(pipeline.StatusLogInterval, "Pipeline:StatusLogInterval", "00:15:00", errors);

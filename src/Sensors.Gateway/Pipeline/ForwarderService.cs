@@ -3,115 +3,85 @@ using Microsoft.Extensions.Logging;
 using Sensors.Core;
 using Sensors.Gateway.Configuration;
 using Sensors.Influx;
+using Sensors.Journal;
 
 namespace Sensors.Gateway.Pipeline;
 
 /// <summary>
-/// Takes readings from the queue, fills a batch (until it is full or has waited
-/// <see cref="PipelineOptions.FlushInterval"/>, with jitter so that a fleet of gateways does not
-/// write in step), and sends it until every line is settled. While InfluxDB fails, the batch is
-/// kept and retried after a pause (Retry-After, or a backoff up to
-/// <see cref="PipelineOptions.FailurePause"/>); readings wait in the bounded queue meanwhile.
+/// Leases the oldest readings from the journal into a batch (until it is full or
+/// <see cref="PipelineOptions.FlushInterval"/> has passed, with jitter so that a fleet of gateways
+/// does not write in step), sends it, and acknowledges to the journal only what InfluxDB stored
+/// (2xx) or refused (moved to the dead-letter store with the server's reason first). While
+/// InfluxDB fails, the batch is kept and tried again after a pause (Retry-After, or a backoff up
+/// to <see cref="PipelineOptions.FailurePause"/>); new readings wait on disk meanwhile.
 /// One log line when an outage starts, one when it ends: never a line per reading.
 /// </summary>
 public sealed partial class ForwarderService(
-    ReadingQueue queue,
+    Sensors.Journal.Journal journal,
+    DeadLetterStore deadLetters,
     InfluxWriter? writer,
     PipelineOptions options,
     PipelineStats stats,
     TimeProvider time,
     ILogger<ForwarderService> logger) : BackgroundService
 {
-    private static readonly TimeSpan StopBudget = TimeSpan.FromSeconds(5);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (writer is null)
         {
-            LogNoDatabase(queue.Capacity);
+            LogNoDatabase(journal.Stats.Pending);
             return;
         }
 
-        LogForwarding(writer.Endpoint.Describe());
+        LogForwarding(writer.Endpoint.Describe(), journal.Stats.Pending);
         var batch = writer.NewBatch();
-        Reading? carry = null;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                carry = await FillAsync(batch, carry, stoppingToken).ConfigureAwait(false);
-                await SendUntilSettledAsync(writer, batch, stoppingToken).ConfigureAwait(false);
+                var first = await FillAsync(batch, stoppingToken).ConfigureAwait(false);
+                await SendUntilSettledAsync(writer, batch, first, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+            // What was not acknowledged stays in the journal for the next start.
         }
-
-        await FlushOnStopAsync(writer, batch, carry).ConfigureAwait(false);
     }
 
-    /// <summary>Fills the batch; returns a reading that did not fit, to start the next one.</summary>
-    private async Task<Reading?> FillAsync(LineBatch batch, Reading? carry, CancellationToken stoppingToken)
+    /// <summary>Fills an empty batch from the journal; returns the sequence number of its first line.</summary>
+    private async Task<long> FillAsync(LineBatch batch, CancellationToken stoppingToken)
     {
-        if (carry is not null)
+        batch.Clear();
+        await journal.WaitForDataAsync(stoppingToken).ConfigureAwait(false);
+        var first = journal.Lease(batch);
+        if (batch.IsFull)
         {
-            Add(batch, carry);
-        }
-
-        if (batch.IsEmpty && !await queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
-        {
-            return null;
+            return first;
         }
 
         var jitter = 0.9 + (Random.Shared.NextDouble() * 0.2);
-        using var flushTimer = new CancellationTokenSource(options.FlushInterval * jitter, time);
-        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, flushTimer.Token);
-        while (true)
+        var deadline = time.GetUtcNow() + (options.FlushInterval * jitter);
+        while (!batch.IsFull && time.GetUtcNow() < deadline)
         {
-            while (queue.Reader.TryRead(out var reading))
-            {
-                if (!Add(batch, reading))
-                {
-                    return reading;
-                }
-
-                if (batch.IsFull)
-                {
-                    return null;
-                }
-            }
-
-            queue.CaughtUp();
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            wait.CancelAfter(deadline - time.GetUtcNow());
             try
             {
-                if (!await queue.Reader.WaitToReadAsync(waiting.Token).ConfigureAwait(false))
-                {
-                    return null;
-                }
+                await journal.WaitForDataAsync(wait.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
             {
-                return null; // flush interval reached
+                break;
             }
+
+            journal.Lease(batch);
         }
+
+        return first;
     }
 
-    /// <summary>True when the reading was consumed (added, or refused as impossible to encode).</summary>
-    private bool Add(LineBatch batch, Reading reading)
-    {
-        try
-        {
-            return batch.TryAdd(reading);
-        }
-        catch (InvalidReadingException error)
-        {
-            stats.AddRefused(1);
-            LogUnencodable(error.Message);
-            return true;
-        }
-    }
-
-    private async Task SendUntilSettledAsync(InfluxWriter influx, LineBatch batch, CancellationToken stoppingToken)
+    private async Task SendUntilSettledAsync(InfluxWriter influx, LineBatch batch, long first, CancellationToken stoppingToken)
     {
         var failures = 0;
         DateTimeOffset? outageStart = null;
@@ -119,13 +89,15 @@ public sealed partial class ForwarderService(
         while (!batch.IsEmpty)
         {
             var report = await influx.WriteAsync(batch, stoppingToken).ConfigureAwait(false);
-            Account(report);
+            Settle(report);
             batch.RemoveFirst(report.Settled);
+            first += report.Settled;
+            journal.Acknowledge(first);
             if (report.Failure is not { } failure)
             {
                 if (outageStart is { } since)
                 {
-                    LogRecovered(influx.Endpoint.Describe(), (time.GetUtcNow() - since).TotalSeconds, queue.Count);
+                    LogRecovered(influx.Endpoint.Describe(), (time.GetUtcNow() - since).TotalSeconds, journal.Stats.Pending);
                 }
 
                 return;
@@ -133,7 +105,7 @@ public sealed partial class ForwarderService(
 
             if (lastKind != failure.Kind)
             {
-                LogFailure(influx, failure, batch.Count + queue.Count);
+                LogFailure(influx, failure, journal.Stats.Pending);
             }
 
             outageStart ??= time.GetUtcNow();
@@ -147,56 +119,23 @@ public sealed partial class ForwarderService(
         }
     }
 
-    private async Task FlushOnStopAsync(InfluxWriter influx, LineBatch batch, Reading? carry)
-    {
-        using var budget = new CancellationTokenSource(StopBudget, time);
-        var lost = 0L;
-        try
-        {
-            while (carry is not null || !batch.IsEmpty || queue.Reader.TryPeek(out _))
-            {
-                if (carry is not null && Add(batch, carry))
-                {
-                    carry = null;
-                }
-
-                while (carry is null && !batch.IsFull && queue.Reader.TryRead(out var reading))
-                {
-                    carry = Add(batch, reading) ? null : reading;
-                }
-
-                var report = await influx.WriteAsync(batch, budget.Token).ConfigureAwait(false);
-                Account(report);
-                batch.RemoveFirst(report.Settled);
-                if (!report.IsComplete)
-                {
-                    break;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        lost = batch.Count + queue.Count + (carry is null ? 0 : 1);
-        if (lost > 0)
-        {
-            LogLostAtStop(lost, influx.Endpoint.Describe());
-        }
-    }
-
-    private void Account(WriteReport report)
+    /// <summary>Delivered points are counted; refused ones go to the dead-letter store before the journal lets them go.</summary>
+    private void Settle(WriteReport report)
     {
         stats.AddDelivered(report.Delivered);
-        if (report.Rejected.Count > 0)
+        if (report.Rejected.Count == 0)
         {
-            stats.AddRefused(report.Rejected.Count);
-            var first = report.Rejected[0];
-            LogRefused(report.Rejected.Count, first.StatusCode, first.Reason, first.Line.Length > 300 ? first.Line[..300] + "…" : first.Line);
+            return;
         }
+
+        var now = time.GetUtcNow();
+        deadLetters.Add(report.Rejected.Select(r => new DeadLetter(now, r.StatusCode, r.Reason, r.Line)));
+        stats.AddRefused(report.Rejected.Count);
+        var first = report.Rejected[0];
+        LogRefused(report.Rejected.Count, first.StatusCode, first.Reason, first.Line.Length > 300 ? first.Line[..300] + "…" : first.Line);
     }
 
-    private void LogFailure(InfluxWriter influx, InfluxAnswer failure, int waiting)
+    private void LogFailure(InfluxWriter influx, InfluxAnswer failure, long waiting)
     {
         var where = influx.Endpoint.Describe();
         switch (failure.Kind)
@@ -216,33 +155,27 @@ public sealed partial class ForwarderService(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No InfluxDB configured (Influx:Url is empty): readings stay in memory, at most {Capacity}, oldest dropped first. Set Influx:Url to forward them")]
-    private partial void LogNoDatabase(int capacity);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No InfluxDB configured (Influx:Url is empty): readings are kept in the journal ({Pending} waiting) up to Journal:MaxBytes. Set Influx:Url to forward them")]
+    private partial void LogNoDatabase(long pending);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Forwarding readings to InfluxDB at {Where}")]
-    private partial void LogForwarding(string where);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Forwarding readings to InfluxDB at {Where}; {Pending} waiting in the journal")]
+    private partial void LogForwarding(string where, long pending);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "InfluxDB at {Where} refuses our credentials ({Status}: {Reason}); {Waiting} readings wait. Check Influx:Username/Password or Influx:Token; next try after Pipeline:FailurePause")]
-    private partial void LogUnauthorized(string where, int status, string reason, int waiting);
+    [LoggerMessage(Level = LogLevel.Error, Message = "InfluxDB at {Where} refuses our credentials ({Status}: {Reason}); {Waiting} readings wait in the journal. Check Influx:Username/Password or Influx:Token; next try after Pipeline:FailurePause")]
+    private partial void LogUnauthorized(string where, int status, string reason, long waiting);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "InfluxDB at {Where} has no such database or bucket ({Reason}); {Waiting} readings wait. Create it, fix Influx:Database/Bucket, or set Influx:CreateDatabase=true")]
-    private partial void LogNotFound(string where, string reason, int waiting);
+    [LoggerMessage(Level = LogLevel.Error, Message = "InfluxDB at {Where} has no such database or bucket ({Reason}); {Waiting} readings wait in the journal. Create it, fix Influx:Database/Bucket, or set Influx:CreateDatabase=true")]
+    private partial void LogNotFound(string where, string reason, long waiting);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "InfluxDB at {Where} answered {Status} ({Reason}): the address is probably wrong or a proxy is in the way; {Waiting} readings wait. Check Influx:Url")]
-    private partial void LogMisconfigured(string where, int status, string reason, int waiting);
+    [LoggerMessage(Level = LogLevel.Error, Message = "InfluxDB at {Where} answered {Status} ({Reason}): the address is probably wrong or a proxy is in the way; {Waiting} readings wait in the journal. Check Influx:Url")]
+    private partial void LogMisconfigured(string where, int status, string reason, long waiting);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "InfluxDB at {Where} unavailable ({Reason}); {Waiting} readings wait and will be sent when it is back")]
-    private partial void LogUnavailable(string where, string reason, int waiting);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "InfluxDB at {Where} unavailable ({Reason}); {Waiting} readings wait in the journal and will be sent when it is back")]
+    private partial void LogUnavailable(string where, string reason, long waiting);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "InfluxDB at {Where} takes writes again after {Seconds:0} s; {Queued} readings still queued")]
-    private partial void LogRecovered(string where, double seconds, int queued);
+    [LoggerMessage(Level = LogLevel.Information, Message = "InfluxDB at {Where} takes writes again after {Seconds:0} s; {Pending} readings still in the journal")]
+    private partial void LogRecovered(string where, double seconds, long pending);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "InfluxDB refused {Count} point(s) ({Status}: {Reason}); first: {Line}. They are not stored: fix the source's schema")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "InfluxDB refused {Count} point(s) ({Status}: {Reason}); first: {Line}. Moved to the dead-letter store: `sensors journal dead-letters` lists them, `sensors journal replay-dead-letters` sends them again after a fix")]
     private partial void LogRefused(int count, int status, string reason, string line);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reading dropped, InfluxDB cannot store it: {Reason}")]
-    private partial void LogUnencodable(string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Stopping with {Lost} readings not delivered to {Where}: they are lost (the in-memory queue does not survive a restart)")]
-    private partial void LogLostAtStop(long lost, string where);
 }

@@ -5,7 +5,7 @@ using Sensors.Gateway.Configuration;
 namespace Sensors.Gateway.Pipeline;
 
 /// <summary>One line every <see cref="PipelineOptions.StatusLogInterval"/>: what came in, what went out, what waits.</summary>
-public sealed partial class StatusLogService(PipelineStats stats, ReadingQueue queue, PipelineOptions options, TimeProvider time, ILogger<StatusLogService> logger) : BackgroundService
+public sealed partial class StatusLogService(PipelineStats stats, Sensors.Journal.Journal journal, PipelineOptions options, TimeProvider time, ILogger<StatusLogService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -17,7 +17,8 @@ public sealed partial class StatusLogService(PipelineStats stats, ReadingQueue q
             {
                 var nowReceived = stats.Received;
                 var nowDelivered = stats.Delivered;
-                LogStatus(nowReceived - received, nowDelivered - delivered, options.StatusLogInterval, queue.Count, stats.Refused, stats.Dropped);
+                var journalStats = journal.Stats;
+                LogStatus(nowReceived - received, nowDelivered - delivered, options.StatusLogInterval, journalStats.Pending, journalStats.Bytes / 1024, stats.Refused, journalStats.Dropped);
                 received = nowReceived;
                 delivered = nowDelivered;
             }
@@ -27,6 +28,6 @@ public sealed partial class StatusLogService(PipelineStats stats, ReadingQueue q
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Status: {Received} readings in, {Delivered} delivered in the last {Interval}; {Queued} queued, {Refused} refused and {Dropped} dropped since start")]
-    private partial void LogStatus(long received, long delivered, TimeSpan interval, int queued, long refused, long dropped);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Status: {Received} readings in, {Delivered} delivered in the last {Interval}; {Pending} waiting in the journal ({KiB} KiB), {Refused} dead-lettered and {Dropped} dropped since start")]
+    private partial void LogStatus(long received, long delivered, TimeSpan interval, long pending, long kiB, long refused, long dropped);
 }
