@@ -34,6 +34,9 @@ public sealed class GatewayProcess : IDisposable
         return this;
     }
 
+    /// <summary>kill -9, as a power cut or an OOM kill would: no shutdown code runs.</summary>
+    public void Kill() => Process.Stop(kill: true);
+
     /// <summary>SIGTERM, then the exit code.</summary>
     public int Stop()
     {
