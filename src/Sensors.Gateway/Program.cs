@@ -4,7 +4,8 @@ using Sensors.Gateway;
 using Sensors.Gateway.Configuration;
 
 // sensors: the gateway's one executable. Subcommands:
-//   sensors run --config /etc/sensors/gateway.json   run the gateway (what systemd starts)
+//   sensors run --config /etc/sensors/gateway.json       run the gateway (what systemd starts)
+//   sensors journal stats|dead-letters|export|replay-dead-letters --config …
 var config = new Option<FileInfo?>("--config", "-c")
 {
     Description = "The gateway's settings (JSON). Environment variables SENSORS_Section__Key override it.",
@@ -13,21 +14,43 @@ var config = new Option<FileInfo?>("--config", "-c")
 var run = new Command("run", "Run the gateway: take readings from the sources and forward them to InfluxDB.") { config };
 run.SetAction(async (parse, cancellationToken) => await RunAsync(parse.GetValue(config), cancellationToken));
 
-var root = new RootCommand("Sensors: a city's edge gateway for classroom CO2 sensors, bins and lamp posts.") { run };
+var output = new Option<FileInfo>("--output", "-o") { Description = "The file to write.", Required = true };
+var stats = new Command("stats", "How many readings wait in the journal, how old the oldest is, how many dead letters.") { config };
+stats.SetAction(parse => WithSettings(parse.GetValue(config), s => JournalCommands.Stats(s, Console.Out, TimeProvider.System)));
+var deadLetters = new Command("dead-letters", "List the points InfluxDB refused, with its reasons.") { config };
+deadLetters.SetAction(parse => WithSettings(parse.GetValue(config), s => JournalCommands.DeadLetters(s, Console.Out)));
+var replay = new Command("replay-dead-letters", "Put the dead letters back into the journal, after fixing their cause (the gateway must be stopped).") { config };
+replay.SetAction(parse => WithSettings(parse.GetValue(config), s => JournalCommands.ReplayAsync(s, Console.Out, Console.Error).GetAwaiter().GetResult()));
+var export = new Command("export", "Write every waiting reading to a file as line protocol, to carry data out by hand.") { config, output };
+export.SetAction(parse => WithSettings(parse.GetValue(config), s => JournalCommands.Export(s, parse.GetValue(output)!.FullName, Console.Out)));
+var journal = new Command("journal", "Look after the journal, the readings kept on disk until InfluxDB has them.") { stats, deadLetters, replay, export };
+
+var root = new RootCommand("Sensors: a city's edge gateway for classroom CO2 sensors, bins and lamp posts.") { run, journal };
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+
+static int WithSettings(FileInfo? configFile, Func<GatewaySettings, int> command)
+{
+    var settings = GatewaySettings.Load(configFile?.FullName);
+    return settings.IsValid ? command(settings) : Refuse(settings);
+}
+
+static int Refuse(GatewaySettings settings)
+{
+    foreach (var error in settings.Errors)
+    {
+        Console.Error.WriteLine($"Configuration error: {error}");
+    }
+
+    Console.Error.WriteLine($"The gateway did not start: {settings.Errors.Count} configuration error(s). Fix them and start it again.");
+    return ExitCodes.Configuration;
+}
 
 static async Task<int> RunAsync(FileInfo? configFile, CancellationToken cancellationToken)
 {
     var settings = GatewaySettings.Load(configFile?.FullName);
     if (!settings.IsValid)
     {
-        foreach (var error in settings.Errors)
-        {
-            Console.Error.WriteLine($"Configuration error: {error}");
-        }
-
-        Console.Error.WriteLine($"The gateway did not start: {settings.Errors.Count} configuration error(s). Fix them and start it again.");
-        return ExitCodes.Configuration;
+        return Refuse(settings);
     }
 
     using var host = GatewayHost.CreateBuilder(settings).Build();

@@ -243,30 +243,6 @@ public sealed partial class Journal : IAsyncDisposable
         }
     }
 
-    /// <summary>Every line not yet acknowledged, oldest first (for export).</summary>
-    public IEnumerable<byte[]> ReadPending()
-    {
-        List<(string Path, long First)> segments;
-        long ack;
-        lock (_gate)
-        {
-            segments = [.. _segments.Select(s => (s.Path, s.FirstSeq))];
-            ack = _ack;
-        }
-
-        foreach (var (path, first) in segments)
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            foreach (var (seq, line, _) in ReadRecords(stream, first))
-            {
-                if (seq >= ack)
-                {
-                    yield return line;
-                }
-            }
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         _appends.Writer.TryComplete();
@@ -573,7 +549,19 @@ public sealed partial class Journal : IAsyncDisposable
 
     private long ReadLedger()
     {
-        var path = Path.Combine(_options.Directory, "ack");
+        var ack = ReadLedger(_options.Directory);
+        if (ack is null)
+        {
+            LogLedgerCorrupt(Path.Combine(_options.Directory, "ack"));
+        }
+
+        return ack ?? 0; // a damaged ledger: resend from the oldest segment; duplicates are harmless, loss is not
+    }
+
+    /// <summary>The first unacknowledged sequence number; 0 without a ledger, null when it is damaged.</summary>
+    private static long? ReadLedger(string directory)
+    {
+        var path = Path.Combine(directory, "ack");
         if (!File.Exists(path))
         {
             return 0;
@@ -582,11 +570,47 @@ public sealed partial class Journal : IAsyncDisposable
         var bytes = File.ReadAllBytes(path);
         if (bytes.Length != 12 || Crc32C.Compute(bytes.AsSpan(0, 8)) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)))
         {
-            LogLedgerCorrupt(path);
-            return 0; // resend from the oldest segment: duplicates are harmless, loss is not
+            return null;
         }
 
         return BinaryPrimitives.ReadInt64LittleEndian(bytes);
+    }
+
+    /// <summary>
+    /// The lines waiting in a journal folder, oldest first, read without taking the journal (the
+    /// gateway may be running): for `sensors journal stats` and `export`.
+    /// </summary>
+    public static IEnumerable<byte[]> ReadPendingLines(string directory)
+    {
+        var ack = ReadLedger(directory) ?? 0;
+        foreach (var path in Directory.Exists(directory) ? Directory.GetFiles(directory, "*.seg").Order(StringComparer.Ordinal) : Enumerable.Empty<string>())
+        {
+            if (!long.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out var first))
+            {
+                continue;
+            }
+
+            FileStream stream;
+            try
+            {
+                stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            }
+            catch (FileNotFoundException)
+            {
+                continue; // acknowledged and deleted meanwhile
+            }
+
+            using (stream)
+            {
+                foreach (var (seq, line, _) in ReadRecords(stream, first))
+                {
+                    if (seq >= ack)
+                    {
+                        yield return line;
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>Whole, valid records of a segment; stops at the first torn or corrupt one.</summary>

@@ -54,7 +54,7 @@ public sealed class DeliveryContractTests : IDisposable
     [Fact]
     public async Task KillNineDuringQos1Ingest_RestartedEachTime_EveryAcknowledgedMessageIsInInflux()
     {
-        var kills = int.TryParse(Environment.GetEnvironmentVariable("SENSORS_KILLS"), out var k) ? k : 6;
+        var kills = int.TryParse(Environment.GetEnvironmentVariable("KILL9_ROUNDS"), out var k) ? k : 6;
         var messages = 400 * kills;
         _influx.CreateDatabase("kill9");
         using var gateway = new GatewayProcess(Settings("kill9")).Start();

@@ -187,9 +187,10 @@ public sealed class ServerProcess : IDisposable
 
         lock (_output)
         {
-            if (_output.Length < 200_000)
+            _output.AppendLine(line);
+            if (_output.Length > 400_000)
             {
-                _output.AppendLine(line);
+                _output.Remove(0, 200_000); // keep the latest lines
             }
         }
     }

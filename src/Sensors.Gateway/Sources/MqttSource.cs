@@ -52,31 +52,52 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
 
         try
         {
-            await foreach (var message in client.Messages.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            // Take what has arrived (up to a thousand messages), commit all their readings in one
+            // group (one fsync), then acknowledge them in order: committed first, acknowledged after.
+            var batch = new List<(MqttMessage Message, Task Committed)>();
+            var reader = client.Messages;
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                Interlocked.Increment(ref _received);
-                var subscription = options.Subscriptions.FirstOrDefault(s => MqttTopic.Matches(s.Topic, message.Topic));
-                if (subscription is not null)
+                batch.Clear();
+                while (batch.Count < 1000 && reader.TryRead(out var message))
                 {
-                    try
-                    {
-                        var reading = MqttPayloadMapper.Map(subscription, message.Topic, message.Payload.Span, time.GetUtcNow());
-                        await sink.WriteAsync(reading, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (UnreadablePayloadException error)
-                    {
-                        Interlocked.Increment(ref _unreadable);
-                        Complain(subscription, message.Topic, error.Message);
-                    }
+                    batch.Add((message, Commit(sink, message, cancellationToken)));
                 }
 
-                await client.AcknowledgeAsync(message, cancellationToken).ConfigureAwait(false);
+                foreach (var (message, committed) in batch)
+                {
+                    await committed.ConfigureAwait(false); // a journal failure ends the source: the broker resends what was not acknowledged
+                    await client.AcknowledgeAsync(message, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         finally
         {
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             await client.DisconnectAsync(cancellationToken: stop.Token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Maps and commits one message; an unreadable one is set aside (and acknowledged like the others).</summary>
+    private Task Commit(IReadingSink sink, MqttMessage message, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _received);
+        var subscription = options.Subscriptions.FirstOrDefault(s => MqttTopic.Matches(s.Topic, message.Topic));
+        if (subscription is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        try
+        {
+            var reading = MqttPayloadMapper.Map(subscription, message.Topic, message.Payload.Span, time.GetUtcNow());
+            return sink.WriteAsync(reading, cancellationToken).AsTask();
+        }
+        catch (UnreadablePayloadException error)
+        {
+            Interlocked.Increment(ref _unreadable);
+            Complain(subscription, message.Topic, error.Message);
+            return Task.CompletedTask;
         }
     }
 
