@@ -74,9 +74,7 @@ public sealed partial class GatewaySettings
         {
             if (!KnownSections.Contains(section.Key, StringComparer.OrdinalIgnoreCase) && !section.Key.StartsWith("DOTNET_", StringComparison.Ordinal))
             {
-                var nearest = KnownSections.MinBy(k => Distance(k.ToLowerInvariant(), section.Key.ToLowerInvariant()))!;
-                var hint = Distance(nearest.ToLowerInvariant(), section.Key.ToLowerInvariant()) <= 2 ? $"did you mean {nearest}? " : string.Empty;
-                errors.Add($"{section.Key}: unknown section; {hint}Known sections: {string.Join(", ", KnownSections)}.");
+                errors.Add($"{section.Key}: unknown section; {DidYouMean(section.Key, KnownSections, string.Empty)}Known sections: {string.Join(", ", KnownSections)}.");
             }
         }
 
@@ -138,9 +136,7 @@ public sealed partial class GatewaySettings
         {
             if (!properties.TryGetValue(child.Key, out var property))
             {
-                var nearest = properties.Keys.MinBy(k => Distance(k.ToLowerInvariant(), child.Key.ToLowerInvariant()))!;
-                var hint = Distance(nearest.ToLowerInvariant(), child.Key.ToLowerInvariant()) <= 2 ? $"did you mean {section}:{nearest}? " : string.Empty;
-                errors.Add($"{child.Path}: unknown key; {hint}Known keys: {string.Join(", ", properties.Keys)}.");
+                errors.Add($"{child.Path}: unknown key; {DidYouMean(child.Key, properties.Keys, section + ":")}Known keys: {string.Join(", ", properties.Keys)}.");
                 continue;
             }
 
@@ -186,6 +182,13 @@ public sealed partial class GatewaySettings
             _ => $"a value of type {type}",
         };
         return $"{key} = '{value}': expected {expected}.";
+    }
+
+    /// <summary>"did you mean Influx:Database? " when a known name is at most two edits away, else nothing.</summary>
+    private static string DidYouMean(string typed, IEnumerable<string> known, string prefix)
+    {
+        var nearest = known.MinBy(k => Distance(k.ToLowerInvariant(), typed.ToLowerInvariant()));
+        return nearest is not null && Distance(nearest.ToLowerInvariant(), typed.ToLowerInvariant()) <= 2 ? $"did you mean {prefix}{nearest}? " : string.Empty;
     }
 
     /// <summary>Levenshtein distance, for "did you mean" hints on typos in keys.</summary>
