@@ -19,7 +19,7 @@ public static class ReadingRules
 
     public static void Validate(string measurement, ReadOnlySpan<Tag> sortedTags, ReadOnlySpan<Field> fields)
     {
-        CheckName(measurement, measurement, "measurement name");
+        CheckName(measurement, measurement, NamePart.Measurement, null);
         if (measurement[0] == '#')
         {
             throw new InvalidReadingException(measurement, "measurement name", "starts with '#': InfluxDB reads the line as a comment and drops it.");
@@ -33,7 +33,7 @@ public static class ReadingRules
                 throw new InvalidReadingException(measurement, "a tag", "has no key.");
             }
 
-            CheckName(measurement, tag.Key, $"tag key '{InvalidReadingException.Printable(tag.Key)}'");
+            CheckName(measurement, tag.Key, NamePart.TagKey, tag.Key);
             if (tag.Key == "time")
             {
                 throw new InvalidReadingException(measurement, "tag key 'time'", "is reserved by InfluxDB; use another name.");
@@ -50,7 +50,7 @@ public static class ReadingRules
                 throw new InvalidReadingException(measurement, $"tag '{tag.Key}'", "has an empty value; line protocol has no empty tag values, leave the tag out instead.");
             }
 
-            CheckName(measurement, tag.Value, $"value of tag '{tag.Key}'");
+            CheckName(measurement, tag.Value, NamePart.TagValue, tag.Key);
         }
 
         if (fields.IsEmpty)
@@ -66,11 +66,10 @@ public static class ReadingRules
                 throw new InvalidReadingException(measurement, "a field", "has no key.");
             }
 
-            var part = $"field '{InvalidReadingException.Printable(field.Key)}'";
-            CheckName(measurement, field.Key, $"key of {part}");
+            CheckName(measurement, field.Key, NamePart.FieldKey, field.Key);
             if (field.Key.Contains('"', StringComparison.Ordinal))
             {
-                throw new InvalidReadingException(measurement, $"key of {part}", "holds a double quote, which InfluxDB 1.x takes for the start of a string value; use another name.");
+                throw new InvalidReadingException(measurement, Describe(NamePart.FieldKey, field.Key), "holds a double quote, which InfluxDB 1.x takes for the start of a string value; use another name.");
             }
 
             if (field.Key == "time")
@@ -82,19 +81,19 @@ public static class ReadingRules
             {
                 if (fields[j].Key == field.Key)
                 {
-                    throw new InvalidReadingException(measurement, part, "appears twice.");
+                    throw new InvalidReadingException(measurement, FieldPart(field.Key), "appears twice.");
                 }
             }
 
             switch (field.Value.Kind)
             {
                 case FieldKind.Float when double.IsNaN(field.Value.AsFloat):
-                    throw new InvalidReadingException(measurement, part, "is NaN; InfluxDB stores only finite numbers.");
+                    throw new InvalidReadingException(measurement, FieldPart(field.Key), "is NaN; InfluxDB stores only finite numbers.");
                 case FieldKind.Float when double.IsInfinity(field.Value.AsFloat):
-                    throw new InvalidReadingException(measurement, part, "is infinite; InfluxDB stores only finite numbers.");
+                    throw new InvalidReadingException(measurement, FieldPart(field.Key), "is infinite; InfluxDB stores only finite numbers.");
                 case FieldKind.String when field.Value.AsString.Length > MaxStringFieldBytes / 3
                     && System.Text.Encoding.UTF8.GetByteCount(field.Value.AsString) > MaxStringFieldBytes:
-                    throw new InvalidReadingException(measurement, part, $"is a string over 64 KiB ({MaxStringFieldBytes} bytes), InfluxDB's limit.");
+                    throw new InvalidReadingException(measurement, FieldPart(field.Key), $"is a string over 64 KiB ({MaxStringFieldBytes} bytes), InfluxDB's limit.");
             }
         }
     }
@@ -105,16 +104,35 @@ public static class ReadingRules
     /// </summary>
     private static readonly SearchValues<char> BackslashHazards = SearchValues.Create(",= \"");
 
-    private static void CheckName(string measurement, string text, string part)
+    private enum NamePart
+    {
+        Measurement,
+        TagKey,
+        TagValue,
+        FieldKey,
+    }
+
+    private static string FieldPart(string key) => $"field '{InvalidReadingException.Printable(key)}'";
+
+    /// <summary>The part's name for an error message; built only when there is an error.</summary>
+    private static string Describe(NamePart kind, string? key) => kind switch
+    {
+        NamePart.Measurement => "measurement name",
+        NamePart.TagKey => $"tag key '{InvalidReadingException.Printable(key!)}'",
+        NamePart.TagValue => $"value of tag '{key}'",
+        _ => $"key of {FieldPart(key!)}",
+    };
+
+    private static void CheckName(string measurement, string text, NamePart kind, string? key)
     {
         if (text.Length == 0)
         {
-            throw new InvalidReadingException(measurement, part, "is empty.");
+            throw new InvalidReadingException(measurement, Describe(kind, key), "is empty.");
         }
 
         if (text.AsSpan().IndexOfAnyInRange('\0', '\u001f') >= 0 || text.Contains('\u007f', StringComparison.Ordinal))
         {
-            throw new InvalidReadingException(measurement, part, $"'{InvalidReadingException.Printable(text)}' holds a control character (line break, tab…), which InfluxDB cuts or drops in names.");
+            throw new InvalidReadingException(measurement, Describe(kind, key), $"'{InvalidReadingException.Printable(text)}' holds a control character (line break, tab…), which InfluxDB cuts or drops in names.");
         }
 
         var backslash = text.IndexOf('\\', StringComparison.Ordinal);
@@ -125,7 +143,7 @@ public static class ReadingRules
             {
                 throw new InvalidReadingException(
                     measurement,
-                    part,
+                    Describe(kind, key),
                     $"'{InvalidReadingException.Printable(text)}' has a backslash {(last ? "at the end" : $"before '{text[backslash + 1]}'")}, which InfluxDB would read as an escape; remove or replace it.");
             }
 
