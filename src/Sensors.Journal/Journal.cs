@@ -226,11 +226,16 @@ public sealed partial class Journal : IAsyncDisposable
             }
 
             _ack = Math.Min(sequence, _readSeq);
-            WriteLedger();
+
+            // Segments first: deleting a fully acknowledged segment is safe even if the ledger
+            // write below fails (recovery starts at the oldest segment left), and it frees the
+            // space a full disk needs for the ledger.
             while (_segments.Count > 1 && _segments[1].FirstSeq <= _ack)
             {
                 Delete(_segments[0]);
             }
+
+            TryWriteLedger();
         }
     }
 
@@ -249,7 +254,14 @@ public sealed partial class Journal : IAsyncDisposable
         await _committer.ConfigureAwait(false);
         lock (_gate)
         {
-            _active?.Dispose();
+            try
+            {
+                _active?.Dispose();
+            }
+            catch (IOException)
+            {
+            }
+
             foreach (var segment in _segments)
             {
                 segment.Handle?.Dispose();
@@ -319,7 +331,7 @@ public sealed partial class Journal : IAsyncDisposable
             }
 
             var file = _active!;
-            var start = file.Position;
+            var start = active.Length;
             try
             {
                 file.Write(buffer.WrittenSpan);
@@ -327,11 +339,21 @@ public sealed partial class Journal : IAsyncDisposable
             }
             catch (IOException)
             {
-                // Leave no half batch behind: the next write starts where this one started.
+                // Leave no half batch behind (on disk or in the stream): drop the stream, cut the
+                // file back to its last whole record; the next write reopens it there.
+                _active = null;
                 try
                 {
-                    file.SetLength(start);
-                    file.Position = start;
+                    file.Dispose();
+                }
+                catch (IOException)
+                {
+                }
+
+                try
+                {
+                    using var handle = File.OpenHandle(active.Path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+                    RandomAccess.SetLength(handle, start);
                 }
                 catch (IOException)
                 {
@@ -357,7 +379,7 @@ public sealed partial class Journal : IAsyncDisposable
             return Roll();
         }
 
-        _active ??= new FileStream(_segments[^1].Path, FileMode.Append, FileAccess.Write, FileShare.Read | FileShare.Delete);
+        _active ??= new FileStream(_segments[^1].Path, FileMode.Append, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0);
         return _segments[^1];
     }
 
@@ -365,7 +387,7 @@ public sealed partial class Journal : IAsyncDisposable
     {
         _active?.Dispose();
         var segment = new Segment(Path.Combine(_options.Directory, $"{_nextSeq:D20}.seg"), _nextSeq);
-        _active = new FileStream(segment.Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete);
+        _active = new FileStream(segment.Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0);
         _segments.Add(segment);
         FsyncDirectory();
         return segment;
@@ -400,7 +422,7 @@ public sealed partial class Journal : IAsyncDisposable
         if (droppedNow > 0)
         {
             Interlocked.Add(ref _dropped, droppedNow);
-            WriteLedger();
+            TryWriteLedger();
             if (!_dropping)
             {
                 _dropping = true;
@@ -419,6 +441,22 @@ public sealed partial class Journal : IAsyncDisposable
         segment.Handle?.Dispose();
         _segments.Remove(segment);
         File.Delete(segment.Path);
+    }
+
+    /// <summary>
+    /// Persists the ledger; on failure (a full disk) the acknowledgement stays in memory and the
+    /// next one tries again. Losing it costs only duplicates after a restart, never data.
+    /// </summary>
+    private void TryWriteLedger()
+    {
+        try
+        {
+            WriteLedger();
+        }
+        catch (IOException error)
+        {
+            LogLedgerWriteFailed(_options.Directory, error.Message);
+        }
     }
 
     private void WriteLedger()
@@ -688,6 +726,9 @@ public sealed partial class Journal : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal segment {Path} had a torn or corrupt tail (a power cut during a write?): cut {Bytes} bytes, kept {Records} whole records")]
     private partial void LogTornTail(string path, long bytes, long records);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal ledger in {Directory} not saved ({Reason}); kept in memory and saved at the next acknowledgement. After a restart some readings may be sent twice, none lost")]
+    private partial void LogLedgerWriteFailed(string directory, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Journal opened with {Pending} readings waiting to be forwarded ({Directory})")]
     private partial void LogRecovered(long pending, string directory);
