@@ -174,23 +174,26 @@ public sealed partial class MqttClient : IAsyncDisposable
     /// acknowledgement for a message of an earlier connection is dropped: the broker sends that
     /// message again on the new connection, and that copy is the one to acknowledge.
     /// </summary>
-    public async ValueTask AcknowledgeAsync(MqttMessage message, CancellationToken cancellationToken = default)
+    public ValueTask AcknowledgeAsync(MqttMessage message, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (message.Qos == MqttQos.AtMostOnce || Interlocked.Exchange(ref message.Acknowledged, 1) == 1)
         {
-            return;
+            return default;
         }
 
         var connection = _connection;
         if (connection is null || connection.Number != message.Connection || !connection.IsOpen)
         {
-            return;
+            return default;
         }
 
         if (message.Qos == MqttQos.AtLeastOnce)
         {
-            await SendAsync(connection, new AckPacket(MqttPacketType.PubAck, message.PacketId), cancellationToken).ConfigureAwait(false);
-            return;
+            // Queued for the writer loop without waiting for the socket: if the connection drops
+            // first, the broker resends the message, which is what an unsent PUBACK means anyway.
+            connection.Post(new AckPacket(MqttPacketType.PubAck, message.PacketId));
+            return default;
         }
 
         lock (_gate)
@@ -198,7 +201,8 @@ public sealed partial class MqttClient : IAsyncDisposable
             _inboundQos2.Add(message.PacketId);
         }
 
-        await SendAsync(connection, new AckPacket(MqttPacketType.PubRec, message.PacketId), cancellationToken).ConfigureAwait(false);
+        connection.Post(new AckPacket(MqttPacketType.PubRec, message.PacketId));
+        return default;
     }
 
     /// <summary>Sends DISCONNECT (normal, or with a 5.0 reason code) and closes; no reconnect follows.</summary>
@@ -718,6 +722,9 @@ public sealed partial class MqttClient : IAsyncDisposable
         public Task? Receiving { get; set; }
         public Task? KeepingAlive { get; set; }
         private Task Writing { get; }
+
+        /// <summary>Queues the packet for the writer loop, without waiting for it to be written.</summary>
+        public void Post(MqttPacket packet) => _outgoing.Writer.TryWrite((packet, null));
 
         /// <summary>Queues the packet; the task ends when it is written to the socket.</summary>
         public Task WriteAsync(MqttPacket packet, MqttProtocolVersion version, CancellationToken cancellationToken)

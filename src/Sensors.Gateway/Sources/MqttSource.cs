@@ -64,6 +64,9 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
                     batch.Add((message, Commit(sink, message, cancellationToken)));
                 }
 
+                // The journal commits in order, so once the last is on disk the others are done too:
+                // waiting for the last first saves a wake-up per message.
+                await Task.WhenAny(batch[^1].Committed).ConfigureAwait(false);
                 foreach (var (message, committed) in batch)
                 {
                     await committed.ConfigureAwait(false); // a journal failure ends the source: the broker resends what was not acknowledged
