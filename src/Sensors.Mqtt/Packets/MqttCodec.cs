@@ -110,11 +110,7 @@ public static class MqttCodec
 
             case SubscribePacket p:
                 flags = 0x02;
-                w.UInt16(p.PacketId);
-                if (v5)
-                {
-                    w.Properties(p.Properties);
-                }
+                w.IdAndProperties(p.PacketId, p.Properties, v5);
 
                 foreach (var s in p.Subscriptions)
                 {
@@ -131,11 +127,7 @@ public static class MqttCodec
                 break;
 
             case SubAckPacket p:
-                w.UInt16(p.PacketId);
-                if (v5)
-                {
-                    w.Properties(p.Properties);
-                }
+                w.IdAndProperties(p.PacketId, p.Properties, v5);
 
                 foreach (var code in p.ReasonCodes)
                 {
@@ -146,11 +138,7 @@ public static class MqttCodec
 
             case UnsubscribePacket p:
                 flags = 0x02;
-                w.UInt16(p.PacketId);
-                if (v5)
-                {
-                    w.Properties(p.Properties);
-                }
+                w.IdAndProperties(p.PacketId, p.Properties, v5);
 
                 foreach (var filter in p.Filters)
                 {
@@ -160,10 +148,9 @@ public static class MqttCodec
                 break;
 
             case UnsubAckPacket p:
-                w.UInt16(p.PacketId);
+                w.IdAndProperties(p.PacketId, p.Properties, v5);
                 if (v5)
                 {
-                    w.Properties(p.Properties);
                     foreach (var code in p.ReasonCodes)
                     {
                         w.Byte(code);
@@ -509,6 +496,16 @@ public static class MqttCodec
         }
 
         public void Raw(ReadOnlySpan<byte> value) => _output.Write(value);
+
+        /// <summary>Packet identifier, then (5.0) the properties: SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK (§3.8.2–3.11.2).</summary>
+        public void IdAndProperties(ushort packetId, MqttProperties properties, bool v5)
+        {
+            UInt16(packetId);
+            if (v5)
+            {
+                Properties(properties);
+            }
+        }
 
         public void Properties(MqttProperties p)
         {
