@@ -306,62 +306,77 @@ public sealed partial class Journal : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Writes and syncs one group. Only this (the committer) writes the active segment and
+    /// advances <see cref="_nextSeq"/>, so the write and the fsync happen outside the lock:
+    /// leases and acknowledgements go on meanwhile, and see the group once it is on disk.
+    /// </summary>
     private void Commit(List<Pending> batch, ArrayBufferWriter<byte> buffer)
     {
+        Segment active;
+        FileStream file;
         lock (_gate)
         {
-            var active = ActiveSegment();
+            active = ActiveSegment();
             if (active.Length >= _options.SegmentBytes)
             {
                 active = Roll();
             }
 
-            var seq = _nextSeq;
-            foreach (var pending in batch)
+            file = _active!;
+        }
+
+        var seq = _nextSeq;
+        foreach (var pending in batch)
+        {
+            var line = pending.Line.Span;
+            var header = buffer.GetSpan(HeaderSize);
+            BinaryPrimitives.WriteInt32LittleEndian(header, line.Length);
+            BinaryPrimitives.WriteInt64LittleEndian(header[8..], seq);
+            var crc = Crc32C.Compute(line, Crc32C.Compute(header.Slice(8, 8)));
+            BinaryPrimitives.WriteUInt32LittleEndian(header[4..], crc);
+            buffer.Advance(HeaderSize);
+            buffer.Write(line);
+            seq++;
+        }
+
+        var start = active.Length;
+        try
+        {
+            file.Write(buffer.WrittenSpan);
+            file.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            // Leave no half batch behind (on disk or in the stream): drop the stream, cut the
+            // file back to its last whole record; the next write reopens it there.
+            lock (_gate)
             {
-                var line = pending.Line.Span;
-                var header = buffer.GetSpan(HeaderSize);
-                BinaryPrimitives.WriteInt32LittleEndian(header, line.Length);
-                BinaryPrimitives.WriteInt64LittleEndian(header[8..], seq);
-                var crc = Crc32C.Compute(line, Crc32C.Compute(header.Slice(8, 8)));
-                BinaryPrimitives.WriteUInt32LittleEndian(header[4..], crc);
-                buffer.Advance(HeaderSize);
-                buffer.Write(line);
-                seq++;
+                _active = null;
             }
 
-            var file = _active!;
-            var start = active.Length;
             try
             {
-                file.Write(buffer.WrittenSpan);
-                file.Flush(flushToDisk: true);
+                file.Dispose();
             }
             catch (IOException)
             {
-                // Leave no half batch behind (on disk or in the stream): drop the stream, cut the
-                // file back to its last whole record; the next write reopens it there.
-                _active = null;
-                try
-                {
-                    file.Dispose();
-                }
-                catch (IOException)
-                {
-                }
-
-                try
-                {
-                    using var handle = File.OpenHandle(active.Path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-                    RandomAccess.SetLength(handle, start);
-                }
-                catch (IOException)
-                {
-                }
-
-                throw;
             }
 
+            try
+            {
+                using var handle = File.OpenHandle(active.Path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+                RandomAccess.SetLength(handle, start);
+            }
+            catch (IOException)
+            {
+            }
+
+            throw;
+        }
+
+        lock (_gate)
+        {
             active.Length += buffer.WrittenCount;
             active.Count += batch.Count;
             _nextSeq = seq;
