@@ -239,15 +239,6 @@ public sealed partial class Journal : IAsyncDisposable
         }
     }
 
-    /// <summary>Lines not yet acknowledged go back to the lease cursor: after a restart of the consumer.</summary>
-    public void Rewind()
-    {
-        lock (_gate)
-        {
-            PositionReader(_ack);
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         _appends.Writer.TryComplete();

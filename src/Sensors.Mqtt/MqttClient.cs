@@ -128,7 +128,7 @@ public sealed partial class MqttClient : IAsyncDisposable
         var packet = new PublishPacket(topic, payload, qos, retain) { Properties = properties ?? new() };
         if (qos == MqttQos.AtMostOnce)
         {
-            await SendAsync(Current(), packet, cancellationToken).ConfigureAwait(false);
+            await Current().WriteAsync(packet, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -147,7 +147,7 @@ public sealed partial class MqttClient : IAsyncDisposable
             {
                 try
                 {
-                    await SendAsync(connection, packet, cancellationToken).ConfigureAwait(false);
+                    await connection.WriteAsync(packet, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception error) when (error is IOException or SocketException or ObjectDisposedException || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested))
                 {
@@ -214,7 +214,7 @@ public sealed partial class MqttClient : IAsyncDisposable
         {
             try
             {
-                await SendAsync(connection, new DisconnectPacket(reasonCode), cancellationToken).ConfigureAwait(false);
+                await connection.WriteAsync(new DisconnectPacket(reasonCode), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception error) when (error is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
             {
@@ -268,7 +268,7 @@ public sealed partial class MqttClient : IAsyncDisposable
                 connect.Properties.TopicAliasMaximum = _options.TopicAliasMaximum;
             }
 
-            await connection.WriteAsync(connect, _options.Version, timeout.Token).ConfigureAwait(false);
+            await connection.WriteAsync(connect, timeout.Token).ConfigureAwait(false);
             var frame = await connection.Reader.ReadAsync(timeout.Token).ConfigureAwait(false)
                 ?? throw new IOException($"{_options.Describe()} closed the connection before answering CONNECT.");
             if (MqttCodec.Decode(frame.First, frame.Body, _options.Version) is not ConnAckPacket connAck)
@@ -286,7 +286,7 @@ public sealed partial class MqttClient : IAsyncDisposable
             SessionPresent = connAck.SessionPresent;
             _connection = connection;
             connection.Receiving = Task.Run(() => ReceiveAsync(connection), CancellationToken.None);
-            connection.KeepingAlive = Task.Run(() => KeepAliveAsync(connection), CancellationToken.None);
+            _ = Task.Run(() => KeepAliveAsync(connection), CancellationToken.None);
             await RestoreAsync(connection, connAck.SessionPresent, cancellationToken).ConfigureAwait(false);
             return connection;
         }
@@ -323,7 +323,7 @@ public sealed partial class MqttClient : IAsyncDisposable
                 ? new AckPacket(MqttPacketType.PubRel, message.Packet.PacketId)
                 : message.Packet with { Duplicate = sessionPresent };
             message.Released &= sessionPresent;
-            await connection.WriteAsync(resend, _options.Version, cancellationToken).ConfigureAwait(false);
+            await connection.WriteAsync(resend, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -402,7 +402,7 @@ public sealed partial class MqttClient : IAsyncDisposable
             reason = $"protocol violation from the broker: {error.Message}";
             if (_options.Version == MqttProtocolVersion.V500)
             {
-                await connection.TryWriteAsync(new DisconnectPacket(error.ReasonCode), _options.Version).ConfigureAwait(false);
+                await connection.TryWriteAsync(new DisconnectPacket(error.ReasonCode)).ConfigureAwait(false);
             }
         }
         catch (BrokerDisconnectException error)
@@ -466,7 +466,7 @@ public sealed partial class MqttClient : IAsyncDisposable
                     waiting.Released = true;
                 }
 
-                await connection.WriteAsync(new AckPacket(MqttPacketType.PubRel, rec.PacketId), _options.Version, connection.Token).ConfigureAwait(false);
+                connection.Post(new AckPacket(MqttPacketType.PubRel, rec.PacketId));
                 break;
 
             case AckPacket { AckType: MqttPacketType.PubRel } rel:
@@ -475,7 +475,7 @@ public sealed partial class MqttClient : IAsyncDisposable
                     _inboundQos2.Remove(rel.PacketId);
                 }
 
-                await connection.WriteAsync(new AckPacket(MqttPacketType.PubComp, rel.PacketId), _options.Version, connection.Token).ConfigureAwait(false);
+                connection.Post(new AckPacket(MqttPacketType.PubComp, rel.PacketId));
                 break;
 
             case SubAckPacket or UnsubAckPacket:
@@ -535,7 +535,7 @@ public sealed partial class MqttClient : IAsyncDisposable
             if (seen)
             {
                 // Already received and acknowledged with PUBREC: do not deliver twice.
-                await connection.WriteAsync(new AckPacket(MqttPacketType.PubRec, publish.PacketId), _options.Version, connection.Token).ConfigureAwait(false);
+                connection.Post(new AckPacket(MqttPacketType.PubRec, publish.PacketId));
                 return;
             }
         }
@@ -584,7 +584,7 @@ public sealed partial class MqttClient : IAsyncDisposable
                 if (sinceSent >= interval / 2 && !connection.PingOutstanding)
                 {
                     connection.PingOutstanding = true;
-                    await connection.WriteAsync(new PingReqPacket(), _options.Version, connection.Token).ConfigureAwait(false);
+                    await connection.WriteAsync(new PingReqPacket(), connection.Token).ConfigureAwait(false);
                 }
             }
         }
@@ -611,7 +611,7 @@ public sealed partial class MqttClient : IAsyncDisposable
 
         try
         {
-            await connection.WriteAsync(build(id), _options.Version, cancellationToken).ConfigureAwait(false);
+            await connection.WriteAsync(build(id), cancellationToken).ConfigureAwait(false);
             return await answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -636,9 +636,6 @@ public sealed partial class MqttClient : IAsyncDisposable
             request.TrySetException(new IOException($"Connection to {_options.Describe()} lost: {reason}"));
         }
     }
-
-    private Task SendAsync(Connection connection, MqttPacket packet, CancellationToken cancellationToken) =>
-        connection.WriteAsync(packet, _options.Version, cancellationToken);
 
     private Connection Current() =>
         _connection is { IsOpen: true } connection ? connection : throw new IOException($"Not connected to {_options.Describe()}.");
@@ -720,14 +717,13 @@ public sealed partial class MqttClient : IAsyncDisposable
         public volatile bool PingOutstanding;
         public volatile bool Delivering;
         public Task? Receiving { get; set; }
-        public Task? KeepingAlive { get; set; }
         private Task Writing { get; }
 
         /// <summary>Queues the packet for the writer loop, without waiting for it to be written.</summary>
         public void Post(MqttPacket packet) => _outgoing.Writer.TryWrite((packet, null));
 
         /// <summary>Queues the packet; the task ends when it is written to the socket.</summary>
-        public Task WriteAsync(MqttPacket packet, MqttProtocolVersion version, CancellationToken cancellationToken)
+        public Task WriteAsync(MqttPacket packet, CancellationToken cancellationToken)
         {
             var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             if (!_outgoing.Writer.TryWrite((packet, written)))
@@ -738,11 +734,11 @@ public sealed partial class MqttClient : IAsyncDisposable
             return written.Task.WaitAsync(cancellationToken);
         }
 
-        public async Task TryWriteAsync(MqttPacket packet, MqttProtocolVersion version)
+        public async Task TryWriteAsync(MqttPacket packet)
         {
             try
             {
-                await WriteAsync(packet, version, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+                await WriteAsync(packet, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
             }
             catch (Exception error) when (error is IOException or SocketException or ObjectDisposedException or OperationCanceledException or TimeoutException)
             {
