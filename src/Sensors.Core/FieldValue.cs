@@ -41,6 +41,15 @@ public readonly struct FieldValue : IEquatable<FieldValue>
     public long AsInteger => Kind == FieldKind.Integer ? _bits : throw WrongKind(FieldKind.Integer);
     public ulong AsUnsigned => Kind == FieldKind.UnsignedInteger ? unchecked((ulong)_bits) : throw WrongKind(FieldKind.UnsignedInteger);
     public bool AsBoolean => Kind == FieldKind.Boolean ? _bits != 0 : throw WrongKind(FieldKind.Boolean);
+    /// <summary>The value as a number (floats and both integer kinds), or null for a boolean or a string.</summary>
+    public double? AsNumber => Kind switch
+    {
+        FieldKind.Float => AsFloat,
+        FieldKind.Integer => _bits,
+        FieldKind.UnsignedInteger => unchecked((ulong)_bits),
+        _ => null,
+    };
+
     public string AsString => Kind == FieldKind.String ? _text! : throw WrongKind(FieldKind.String);
 
     public static implicit operator FieldValue(double value) => Float(value);

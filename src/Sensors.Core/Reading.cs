@@ -27,12 +27,23 @@ public sealed class Reading
         TimestampNs = timestampNs;
     }
 
+    private Reading(Reading other, long timestampNs)
+    {
+        _tags = other._tags;
+        _fields = other._fields;
+        Measurement = other.Measurement;
+        TimestampNs = timestampNs;
+    }
+
     public Reading(string measurement, ReadOnlySpan<Tag> tags, ReadOnlySpan<Field> fields, DateTimeOffset timestamp)
         : this(measurement, tags, fields, UnixNanoseconds.From(timestamp))
     {
     }
 
     public string Measurement { get; }
+
+    /// <summary>The same reading at another time (already valid: no second check).</summary>
+    public Reading WithTimestamp(DateTimeOffset timestamp) => new(this, UnixNanoseconds.From(timestamp));
 
     /// <summary>Tags sorted by key (ordinal).</summary>
     public ReadOnlySpan<Tag> Tags => _tags;

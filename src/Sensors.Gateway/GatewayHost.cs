@@ -3,9 +3,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Sensors.Gateway.Clock;
 using Sensors.Gateway.Configuration;
+using Sensors.Gateway.Health;
 using Sensors.Gateway.Pipeline;
 using Sensors.Gateway.Sources;
+using Sensors.Gateway.Status;
+using Sensors.Gateway.Systemd;
 using Sensors.Influx;
 using Sensors.Journal;
 
@@ -27,7 +31,15 @@ public static class GatewayHost
         builder.Services.AddInflux(settings.Influx);
         builder.Services.AddSimulation(settings);
         builder.Services.AddMqttSource(settings);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        builder.Services.AddHealthAndStatus(settings);
+
+        // Registered last, so started last and stopped first: sources stop taking input (and
+        // acknowledge what is committed) before the forwarder finishes its write and the journal
+        // closes. Within systemd's TimeoutStopSec (30 s in deploy/systemd).
+        builder.Services.AddHostedService<SourceRunner>();
+        builder.Services.AddSingleton(_ => SystemdNotifier.FromEnvironment());
+        builder.Services.AddHostedService<SystemdService>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
         return builder;
     }
 
@@ -42,12 +54,37 @@ public static class GatewayHost
     public static IServiceCollection AddPipeline(this IServiceCollection services, GatewaySettings settings)
     {
         services.AddSingleton<PipelineStats>();
+        services.AddSingleton<SensorHealthBoard>();
+        services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<SensorHealthBoard>());
         services.AddSingleton(settings.Journal);
         services.AddSingleton(sp => Sensors.Journal.Journal.Open(settings.Journal, sp.GetRequiredService<ILogger<Sensors.Journal.Journal>>()));
         services.AddSingleton(new DeadLetterStore(settings.Journal.Directory));
-        services.AddSingleton<IReadingSink>(sp => new JournalSink(sp.GetRequiredService<Sensors.Journal.Journal>(), settings.Influx.Encoding, sp.GetRequiredService<PipelineStats>()));
-        services.AddHostedService<SourceRunner>();
-        services.AddHostedService(sp => new ForwarderService(
+        services.AddSingleton<RoomBoard>();
+        services.AddSingleton<IReadingObserver>(sp => sp.GetRequiredService<RoomBoard>());
+        services.AddSingleton(sp => new JournalSink(sp.GetRequiredService<Sensors.Journal.Journal>(), settings.Influx.Encoding, sp.GetServices<IReadingObserver>()));
+
+        // sources → (per-source count) → clock guard → journal → observers
+        services.AddSingleton(settings.Clock);
+        services.AddSingleton<IClockSync>(sp => settings.Clock.Source == ClockSyncSource.Kernel
+            ? new KernelClockSync(sp.GetRequiredService<TimeProvider>(), settings.Clock.NotBefore)
+            : new AssumedClockSync());
+        services.AddSingleton(sp => new ClockGuard(
+            sp.GetRequiredService<JournalSink>(),
+            sp.GetRequiredService<IClockSync>(),
+            settings.Clock,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ClockGuard>>()));
+        services.AddSingleton<IReadingSink>(sp => sp.GetRequiredService<ClockGuard>());
+        services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<ClockGuard>());
+        services.AddHostedService<ClockWatchService>();
+        services.AddSingleton(sp => new SiteProvider(settings.Site, settings.SitePath, sp.GetRequiredService<ILogger<SiteProvider>>()));
+        services.AddHostedService<ConfigReloadService>();
+        if (settings.Gateway.ReportInterval > TimeSpan.Zero)
+        {
+            services.AddSingleton<IReadingSource, GatewaySelfSource>();
+        }
+
+        services.AddSingleton(sp => new ForwarderService(
             sp.GetRequiredService<Sensors.Journal.Journal>(),
             sp.GetRequiredService<DeadLetterStore>(),
             sp.GetService<InfluxWriter>(),
@@ -55,7 +92,26 @@ public static class GatewayHost
             sp.GetRequiredService<PipelineStats>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ForwarderService>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<ForwarderService>());
         services.AddHostedService<StatusLogService>();
+        return services;
+    }
+
+    /// <summary>/healthz, /readyz, /metrics and the school's status page.</summary>
+    public static IServiceCollection AddHealthAndStatus(this IServiceCollection services, GatewaySettings settings)
+    {
+        services.AddSingleton(settings.Http);
+        services.AddSingleton(settings.StatusPage);
+        services.AddSingleton<GatewayHealth>();
+        services.AddSingleton(sp => new GatewayMetrics(
+            sp.GetRequiredService<PipelineStats>(),
+            sp.GetRequiredService<Sensors.Journal.Journal>(),
+            sp.GetRequiredService<DeadLetterStore>(),
+            sp.GetRequiredService<GatewayHealth>(),
+            sp.GetServices<IMetricsSource>().Concat(sp.GetServices<IReadingSource>().OfType<IMetricsSource>()),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<StatusPageBuilder>();
+        services.AddHostedService<StatusServer>();
         return services;
     }
 
@@ -91,7 +147,7 @@ public static class GatewayHost
     {
         if (settings.Simulation.Enabled && settings.Site is { } site)
         {
-            services.AddSingleton<IReadingSource>(sp => new SimulatedSchoolSource(site, settings.Simulation, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SimulatedSchoolSource>>()));
+            services.AddSingleton<IReadingSource>(sp => new SimulatedSchoolSource(site, settings.Simulation, sp.GetRequiredService<SensorHealthBoard>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SimulatedSchoolSource>>()));
         }
 
         return services;

@@ -36,6 +36,12 @@ public sealed class InfluxOptions
     /// <summary>API token, sent as <c>Authorization: Token …</c> (v2, or v1 compatibility on InfluxDB 2.x/3.x).</summary>
     public string? Token { get; set; }
 
+    /// <summary>A file holding the password (e.g. a systemd credential), read at start by the gateway; wins over <see cref="Password"/>.</summary>
+    public string? PasswordFile { get; set; }
+
+    /// <summary>A file holding the token, read at start by the gateway; wins over <see cref="Token"/>.</summary>
+    public string? TokenFile { get; set; }
+
     /// <summary>v2: organisation name or id.</summary>
     public string? Org { get; set; }
 

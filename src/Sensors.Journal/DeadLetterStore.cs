@@ -14,15 +14,18 @@ public sealed record DeadLetter(DateTimeOffset Time, int Status, string Reason, 
 public sealed class DeadLetterStore(string directory)
 {
     private readonly object _gate = new();
+    private int? _count;
 
     public string Path { get; } = System.IO.Path.Combine(directory, "dead-letters.jsonl");
 
     public void Add(IEnumerable<DeadLetter> letters)
     {
         var text = new StringBuilder();
+        var added = 0;
         foreach (var letter in letters)
         {
             text.Append(JsonSerializer.Serialize(letter)).Append('\n');
+            added++;
         }
 
         if (text.Length == 0)
@@ -35,6 +38,7 @@ public sealed class DeadLetterStore(string directory)
             using var file = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read);
             file.Write(Encoding.UTF8.GetBytes(text.ToString()));
             file.Flush(flushToDisk: true);
+            _count += added;
         }
     }
 
@@ -65,7 +69,17 @@ public sealed class DeadLetterStore(string directory)
         }
     }
 
-    public int Count => ReadAll().Count;
+    /// <summary>How many letters the store holds (read once, then kept until the next change).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _count ??= ReadAll().Count;
+            }
+        }
+    }
 
     /// <summary>Empties the store (after its points went back into the journal).</summary>
     public void Clear()
@@ -73,6 +87,7 @@ public sealed class DeadLetterStore(string directory)
         lock (_gate)
         {
             File.Delete(Path);
+            _count = 0;
         }
     }
 }

@@ -52,6 +52,10 @@ public sealed partial class Journal : IAsyncDisposable
     private long _dropped;
     private long _committedBatches;
     private bool _dropping;
+
+    // (first sequence of a commit, when it was committed), at most one a second: enough to tell
+    // how long the oldest waiting line has waited without reading it back from disk.
+    private readonly List<(long Seq, DateTimeOffset At)> _checkpoints = [];
     private TaskCompletionSource _dataAvailable = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private Journal(JournalOptions options, ILogger logger)
@@ -73,10 +77,16 @@ public sealed partial class Journal : IAsyncDisposable
         {
             lock (_gate)
             {
-                return new JournalStats(_nextSeq - _ack, _segments.Sum(s => s.Length), Interlocked.Read(ref _dropped), _committedBatches, _ack, _nextSeq);
+                return new JournalStats(_nextSeq - _ack, _segments.Sum(s => s.Length), Interlocked.Read(ref _dropped), _committedBatches, _ack, _nextSeq, OldestPendingAt());
             }
         }
     }
+
+    /// <summary>False once the committer has stopped (closed, or failed beyond repair): appends would wait forever.</summary>
+    public bool IsRunning => !_committer.IsCompleted;
+
+    /// <summary>The size cap (<see cref="JournalOptions.MaxBytes"/>).</summary>
+    public long MaxBytes => _options.MaxBytes;
 
     /// <summary>Encodes the reading and appends it; returns when it is on disk.</summary>
     public ValueTask AppendAsync(Reading reading, LineProtocol.Options encoding, CancellationToken cancellationToken = default)
@@ -370,6 +380,7 @@ public sealed partial class Journal : IAsyncDisposable
         {
             active.Length += buffer.WrittenCount;
             active.Count += batch.Count;
+            Checkpoint(_nextSeq, DateTimeOffset.UtcNow);
             _nextSeq = seq;
             _committedBatches++;
             EnforceCap();
@@ -541,6 +552,7 @@ public sealed partial class Journal : IAsyncDisposable
 
             _segments.Add(segment);
             _nextSeq = Math.Max(_nextSeq, last + 1);
+            Checkpoint(first, new DateTimeOffset(File.GetCreationTimeUtc(path)));
         }
 
         _nextSeq = Math.Max(_nextSeq, _ack);
@@ -554,6 +566,43 @@ public sealed partial class Journal : IAsyncDisposable
         {
             LogRecovered(_nextSeq - _ack, _options.Directory);
         }
+    }
+
+    private void Checkpoint(long sequence, DateTimeOffset at)
+    {
+        if (_checkpoints.Count > 0 && at - _checkpoints[^1].At < TimeSpan.FromSeconds(1))
+        {
+            return;
+        }
+
+        _checkpoints.Add((sequence, at));
+        if (_checkpoints.Count > 8192)
+        {
+            // Weeks of outage: keep every other checkpoint; the age stays right to a few minutes.
+            for (var i = _checkpoints.Count - 2; i > 0; i -= 2)
+            {
+                _checkpoints.RemoveAt(i);
+            }
+        }
+    }
+
+    /// <summary>When the oldest line still waiting was committed (an upper bound of its age); null when nothing waits.</summary>
+    private DateTimeOffset? OldestPendingAt()
+    {
+        if (_nextSeq <= _ack)
+        {
+            _checkpoints.Clear();
+            return null;
+        }
+
+        var drop = 0;
+        while (drop + 1 < _checkpoints.Count && _checkpoints[drop + 1].Seq <= _ack)
+        {
+            drop++;
+        }
+
+        _checkpoints.RemoveRange(0, drop);
+        return _checkpoints.Count > 0 ? _checkpoints[0].At : null;
     }
 
     private void PositionReader(long sequence)
@@ -758,4 +807,5 @@ public sealed partial class Journal : IAsyncDisposable
 /// <param name="Pending">Points not yet acknowledged.</param>
 /// <param name="Bytes">Size of the segment files.</param>
 /// <param name="Dropped">Points dropped by the size cap since start.</param>
-public sealed record JournalStats(long Pending, long Bytes, long Dropped, long Commits, long Acknowledged, long Next);
+/// <param name="OldestPendingAt">When the oldest waiting point was committed, to the second; null when none waits.</param>
+public sealed record JournalStats(long Pending, long Bytes, long Dropped, long Commits, long Acknowledged, long Next, DateTimeOffset? OldestPendingAt = null);

@@ -55,6 +55,29 @@ public sealed class JournalTests : IDisposable
     }
 
     [Fact]
+    public async Task OldestPendingAt_FollowsTheOldestWaitingLine_AndIsNullWhenNothingWaits()
+    {
+        await using var journal = Journal.Open(Options());
+        Assert.Null(journal.Stats.OldestPendingAt);
+
+        var before = DateTimeOffset.UtcNow;
+        await AppendAsync(journal, 0, 10);
+        await Task.Delay(1100);
+        var second = DateTimeOffset.UtcNow;
+        await AppendAsync(journal, 10, 10);
+
+        var oldest = journal.Stats.OldestPendingAt;
+        Assert.NotNull(oldest);
+        Assert.InRange(oldest.Value, before.AddSeconds(-1), second);
+
+        journal.Acknowledge(journal.Lease(new LineBatch(10, 1 << 20)) + 10);
+        Assert.InRange(journal.Stats.OldestPendingAt!.Value, second.AddMilliseconds(-50), DateTimeOffset.UtcNow);
+
+        journal.Acknowledge(journal.Lease(new LineBatch(10, 1 << 20)) + 10);
+        Assert.Null(journal.Stats.OldestPendingAt);
+    }
+
+    [Fact]
     public async Task Restart_WithoutAcknowledgement_GivesEverythingBack()
     {
         await using (var journal = Journal.Open(Options()))

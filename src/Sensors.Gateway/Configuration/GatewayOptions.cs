@@ -8,6 +8,9 @@ public sealed class GatewayOptions
     /// <summary>Name of this gateway in the city's data (the <c>gateway_id</c> tag); empty means the host name.</summary>
     public string Id { get; set; } = string.Empty;
 
+    /// <summary>How often the gateway writes its own <c>gateway</c> measurement; 00:00:00 turns it off.</summary>
+    public TimeSpan ReportInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     public string EffectiveId => string.IsNullOrWhiteSpace(Id) ? Environment.MachineName.ToLowerInvariant() : Id;
 }
 

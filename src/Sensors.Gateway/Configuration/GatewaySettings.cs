@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
+using Sensors.Gateway.Clock;
+using Sensors.Gateway.Health;
 using Sensors.Influx;
 using Sensors.Journal;
 
@@ -16,7 +18,7 @@ public sealed partial class GatewaySettings
 {
     public const string EnvironmentPrefix = "SENSORS_";
 
-    private static readonly string[] KnownSections = ["Logging", GatewayOptions.Section, SiteOptions.Section, InfluxOptions.Section, MqttSourceOptions.Section, JournalOptions.Section, PipelineOptions.Section, SimulationOptions.Section];
+    private static readonly string[] KnownSections = ["Logging", GatewayOptions.Section, SiteOptions.Section, InfluxOptions.Section, MqttSourceOptions.Section, JournalOptions.Section, PipelineOptions.Section, SimulationOptions.Section, ClockOptions.Section, HttpOptions.Section, StatusPageOptions.Section];
 
     public required IConfigurationRoot Configuration { get; init; }
     public required GatewayOptions Gateway { get; init; }
@@ -25,6 +27,9 @@ public sealed partial class GatewaySettings
     public required SimulationOptions Simulation { get; init; }
     public required MqttSourceOptions Mqtt { get; init; }
     public required JournalOptions Journal { get; init; }
+    public required ClockOptions Clock { get; init; }
+    public required HttpOptions Http { get; init; }
+    public required StatusPageOptions StatusPage { get; init; }
     public required SiteFile? Site { get; init; }
     public required string? SitePath { get; init; }
     public required IReadOnlyList<string> Errors { get; init; }
@@ -85,12 +90,25 @@ public sealed partial class GatewaySettings
         var siteOptions = Bind<SiteOptions>(configuration, SiteOptions.Section, errors);
         var mqtt = Bind<MqttSourceOptions>(configuration, MqttSourceOptions.Section, errors);
         var journal = Bind<JournalOptions>(configuration, JournalOptions.Section, errors);
+        var clock = Bind<ClockOptions>(configuration, ClockOptions.Section, errors);
+        var http = Bind<HttpOptions>(configuration, HttpOptions.Section, errors);
+        var statusPage = Bind<StatusPageOptions>(configuration, StatusPageOptions.Section, errors);
         var baseFolder = configPath is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(configPath))!;
         journal.Directory = Path.GetFullPath(journal.Directory, baseFolder);
 
+        influx.Password = Secret(influx.PasswordFile, "Influx:PasswordFile", baseFolder, errors) ?? influx.Password;
+        influx.Token = Secret(influx.TokenFile, "Influx:TokenFile", baseFolder, errors) ?? influx.Token;
+        mqtt.Password = Secret(mqtt.PasswordFile, "Mqtt:PasswordFile", baseFolder, errors) ?? mqtt.Password;
         errors.AddRange(influx.Validate());
         errors.AddRange(mqtt.Validate());
         errors.AddRange(journal.Validate());
+        errors.AddRange(clock.Validate());
+        errors.AddRange(http.Validate());
+        errors.AddRange(statusPage.Validate());
+        if (gateway.ReportInterval < TimeSpan.Zero)
+        {
+            errors.Add($"Gateway:ReportInterval = {gateway.ReportInterval}: expected a duration such as 00:01:00, or 00:00:00 to turn the gateway's own measurement off.");
+        }
         CheckPipeline(pipeline, errors);
         CheckSimulation(simulation, errors);
 
@@ -117,6 +135,9 @@ public sealed partial class GatewaySettings
             Simulation = simulation,
             Mqtt = mqtt,
             Journal = journal,
+            Clock = clock,
+            Http = http,
+            StatusPage = statusPage,
             Site = site,
             SitePath = sitePath,
             Errors = errors,
@@ -175,6 +196,7 @@ public sealed partial class GatewaySettings
             "System.Int32" or "System.Int64" => "a whole number",
             "System.Double" => "a number, with a dot for decimals",
             "System.Boolean" => "true or false",
+            "System.DateTimeOffset" => "a date such as 2024-01-01T00:00:00Z",
             _ when Type.GetType(type) is { IsEnum: true } enumType => string.Join(" or ", Enum.GetNames(enumType)),
             _ when type.EndsWith("InfluxApi", StringComparison.Ordinal) => string.Join(" or ", Enum.GetNames<InfluxApi>()),
             _ when type.EndsWith("MqttProtocolVersion", StringComparison.Ordinal) => "V311 or V500",
@@ -208,6 +230,42 @@ public sealed partial class GatewaySettings
         }
 
         return previous[b.Length];
+    }
+
+    /// <summary>
+    /// A secret kept in a file (root-only, or a systemd credential under $CREDENTIALS_DIRECTORY):
+    /// its content without the final newline. Errors name the file, never the content.
+    /// </summary>
+    private static string? Secret(string? file, string key, string baseFolder, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(file))
+        {
+            return null;
+        }
+
+        var path = Path.GetFullPath(Environment.ExpandEnvironmentVariables(file), baseFolder);
+        try
+        {
+            var secret = File.ReadAllText(path).TrimEnd('\r', '\n');
+            if (secret.Length == 0)
+            {
+                errors.Add($"{key} = '{path}': the file is empty. Put the secret in it, on one line.");
+                return null;
+            }
+
+            return secret;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            var why = error switch
+            {
+                FileNotFoundException or DirectoryNotFoundException => "no such file",
+                UnauthorizedAccessException => "permission denied: the service user must be able to read it (or pass it with systemd's LoadCredential=)",
+                _ => error.Message,
+            };
+            errors.Add($"{key} = '{path}': cannot read the secret: {why}.");
+            return null;
+        }
     }
 
     private static void CheckPipeline(PipelineOptions pipeline, List<string> errors)

@@ -51,6 +51,13 @@ public sealed class MqttSourceOptions
 
     public string? Username { get; set; }
     public string? Password { get; set; }
+
+    /// <summary>A file holding the password (e.g. a systemd credential), read at start; wins over <see cref="Password"/>.</summary>
+    public string? PasswordFile { get; set; }
+
+    /// <summary>Also subscribe to the broker's own dropped-message counter ($SYS), for /metrics.</summary>
+    public bool BrokerStats { get; set; } = true;
+
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long the broker keeps our session, and queues QoS 1/2 messages, while the gateway is away.</summary>

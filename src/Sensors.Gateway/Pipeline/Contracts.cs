@@ -3,8 +3,10 @@ using Sensors.Core;
 namespace Sensors.Gateway.Pipeline;
 
 /// <summary>
-/// Where sources put their readings. When <see cref="WriteAsync"/> returns, the reading is the
-/// pipeline's responsibility (today a bounded queue in memory; with the journal, on disk).
+/// Where sources put their readings. When <see cref="WriteAsync"/> completes, the reading is on
+/// disk, in the journal. While the system clock is not synchronised that can take long (the
+/// reading is held until it has its true time, see Clock/ClockGuard): a source that must not
+/// stop meanwhile keeps the task rather than awaiting each write.
 /// </summary>
 public interface IReadingSink
 {
@@ -21,6 +23,9 @@ public interface IReadingSource
 {
     /// <summary>A short name for log lines ("simulated school ecole-jules-ferry").</summary>
     string Name { get; }
+
+    /// <summary>A stable identifier for metrics labels ("mqtt", "simulation"): lower case, no spaces.</summary>
+    string Id { get; }
 
     Task RunAsync(IReadingSink sink, CancellationToken cancellationToken);
 }

@@ -25,6 +25,17 @@ public sealed partial class ForwarderService(
     TimeProvider time,
     ILogger<ForwarderService> logger) : BackgroundService
 {
+    /// <summary>Longest wait for new readings before the loop turns anyway (and shows it is alive).</summary>
+    private static readonly TimeSpan IdleTurn = TimeSpan.FromSeconds(30);
+
+    private long _lastTurnTicks = time.GetUtcNow().UtcTicks;
+
+    /// <summary>When the forwarding loop last made progress (a batch filled, a write answered, an idle wait ended): the watchdog's evidence.</summary>
+    public DateTimeOffset LastTurn => new(Interlocked.Read(ref _lastTurnTicks), TimeSpan.Zero);
+
+    /// <summary>Null when no InfluxDB is configured: readings stay in the journal.</summary>
+    public InfluxWriter? Writer => writer;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (writer is null)
@@ -39,8 +50,12 @@ public sealed partial class ForwarderService(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
+                Turn();
                 var first = await FillAsync(batch, stoppingToken).ConfigureAwait(false);
-                await SendUntilSettledAsync(writer, batch, first, stoppingToken).ConfigureAwait(false);
+                if (!batch.IsEmpty)
+                {
+                    await SendUntilSettledAsync(writer, batch, first, stoppingToken).ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -53,7 +68,19 @@ public sealed partial class ForwarderService(
     private async Task<long> FillAsync(LineBatch batch, CancellationToken stoppingToken)
     {
         batch.Clear();
-        await journal.WaitForDataAsync(stoppingToken).ConfigureAwait(false);
+        using (var idle = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+        {
+            idle.CancelAfter(IdleTurn);
+            try
+            {
+                await journal.WaitForDataAsync(idle.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                return journal.Lease(batch); // nothing came: turn, to show the loop is alive
+            }
+        }
+
         var first = journal.Lease(batch);
         if (batch.IsFull)
         {
@@ -88,7 +115,10 @@ public sealed partial class ForwarderService(
         AnswerKind? lastKind = null;
         while (!batch.IsEmpty)
         {
+            var started = time.GetTimestamp();
             var report = await influx.WriteAsync(batch, stoppingToken).ConfigureAwait(false);
+            stats.WriteLatency.Observe(time.GetElapsedTime(started));
+            Turn();
             Settle(report);
             batch.RemoveFirst(report.Settled);
             first += report.Settled;
@@ -103,6 +133,7 @@ public sealed partial class ForwarderService(
                 return;
             }
 
+            stats.AddFailure(failure.Kind.ToString(), time.GetUtcNow());
             if (lastKind != failure.Kind)
             {
                 LogFailure(influx, failure, journal.Stats.Pending);
@@ -122,7 +153,7 @@ public sealed partial class ForwarderService(
     /// <summary>Delivered points are counted; refused ones go to the dead-letter store before the journal lets them go.</summary>
     private void Settle(WriteReport report)
     {
-        stats.AddDelivered(report.Delivered);
+        stats.AddDelivered(report.Delivered, time.GetUtcNow());
         if (report.Rejected.Count == 0)
         {
             return;
@@ -134,6 +165,8 @@ public sealed partial class ForwarderService(
         var first = report.Rejected[0];
         LogRefused(report.Rejected.Count, first.StatusCode, first.Reason, first.Line.Length > 300 ? first.Line[..300] + "…" : first.Line);
     }
+
+    private void Turn() => Interlocked.Exchange(ref _lastTurnTicks, time.GetUtcNow().UtcTicks);
 
     private void LogFailure(InfluxWriter influx, InfluxAnswer failure, long waiting)
     {

@@ -1,11 +1,18 @@
+using System.Collections.Concurrent;
+using Sensors.Gateway.Health;
+
 namespace Sensors.Gateway.Pipeline;
 
-/// <summary>Counters of the pipeline since start; read by the status line (and, later, /metrics).</summary>
+/// <summary>Counters of the pipeline since start; read by the status line, /metrics and the gateway's own measurement.</summary>
 public sealed class PipelineStats
 {
+    private readonly ConcurrentDictionary<string, StrongBox> _receivedBySource = new();
+    private readonly ConcurrentDictionary<string, StrongBox> _failuresByReason = new();
     private long _received;
     private long _delivered;
     private long _refused;
+    private long _lastDeliveryTicks;
+    private long _lastFailureTicks;
 
     /// <summary>Readings committed to the journal by the sources.</summary>
     public long Received => Interlocked.Read(ref _received);
@@ -16,8 +23,49 @@ public sealed class PipelineStats
     /// <summary>Readings InfluxDB refused (400), now in the dead-letter store.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
+    /// <summary>How long InfluxDB took to answer each write (whatever the answer).</summary>
+    public LatencyHistogram WriteLatency { get; } = LatencyHistogram.ForWrites();
 
-    public void AddReceived() => Interlocked.Increment(ref _received);
-    public void AddDelivered(long count) => Interlocked.Add(ref _delivered, count);
+    /// <summary>When InfluxDB last took a write; null before the first.</summary>
+    public DateTimeOffset? LastDelivery => Ticks(ref _lastDeliveryTicks);
+
+    /// <summary>When a write to InfluxDB last failed; null if none has.</summary>
+    public DateTimeOffset? LastFailure => Ticks(ref _lastFailureTicks);
+
+    /// <summary>InfluxDB is unreachable or refuses us: the last write failed and none succeeded since.</summary>
+    public bool InfluxFailing => LastFailure is { } failed && (LastDelivery is not { } ok || failed > ok);
+
+    public IEnumerable<KeyValuePair<string, long>> ReceivedBySource => _receivedBySource.Select(p => KeyValuePair.Create(p.Key, Interlocked.Read(ref p.Value.Value)));
+
+    public IEnumerable<KeyValuePair<string, long>> FailuresByReason => _failuresByReason.Select(p => KeyValuePair.Create(p.Key, Interlocked.Read(ref p.Value.Value)));
+
+    public void AddReceived(string source)
+    {
+        Interlocked.Increment(ref _received);
+        Interlocked.Increment(ref _receivedBySource.GetOrAdd(source, static _ => new StrongBox()).Value);
+    }
+
+    public void AddDelivered(long count, DateTimeOffset at)
+    {
+        Interlocked.Add(ref _delivered, count);
+        if (count > 0)
+        {
+            Interlocked.Exchange(ref _lastDeliveryTicks, at.UtcTicks);
+        }
+    }
+
     public void AddRefused(long count) => Interlocked.Add(ref _refused, count);
+
+    public void AddFailure(string reason, DateTimeOffset at)
+    {
+        Interlocked.Increment(ref _failuresByReason.GetOrAdd(reason, static _ => new StrongBox()).Value);
+        Interlocked.Exchange(ref _lastFailureTicks, at.UtcTicks);
+    }
+
+    private static DateTimeOffset? Ticks(ref long ticks) => Interlocked.Read(ref ticks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+
+    private sealed class StrongBox
+    {
+        public long Value;
+    }
 }

@@ -7,7 +7,7 @@ namespace Sensors.Gateway.Pipeline;
 /// Runs every <see cref="IReadingSource"/> side by side. A source that fails is logged with
 /// its name and started again after a pause that doubles up to five minutes; the others go on.
 /// </summary>
-public sealed partial class SourceRunner(IEnumerable<IReadingSource> sources, IReadingSink sink, TimeProvider time, ILogger<SourceRunner> logger) : BackgroundService
+public sealed partial class SourceRunner(IEnumerable<IReadingSource> sources, IReadingSink sink, PipelineStats stats, TimeProvider time, ILogger<SourceRunner> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(sources.Select(source => RunAsync(source, stoppingToken)));
@@ -15,12 +15,13 @@ public sealed partial class SourceRunner(IEnumerable<IReadingSource> sources, IR
     private async Task RunAsync(IReadingSource source, CancellationToken stoppingToken)
     {
         var pause = TimeSpan.FromSeconds(5);
+        var counted = new CountingSink(sink, stats, source.Id);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 LogStarting(source.Name);
-                await source.RunAsync(sink, stoppingToken).ConfigureAwait(false);
+                await source.RunAsync(counted, stoppingToken).ConfigureAwait(false);
                 return;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

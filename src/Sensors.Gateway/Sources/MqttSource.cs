@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Sensors.Gateway.Configuration;
+using Sensors.Gateway.Health;
 using Sensors.Gateway.Pipeline;
 using Sensors.Mqtt;
 using Sensors.Mqtt.Packets;
@@ -14,16 +15,25 @@ namespace Sensors.Gateway.Sources;
 /// excerpt; one line per subscription and minute at most), counted, and acknowledged, so that it
 /// does not come back forever; the flow goes on.
 /// </summary>
-public sealed partial class MqttSource(MqttSourceOptions options, string gatewayId, TimeProvider time, ILoggerFactory loggers) : IReadingSource
+public sealed partial class MqttSource(MqttSourceOptions options, string gatewayId, TimeProvider time, ILoggerFactory loggers) : IReadingSource, IMetricsSource
 {
+    /// <summary>Mosquitto's count of messages it dropped (a full queue, an over-long inflight): published on $SYS every sys_interval.</summary>
+    public const string BrokerDroppedTopic = "$SYS/broker/publish/messages/dropped";
+
+    private MqttClient? _client;
+    private long _brokerDropped = -1;
     private readonly ILogger _logger = loggers.CreateLogger<MqttSource>();
     private readonly Dictionary<MqttSubscriptionOptions, (DateTimeOffset Last, int Suppressed)> _complaints = [];
     private long _unreadable;
     private long _received;
 
+    public string Id => "mqtt";
+
     public string Name => $"MQTT {options.Host}:{options.Port} ({options.Subscriptions.Count} subscription(s))";
 
     public long Received => Interlocked.Read(ref _received);
+
+    public bool IsConnected => _client is { IsConnected: true };
 
     public long Unreadable => Interlocked.Read(ref _unreadable);
 
@@ -45,8 +55,14 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
             ReceiveMaximum = options.ReceiveMaximum,
         };
         await using var client = new MqttClient(clientOptions, loggers.CreateLogger<MqttClient>(), time);
+        _client = client;
         await ConnectAsync(client, cancellationToken).ConfigureAwait(false);
         var subscriptions = options.Subscriptions.Select(s => new MqttSubscription(s.Topic, s.Qos)).ToList();
+        if (options.BrokerStats)
+        {
+            subscriptions.Add(new MqttSubscription(BrokerDroppedTopic, MqttQos.AtMostOnce));
+        }
+
         await client.SubscribeAsync(subscriptions, cancellationToken).ConfigureAwait(false);
         LogSubscribed(clientOptions.Describe(), string.Join(", ", options.Subscriptions.Select(s => s.Topic)), client.SessionPresent);
 
@@ -84,6 +100,16 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
     /// <summary>Maps and commits one message; an unreadable one is set aside (and acknowledged like the others).</summary>
     private Task Commit(IReadingSink sink, MqttMessage message, CancellationToken cancellationToken)
     {
+        if (message.Topic == BrokerDroppedTopic)
+        {
+            if (long.TryParse(System.Text.Encoding.ASCII.GetString(message.Payload.Span).Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var dropped))
+            {
+                Interlocked.Exchange(ref _brokerDropped, dropped);
+            }
+
+            return Task.CompletedTask;
+        }
+
         Interlocked.Increment(ref _received);
         var subscription = options.Subscriptions.FirstOrDefault(s => MqttTopic.Matches(s.Topic, message.Topic));
         if (subscription is null)
@@ -101,6 +127,19 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
             Interlocked.Increment(ref _unreadable);
             Complain(subscription, message.Topic, error.Message);
             return Task.CompletedTask;
+        }
+    }
+
+    public void WriteMetrics(PrometheusText text)
+    {
+        var client = _client;
+        text.Gauge("sensors_mqtt_connected", "1 while the MQTT source is connected to its broker.", client is { IsConnected: true } ? 1 : 0);
+        text.Counter("sensors_mqtt_reconnects_total", "Times the MQTT source connected again after losing its broker.", client?.Reconnects ?? 0);
+        text.Counter("sensors_mqtt_messages_received_total", "MQTT messages received on the subscriptions.", Received);
+        text.Counter("sensors_mqtt_messages_unreadable_total", "MQTT messages whose payload could not become a reading (set aside and acknowledged).", Unreadable);
+        if (Interlocked.Read(ref _brokerDropped) is var dropped and >= 0)
+        {
+            text.Gauge("sensors_mqtt_broker_dropped_messages", "The broker's own count of messages it dropped ($SYS/broker/publish/messages/dropped), since it started.", dropped);
         }
     }
 

@@ -12,9 +12,11 @@ namespace Sensors.Gateway.Sources;
 /// a real sensor's but with <c>sensor_model=simulated</c>, so simulated data is never mistaken
 /// for measured data. With a backfill, the history of the last hours is produced first.
 /// </summary>
-public sealed partial class SimulatedSchoolSource(SiteFile site, SimulationOptions options, TimeProvider time, ILogger<SimulatedSchoolSource> logger) : IReadingSource
+public sealed partial class SimulatedSchoolSource(SiteFile site, SimulationOptions options, SensorHealthBoard health, TimeProvider time, ILogger<SimulatedSchoolSource> logger) : IReadingSource
 {
     public const string Model = "simulated";
+
+    public string Id => "simulation";
 
     public string Name => $"simulated school {site.Site} ({site.Rooms.Count} rooms)";
 
@@ -30,6 +32,11 @@ public sealed partial class SimulatedSchoolSource(SiteFile site, SimulationOptio
             room,
             room.Sensors.FirstOrDefault()?.Id ?? $"sim-{room.Id}",
             new ClassroomModel(new ClassroomProfile(room.VolumeM3, room.Pupils), options.Seed + (i * 7919), warmUp))).ToArray();
+
+        foreach (var room in rooms)
+        {
+            health.Report(new SensorKey(site.Site, room.Spec.Id, room.SensorId, Model), SensorState.Ok);
+        }
 
         var produced = 0L;
         for (var at = start; at < now; at += options.Interval)

@@ -1,0 +1,70 @@
+using Sensors.Gateway.Clock;
+using Sensors.Gateway.Configuration;
+using Sensors.Gateway.Health;
+using Sensors.Gateway.Pipeline;
+using Sensors.Gateway.Sources;
+using Sensors.Journal;
+
+namespace Sensors.Gateway.Status;
+
+/// <summary>Gathers what the status page shows from the running gateway (<see cref="StatusPage"/> renders it).</summary>
+public sealed class StatusPageBuilder(
+    SiteProvider site,
+    RoomBoard board,
+    GatewayOptions gateway,
+    StatusPageOptions options,
+    Sensors.Journal.Journal journal,
+    DeadLetterStore deadLetters,
+    ForwarderService forwarder,
+    PipelineStats stats,
+    ClockGuard clock,
+    GatewayMetrics metrics,
+    IEnumerable<IReadingSource> sources,
+    TimeProvider time)
+{
+    public StatusModel Build()
+    {
+        var now = time.GetUtcNow();
+        var current = site.Current;
+        var views = board.Snapshot();
+        var rooms = new List<StatusRoom>();
+        if (current is not null)
+        {
+            foreach (var room in current.Rooms)
+            {
+                rooms.Add(new StatusRoom(room.Id, string.IsNullOrWhiteSpace(room.Name) ? room.Id : room.Name, views.FirstOrDefault(v => v.Room == room.Id && (v.Site == current.Site || v.Site.Length == 0))));
+            }
+        }
+
+        // Rooms that report (over MQTT, say) but are not in the site file still show, after the others.
+        foreach (var view in views.Where(v => rooms.All(r => r.View != v)).OrderBy(v => v.Room, StringComparer.Ordinal))
+        {
+            rooms.Add(new StatusRoom(view.Room, view.Room, view));
+        }
+
+        var journalStats = journal.Stats;
+        var writer = forwarder.Writer;
+        var influx = writer is null
+            ? ("pas de base configurée, les mesures sont gardées ici", false)
+            : stats.InfluxFailing
+                ? ($"injoignable ({writer.Endpoint.Describe()}), les mesures attendent ici", false)
+                : ($"reçoit les mesures ({writer.Endpoint.Describe()})", true);
+        var mqttSource = sources.OfType<MqttSource>().FirstOrDefault();
+        var mqtt = mqttSource is null
+            ? ("non utilisé", true)
+            : mqttSource.IsConnected ? ("connecté", true) : ("déconnecté, nouvel essai en cours", false);
+        var state = new GatewayState(
+            gateway.EffectiveId,
+            metrics.Uptime,
+            journalStats.Pending,
+            journalStats.OldestPendingAt is { } oldest ? now - oldest : null,
+            influx.Item1,
+            influx.Item2,
+            mqtt.Item1,
+            mqtt.Item2,
+            clock.IsSynchronised,
+            journalStats.Dropped,
+            deadLetters.Count);
+        return new StatusModel(current?.Name is { Length: > 0 } name ? name : current?.Site ?? gateway.EffectiveId, rooms, state, options.Levels, now, current?.TimeZone ?? TimeZoneInfo.Utc);
+    }
+}
