@@ -22,7 +22,23 @@ public sealed class GatewayProcess : IDisposable
         }
 
         Process.Environment["DOTNET_gcServer"] = "0";
+
+        // A test machine's clock may say "not synchronised" (a container sees the host's kernel
+        // flag): trust it unless the test asks otherwise. The status server gets a port of its own.
+        Process.Environment.TryAdd("SENSORS_Clock__Source", "Assume");
+        if (!Process.Environment.TryGetValue("SENSORS_Http__Port", out var port))
+        {
+            port = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Process.Environment["SENSORS_Http__Port"] = port;
+        }
+
+        HttpPort = int.Parse(port, System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>Where its status page, /healthz, /readyz and /metrics listen (on 127.0.0.1).</summary>
+    public int HttpPort { get; }
+
+    public Uri HttpUrl => new($"http://127.0.0.1:{HttpPort}/");
 
     public string ConfigPath { get; }
     public ServerProcess Process { get; }
