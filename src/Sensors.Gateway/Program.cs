@@ -6,6 +6,7 @@ using Sensors.Gateway.Configuration;
 // sensors: the gateway's one executable. Subcommands:
 //   sensors run --config /etc/sensors/gateway.json       run the gateway (what systemd starts)
 //   sensors journal stats|dead-letters|export|replay-dead-letters --config …
+//   sensors config check --config /etc/sensors/gateway.json
 var config = new Option<FileInfo?>("--config", "-c")
 {
     Description = "The gateway's settings (JSON). Environment variables SENSORS_Section__Key override it.",
@@ -25,7 +26,15 @@ var export = new Command("export", "Write every waiting reading to a file as lin
 export.SetAction(parse => WithSettings(parse.GetValue(config), s => JournalCommands.Export(s, parse.GetValue(output)!.FullName, Console.Out)));
 var journal = new Command("journal", "Look after the journal, the readings kept on disk until InfluxDB has them.") { stats, deadLetters, replay, export };
 
-var root = new RootCommand("Sensors: a city's edge gateway for classroom CO2 sensors, bins and lamp posts.") { run, journal };
+var check = new Command("check", "Check the settings, the site file and the secret files; explain each problem, or say what the gateway will do.") { config };
+check.SetAction(parse =>
+{
+    var path = parse.GetValue(config)?.FullName;
+    return ConfigCommands.Check(GatewaySettings.Load(path), path, Console.Out, Console.Error);
+});
+var configCommand = new Command("config", "The gateway's configuration (/etc/sensors).") { check };
+
+var root = new RootCommand("Sensors: a city's edge gateway for classroom CO2 sensors, bins and lamp posts.") { run, journal, configCommand };
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
 static int WithSettings(FileInfo? configFile, Func<GatewaySettings, int> command)
