@@ -88,6 +88,12 @@ public sealed partial class Journal : IAsyncDisposable
     /// <summary>The size cap (<see cref="JournalOptions.MaxBytes"/>).</summary>
     public long MaxBytes => _options.MaxBytes;
 
+    /// <summary>
+    /// From this size the journal is full: the cap drops a whole segment at a time, so once it has
+    /// dropped, it stays between this and the cap while nothing drains it.
+    /// </summary>
+    public long FullAt => _options.MaxBytes - _options.SegmentBytes;
+
     /// <summary>Encodes the reading and appends it; returns when it is on disk.</summary>
     public ValueTask AppendAsync(Reading reading, LineProtocol.Options encoding, CancellationToken cancellationToken = default)
     {

@@ -7,12 +7,12 @@ namespace Sensors.Gateway.Health;
 /// <summary>One check of /readyz or /healthz: its name, whether it passes, and in words why not.</summary>
 public sealed record HealthCheck(string Name, bool Ok, string Detail);
 
-/// <summary>What liveness and readiness are made of, read from the running parts.</summary>
+/// <summary>What liveness and readiness are made of, read from the running parts. <c>JournalFullAt</c>: see <see cref="Sensors.Journal.Journal.FullAt"/>.</summary>
 public sealed record HealthInputs(
     bool JournalRunning,
     string? JournalError,
     long JournalBytes,
-    long JournalMaxBytes,
+    long JournalFullAt,
     bool ClockSynchronised,
     bool InfluxConfigured,
     bool InfluxFailing,
@@ -28,9 +28,6 @@ public sealed record HealthInputs(
 /// </summary>
 public static class HealthRules
 {
-    /// <summary>The journal counts as full from this share of its cap (the oldest data is about to go).</summary>
-    public const double FullShare = 0.95;
-
     public static IReadOnlyList<HealthCheck> Liveness(HealthInputs x) =>
     [
         new("journal", x.JournalRunning, x.JournalRunning ? "running" : "the journal's writer has stopped; the service must restart"),
@@ -41,7 +38,7 @@ public static class HealthRules
 
     public static IReadOnlyList<HealthCheck> Readiness(HealthInputs x)
     {
-        var full = x.JournalBytes >= x.JournalMaxBytes * FullShare;
+        var full = x.JournalBytes >= x.JournalFullAt;
         var checks = Liveness(x).ToList();
         checks.Add(x.JournalError is null
             ? new("journal_writable", true, "writable")
@@ -74,7 +71,7 @@ public sealed class GatewayHealth(Sensors.Journal.Journal journal, JournalSink s
             journal.IsRunning,
             sink.LastError,
             journalStats.Bytes,
-            journal.MaxBytes,
+            journal.FullAt,
             clock.IsSynchronised,
             writer is not null,
             stats.InfluxFailing,

@@ -10,7 +10,7 @@ public sealed class HealthRulesTests
         JournalRunning: true,
         JournalError: null,
         JournalBytes: 10_000,
-        JournalMaxBytes: 1_000_000,
+        JournalFullAt: 950_000,
         ClockSynchronised: true,
         InfluxConfigured: true,
         InfluxFailing: false,
@@ -34,7 +34,7 @@ public sealed class HealthRulesTests
     [Fact]
     public void InfluxDown_AndJournalAtItsCap_IsNotReady()
     {
-        var checks = HealthRules.Readiness(Healthy() with { InfluxFailing = true, JournalBytes = 990_000 });
+        var checks = HealthRules.Readiness(Healthy() with { InfluxFailing = true, JournalBytes = 950_000 });
         Assert.Equal(["influx"], Failing(checks));
         Assert.Contains("dropped", checks.Single(c => c.Name == "influx").Detail, StringComparison.Ordinal);
     }

@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Sensors.Mqtt;
+using Sensors.Mqtt.Packets;
+using Sensors.Testing;
+
+namespace Sensors.Gateway.Tests.Operations;
+
+/// <summary>/metrics, /healthz, /readyz and sd_notify on the real gateway process, with real Mosquitto and InfluxDB.</summary>
+public sealed class OperationsEndToEndTests : IDisposable
+{
+    private readonly InfluxServer _influx = new();
+    private readonly MosquittoServer _broker = new(extraConfig: "sys_interval 1\n");
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly TempFolder _folder = new("ops");
+
+    private object Settings(long journalMaxBytes = 1L << 30) => new
+    {
+        Gateway = new { Id = "gw-ops", ReportInterval = "00:00:01" },
+        Influx = new { Url = _influx.Url.ToString(), Database = "ops", CreateDatabase = true, MaxRetries = 0, RequestTimeout = "00:00:02" },
+        Pipeline = new { FlushInterval = "00:00:00.200", FailurePause = "00:00:01" },
+        Journal = new { MaxBytes = journalMaxBytes, SegmentBytes = 65536 },
+        Mqtt = new
+        {
+            Port = _broker.Port,
+            Subscriptions = new object[]
+            {
+                new
+                {
+                    Topic = "ecole/+/co2",
+                    Measurement = "air_quality",
+                    Tags = new Dictionary<string, string> { ["site"] = "ecole", ["room"] = "{topic:1}", ["sensor_id"] = "$.id" },
+                    Fields = new Dictionary<string, string> { ["co2_ppm"] = "$.co2" },
+                },
+            },
+        },
+    };
+
+    private async Task PublishAsync(int from, int count)
+    {
+        await using var publisher = new MqttClient(new MqttClientOptions { Port = _broker.Port, ClientId = $"classroom-{from}" });
+        await publisher.ConnectAsync();
+        for (var i = from; i < from + count; i++)
+        {
+            // A padded sensor id makes each line ~300 bytes, so a small journal fills quickly.
+            var payload = $"{{\"id\":\"scd41-{i % 7}-{new string('x', 200)}\",\"co2\":{400 + (i % 1500)}}}";
+            await publisher.PublishAsync($"ecole/salle-{i % 7}/co2", Encoding.UTF8.GetBytes(payload), MqttQos.AtLeastOnce);
+        }
+
+        await publisher.DisconnectAsync();
+    }
+
+    private async Task<Dictionary<string, double>> MetricsAsync(GatewayProcess gateway)
+    {
+        var text = await _http.GetStringAsync(new Uri(gateway.HttpUrl, "metrics"));
+        return text.Split('\n')
+            .Where(line => line.Length > 0 && line[0] != '#')
+            .Select(line => (Key: line[..line.LastIndexOf(' ')], Value: double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)))
+            .ToDictionary(p => p.Key, p => p.Value);
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        T last;
+        do
+        {
+            try
+            {
+                last = await read();
+                if (done(last))
+                {
+                    return last;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                last = default!;
+            }
+
+            await Task.Delay(200);
+        }
+        while (DateTime.UtcNow < deadline);
+        throw new TimeoutException($"Not within {timeout.TotalSeconds} s: {what}; last seen: {JsonSerializer.Serialize(last)}");
+    }
+
+    private static double Get(Dictionary<string, double> metrics, string key) => metrics.TryGetValue(key, out var value) ? value : double.NaN;
+
+    [Fact]
+    public async Task Metrics_MoveAsReadingsFlow_FromMqttToInflux()
+    {
+        using var gateway = new GatewayProcess(Settings()).Start();
+        gateway.Process.WaitForOutput("subscribed to", TimeSpan.FromSeconds(30));
+        Assert.Equal("ok\n", await _http.GetStringAsync(new Uri(gateway.HttpUrl, "healthz")));
+
+        await PublishAsync(0, 300);
+        var metrics = await EventuallyAsync(
+            () => MetricsAsync(gateway),
+            m => Get(m, "sensors_readings_received_total{source=\"mqtt\"}") == 300 && Get(m, "sensors_journal_pending_readings") == 0 && Get(m, "sensors_readings_delivered_total") >= 300,
+            TimeSpan.FromSeconds(30),
+            "300 MQTT readings received and delivered");
+
+        Assert.Equal(1, Get(metrics, "sensors_mqtt_connected"));
+        Assert.Equal(300, Get(metrics, "sensors_mqtt_messages_received_total"));
+        Assert.True(Get(metrics, "sensors_influx_write_duration_seconds_count") >= 1);
+        Assert.Equal(1, Get(metrics, "sensors_influx_up"));
+        Assert.Equal(1, Get(metrics, "sensors_ready"));
+        Assert.Equal(300, _influx.Count("ops", "air_quality", "co2_ppm"));
+
+        // The gateway's own measurement reaches InfluxDB, and Mosquitto's $SYS counter reaches /metrics.
+        await EventuallyAsync(() => Task.FromResult(_influx.Count("ops", "gateway", "uptime_s")), n => n >= 1, TimeSpan.FromSeconds(15), "a gateway point in InfluxDB");
+        metrics = await EventuallyAsync(() => MetricsAsync(gateway), m => m.ContainsKey("sensors_mqtt_broker_dropped_messages"), TimeSpan.FromSeconds(15), "the broker's $SYS dropped counter");
+        Assert.Equal(0, Get(metrics, "sensors_mqtt_broker_dropped_messages"));
+        Assert.True(Get(metrics, "sensors_readings_received_total{source=\"gateway\"}") >= 1);
+    }
+
+    [Fact]
+    public async Task Readiness_StaysWhileTheJournalHasRoom_AndDropsWhenInfluxIsDownAndTheJournalPassesItsCap()
+    {
+        using var gateway = new GatewayProcess(Settings(journalMaxBytes: 4 * 65536)).Start();
+        gateway.Process.WaitForOutput("subscribed to", TimeSpan.FromSeconds(30));
+        await EventuallyAsync(() => _http.GetAsync(new Uri(gateway.HttpUrl, "readyz")), r => r.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(10), "ready at start");
+
+        _influx.Stop();
+        await PublishAsync(0, 20);
+        var failing = await EventuallyAsync(() => MetricsAsync(gateway), m => Get(m, "sensors_influx_up") == 0, TimeSpan.FromSeconds(30), "InfluxDB seen down");
+        Assert.True(Get(failing, "sensors_influx_write_failures_total{reason=\"Unavailable\"}") >= 1);
+        var stillReady = await _http.GetAsync(new Uri(gateway.HttpUrl, "readyz"));
+        Assert.Equal(HttpStatusCode.OK, stillReady.StatusCode); // down, but nothing is lost yet
+
+        await PublishAsync(20, 2000); // ~600 KB of lines for a 256 KiB journal
+        var notReady = await EventuallyAsync(() => _http.GetAsync(new Uri(gateway.HttpUrl, "readyz")), r => r.StatusCode == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30), "not ready once the journal is full");
+        using var body = JsonDocument.Parse(await notReady.Content.ReadAsStringAsync());
+        var influxCheck = body.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "influx");
+        Assert.False(influxCheck.GetProperty("ok").GetBoolean());
+        Assert.Contains("dropped", influxCheck.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var metrics = await MetricsAsync(gateway);
+        Assert.True(Get(metrics, "sensors_readings_dropped_total") > 0);
+        Assert.Equal(0, Get(metrics, "sensors_ready"));
+        Assert.Equal("ok\n", await _http.GetStringAsync(new Uri(gateway.HttpUrl, "healthz"))); // alive all along
+    }
+
+    [Fact]
+    public async Task Systemd_ReceivesReady_WatchdogPings_AndStopping_OnItsNotifySocket()
+    {
+        var socketPath = _folder.File("notify.sock");
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        socket.Bind(new UnixDomainSocketEndPoint(socketPath));
+        using var gateway = new GatewayProcess(Settings(), new Dictionary<string, string>
+        {
+            ["NOTIFY_SOCKET"] = socketPath,
+            ["WATCHDOG_USEC"] = "1000000",
+        }).Start();
+
+        var messages = new List<string>();
+        async Task<string> ReceiveUntilAsync(string wanted)
+        {
+            var buffer = new byte[4096];
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (true)
+            {
+                var length = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+                var message = Encoding.UTF8.GetString(buffer, 0, length);
+                messages.Add(message);
+                if (message.Contains(wanted, StringComparison.Ordinal))
+                {
+                    return message;
+                }
+            }
+        }
+
+        var ready = await ReceiveUntilAsync("READY=1");
+        Assert.Contains($"MAINPID={gateway.Process.Pid}", ready, StringComparison.Ordinal);
+        Assert.Contains("STATUS=", ready, StringComparison.Ordinal);
+        var ping = await ReceiveUntilAsync("WATCHDOG=1");
+        Assert.Contains("waiting in the journal", ping, StringComparison.Ordinal);
+
+        var stopped = Task.Run(gateway.Stop); // SIGTERM, as systemctl stop
+        await ReceiveUntilAsync("STOPPING=1");
+        Assert.Equal(0, await stopped);
+        Assert.True(messages.FindIndex(m => m.Contains("READY=1", StringComparison.Ordinal)) < messages.FindIndex(m => m.Contains("STOPPING=1", StringComparison.Ordinal)));
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _broker.Dispose();
+        _influx.Dispose();
+        _folder.Dispose();
+    }
+}
