@@ -14,9 +14,9 @@ public sealed record GatewayState(
     TimeSpan Uptime,
     long JournalPending,
     TimeSpan? OldestWaiting,
-    string Influx,
+    (string French, string English) Influx,
     bool InfluxOk,
-    string Mqtt,
+    (string French, string English) Mqtt,
     bool MqttOk,
     bool ClockSynchronised,
     long Dropped,
@@ -159,8 +159,8 @@ public static class StatusPage
         Item(html, "Nom", "Name", Encode(state.GatewayId), true);
         Item(html, "En marche depuis", "Running for", Duration(state.Uptime), true);
         Item(html, "Horloge", "Clock", state.ClockSynchronised ? "à l'heure <span lang=\"en\" class=\"en\">synchronised</span>" : "pas encore à l'heure : les mesures attendent <span lang=\"en\" class=\"en\">not synchronised yet: readings wait</span>", state.ClockSynchronised);
-        Item(html, "Base de données", "Database", Encode(state.Influx), state.InfluxOk);
-        Item(html, "Messages MQTT", "MQTT messages", Encode(state.Mqtt), state.MqttOk);
+        Item(html, "Base de données", "Database", Bilingual(state.Influx), state.InfluxOk);
+        Item(html, "Messages MQTT", "MQTT messages", Bilingual(state.Mqtt), state.MqttOk);
         var waiting = state.JournalPending == 0
             ? "aucune <span lang=\"en\" class=\"en\">none</span>"
             : state.JournalPending.ToString("#,0", CultureInfo.InvariantCulture).Replace(',', '\u202F') + (state.OldestWaiting is { } age ? $", la plus ancienne depuis {Duration(age)} <span lang=\"en\" class=\"en\">oldest waiting for {Duration(age)}</span>" : string.Empty);
@@ -177,6 +177,9 @@ public static class StatusPage
     private static void Item(StringBuilder html, string french, string english, string value, bool ok) =>
         html.Append("<div class=\"").Append(ok ? "ok" : "warn").Append("\"><dt>").Append(french).Append(" <span lang=\"en\" class=\"en\">").Append(english).Append("</span></dt><dd>")
             .Append(ok ? string.Empty : "⚠ ").Append(value).Append("</dd></div>\n");
+
+    private static string Bilingual((string French, string English) text) =>
+        $"{Encode(text.French)} <span lang=\"en\" class=\"en\">{Encode(text.English)}</span>";
 
     private static string Duration(TimeSpan span) =>
         span.TotalDays >= 1 ? $"{(int)span.TotalDays} j {span.Hours} h"

@@ -45,14 +45,14 @@ public sealed class StatusPageBuilder(
         var journalStats = journal.Stats;
         var writer = forwarder.Writer;
         var influx = writer is null
-            ? ("pas de base configurée, les mesures sont gardées ici", false)
+            ? (("pas de base configurée, les mesures sont gardées ici", "no database configured, readings are kept here"), false)
             : stats.InfluxFailing
-                ? ($"injoignable ({writer.Endpoint.Describe()}), les mesures attendent ici", false)
-                : ($"reçoit les mesures ({writer.Endpoint.Describe()})", true);
+                ? (($"injoignable ({writer.Endpoint.Describe()}), les mesures attendent ici", "unreachable, readings wait here"), false)
+                : (($"reçoit les mesures ({writer.Endpoint.Describe()})", "receives the readings"), true);
         var mqttSource = sources.OfType<MqttSource>().FirstOrDefault();
         var mqtt = mqttSource is null
-            ? ("non utilisé", true)
-            : mqttSource.IsConnected ? ("connecté", true) : ("déconnecté, nouvel essai en cours", false);
+            ? (("non utilisé", "not used"), true)
+            : mqttSource.IsConnected ? (("connecté", "connected"), true) : (("déconnecté, nouvel essai en cours", "disconnected, trying again"), false);
         var state = new GatewayState(
             gateway.EffectiveId,
             metrics.Uptime,

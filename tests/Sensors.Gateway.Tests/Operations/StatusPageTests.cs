@@ -11,7 +11,7 @@ public sealed class StatusPageTests
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 10, 15, 0, TimeSpan.Zero);
     private static readonly TimeZoneInfo Paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
 
-    private static GatewayState State() => new("gw-ecole", TimeSpan.FromHours(5), 0, null, "reçoit les mesures", true, "connecté", true, true, 0, 0);
+    private static GatewayState State() => new("gw-ecole", TimeSpan.FromHours(5), 0, null, ("reçoit les mesures", "receives the readings"), true, ("connecté", "connected"), true, true, 0, 0);
 
     private static RoomView View(string room, double ppm, DateTimeOffset? at = null) =>
         new("ecole", room, $"scd41-{room}", "SCD41", at ?? Now.AddSeconds(-20), ppm, 21.5, 45, [(Now.AddMinutes(-30), ppm - 100), (Now.AddMinutes(-1), ppm)]);

@@ -1,0 +1,138 @@
+using System.Text;
+using Microsoft.Playwright;
+using Sensors.Mqtt;
+using Sensors.Mqtt.Packets;
+using Sensors.Testing;
+
+namespace Sensors.Gateway.Tests.Operations;
+
+/// <summary>
+/// The status page of the real gateway in real headless Chromium (Debian's, driven by Playwright):
+/// three classrooms at 600, 1000 and 1800 ppm arrive over a real Mosquitto, and each shows the
+/// colour and the words a teacher should see. Screenshots go to artifacts/screenshots/.
+/// </summary>
+public sealed class StatusPageBrowserTests : IDisposable
+{
+    private readonly MosquittoServer _broker = new();
+    private readonly TempFolder _folder = new("status-page");
+
+    public static string ChromiumPath => Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+
+    public static string ScreenshotFolder => Directory.CreateDirectory(RepoPaths.Of("artifacts/screenshots")).FullName;
+
+    [Fact]
+    public async Task Classrooms_At600_1000_1800ppm_ShowGreenOrangeRed_WithTheRightWords()
+    {
+        var site = _folder.File("ecole.yaml");
+        File.WriteAllText(site, """
+            site: ecole-test
+            name: École du Test
+            timezone: Europe/Paris
+            rooms:
+              - { id: cp, name: CP, volume_m3: 160, pupils: 22, sensors: [{ id: scd41-cp, model: SCD41 }] }
+              - { id: ce1, name: CE1, volume_m3: 170, pupils: 24, sensors: [{ id: scd30-ce1, model: SCD30 }] }
+              - { id: cm2, name: CM2, volume_m3: 180, pupils: 26, sensors: [{ id: s8-cm2, model: S8 }] }
+            """);
+        using var gateway = new GatewayProcess(new
+        {
+            Gateway = new { Id = "gw-ecole-test" },
+            Site = new { File = site },
+            Mqtt = new
+            {
+                Port = _broker.Port,
+                Subscriptions = new object[]
+                {
+                    new
+                    {
+                        Topic = "ecole-test/+/air",
+                        Measurement = "air_quality",
+                        Tags = new Dictionary<string, string> { ["site"] = "ecole-test", ["room"] = "{topic:1}", ["sensor_id"] = "$.id", ["sensor_model"] = "$.model" },
+                        Fields = new Dictionary<string, string> { ["co2_ppm"] = "$.co2", ["temperature_c"] = "$.t", ["humidity_pct"] = "$.rh" },
+                    },
+                },
+            },
+        }).Start();
+        gateway.Process.WaitForOutput("subscribed to", TimeSpan.FromSeconds(30));
+
+        await using (var sensor = new MqttClient(new MqttClientOptions { Port = _broker.Port, ClientId = "classroom-sensors" }))
+        {
+            await sensor.ConnectAsync();
+            foreach (var (room, id, model, ppm) in new[] { ("cp", "scd41-cp", "SCD41", 600), ("ce1", "scd30-ce1", "SCD30", 1000), ("cm2", "s8-cm2", "S8", 1800) })
+            {
+                await sensor.PublishAsync($"ecole-test/{room}/air", Encoding.UTF8.GetBytes($"{{\"id\":\"{id}\",\"model\":\"{model}\",\"co2\":{ppm},\"t\":21.4,\"rh\":48}}"), MqttQos.AtLeastOnce);
+            }
+
+            await sensor.DisconnectAsync();
+        }
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--no-first-run"],
+        });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "fr-FR", ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var elsewhere = new List<string>();
+        await context.RouteAsync("**/*", async route =>
+        {
+            var host = new Uri(route.Request.Url).Host;
+            if (host is "127.0.0.1" or "localhost")
+            {
+                await route.ContinueAsync();
+            }
+            else
+            {
+                elsewhere.Add(route.Request.Url);
+                await route.AbortAsync();
+            }
+        });
+        var page = await context.NewPageAsync();
+
+        // The readings reach the journal, then the page, within a moment.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        do
+        {
+            await page.GotoAsync(gateway.HttpUrl.ToString());
+        }
+        while (await page.Locator("li.room[data-light=\"red\"]").CountAsync() == 0 && DateTime.UtcNow < deadline && await Pause());
+
+        await AssertRoomAsync(page, "cp", "rgb(26, 127, 55)", "600 ppm", "Air sain", "Tout va bien");
+        await AssertRoomAsync(page, "ce1", "rgb(179, 89, 0)", "1000 ppm", "Air chargé", "Ouvrez les fenêtres quelques minutes");
+        await AssertRoomAsync(page, "cm2", "rgb(180, 35, 24)", "1800 ppm", "Air très chargé", "Ouvrez les fenêtres maintenant");
+        Assert.Equal("fr", await page.GetAttributeAsync("html", "lang"));
+        Assert.Contains("Open the windows now", await page.Locator("#room-cm2").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("gw-ecole-test", await page.Locator("footer").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Empty(elsewhere);
+
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "status-page.png"), FullPage = true });
+        await page.SetViewportSizeAsync(360, 740); // an old phone
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "status-page-phone.png"), FullPage = true });
+        var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > document.documentElement.clientWidth");
+        Assert.False(overflow, "the page must not scroll sideways on a 360 px phone");
+    }
+
+    private static async Task<bool> Pause()
+    {
+        await Task.Delay(300);
+        return true;
+    }
+
+    private static async Task AssertRoomAsync(IPage page, string room, string colour, params string[] words)
+    {
+        var card = page.Locator($"#room-{room}");
+        var text = await card.InnerTextAsync();
+        foreach (var word in words)
+        {
+            Assert.Contains(word, text, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(colour, await card.Locator(".light").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
+    }
+
+    public void Dispose()
+    {
+        _broker.Dispose();
+        _folder.Dispose();
+    }
+}
