@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/demo and scripts/test. Sourced, not run.
 
 # Installs the Debian packages that are missing (apt-get update first, once).

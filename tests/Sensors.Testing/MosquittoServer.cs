@@ -50,6 +50,8 @@ public sealed class MosquittoServer : IDisposable
     public int TlsPort { get; }
     public string CaFile => _folder.File("ca.crt");
     public string ClientCertificateFile => _folder.File("client.crt");
+    public string ServerCertificateFile => _folder.File("server.crt");
+    public string ServerKeyFile => _folder.File("server.key");
     public string ClientKeyFile => _folder.File("client.key");
     public string Log => File.Exists(_folder.File("mosquitto.log")) ? File.ReadAllText(_folder.File("mosquitto.log")) : string.Empty;
 

@@ -163,12 +163,12 @@ public sealed partial class GatewaySettings
 
             try
             {
-                if (child.Value is { Length: 0 } && Nullable.GetUnderlyingType(property.PropertyType) is null && property.PropertyType.IsValueType)
+                if (child.Value is { Length: 0 })
                 {
-                    continue; // an empty value keeps the default
+                    continue; // an empty value ("", or [] for a list) keeps the default
                 }
 
-                property.SetValue(options, child.Value is { Length: 0 } ? null : child.Get(property.PropertyType));
+                property.SetValue(options, child.Get(property.PropertyType));
             }
             catch (InvalidOperationException error)
             {
