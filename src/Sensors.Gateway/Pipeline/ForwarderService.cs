@@ -25,6 +25,9 @@ public sealed partial class ForwarderService(
     TimeProvider time,
     ILogger<ForwarderService> logger) : BackgroundService
 {
+    /// <summary>At shutdown, how long a write already sent may take to be answered (so its points are acknowledged, not sent twice).</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
+
     /// <summary>Longest wait for new readings before the loop turns anyway (and shows it is alive).</summary>
     private static readonly TimeSpan IdleTurn = TimeSpan.FromSeconds(30);
 
@@ -46,6 +49,8 @@ public sealed partial class ForwarderService(
 
         LogForwarding(writer.Endpoint.Describe(), journal.Stats.Pending);
         var batch = writer.NewBatch();
+        using var writeStop = new CancellationTokenSource();
+        using var onStop = stoppingToken.Register(() => writeStop.CancelAfter(StopGrace));
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -54,7 +59,7 @@ public sealed partial class ForwarderService(
                 var first = await FillAsync(batch, stoppingToken).ConfigureAwait(false);
                 if (!batch.IsEmpty)
                 {
-                    await SendUntilSettledAsync(writer, batch, first, stoppingToken).ConfigureAwait(false);
+                    await SendUntilSettledAsync(writer, batch, first, writeStop.Token, stoppingToken).ConfigureAwait(false);
                 }
             }
         }
@@ -62,6 +67,8 @@ public sealed partial class ForwarderService(
         {
             // What was not acknowledged stays in the journal for the next start.
         }
+
+        LogStopped(stats.Delivered, journal.Stats.Pending);
     }
 
     /// <summary>Fills an empty batch from the journal; returns the sequence number of its first line.</summary>
@@ -108,7 +115,12 @@ public sealed partial class ForwarderService(
         return first;
     }
 
-    private async Task SendUntilSettledAsync(InfluxWriter influx, LineBatch batch, long first, CancellationToken stoppingToken)
+    /// <summary>
+    /// Sends until InfluxDB settled the whole batch. A write in flight when the gateway stops is
+    /// given <see cref="StopGrace"/> to be answered (<paramref name="writeToken"/>); no new one
+    /// starts after <paramref name="stoppingToken"/>.
+    /// </summary>
+    private async Task SendUntilSettledAsync(InfluxWriter influx, LineBatch batch, long first, CancellationToken writeToken, CancellationToken stoppingToken)
     {
         var failures = 0;
         DateTimeOffset? outageStart = null;
@@ -116,7 +128,8 @@ public sealed partial class ForwarderService(
         while (!batch.IsEmpty)
         {
             var started = time.GetTimestamp();
-            var report = await influx.WriteAsync(batch, stoppingToken).ConfigureAwait(false);
+            stoppingToken.ThrowIfCancellationRequested();
+            var report = await influx.WriteAsync(batch, writeToken).ConfigureAwait(false);
             stats.WriteLatency.Observe(time.GetElapsedTime(started));
             Turn();
             Settle(report);
@@ -190,6 +203,9 @@ public sealed partial class ForwarderService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No InfluxDB configured (Influx:Url is empty): readings are kept in the journal ({Pending} waiting) up to Journal:MaxBytes. Set Influx:Url to forward them")]
     private partial void LogNoDatabase(long pending);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Forwarding stopped: {Delivered} readings delivered since start; {Pending} wait in the journal for the next start")]
+    private partial void LogStopped(long delivered, long pending);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Forwarding readings to InfluxDB at {Where}; {Pending} waiting in the journal")]
     private partial void LogForwarding(string where, long pending);

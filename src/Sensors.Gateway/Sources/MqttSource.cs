@@ -20,6 +20,8 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
     /// <summary>Mosquitto's count of messages it dropped (a full queue, an over-long inflight): published on $SYS every sys_interval.</summary>
     public const string BrokerDroppedTopic = "$SYS/broker/publish/messages/dropped";
 
+    private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(5);
+
     private MqttClient? _client;
     private long _brokerDropped = -1;
     private readonly ILogger _logger = loggers.CreateLogger<MqttSource>();
@@ -66,6 +68,11 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
         await client.SubscribeAsync(subscriptions, cancellationToken).ConfigureAwait(false);
         LogSubscribed(clientOptions.Describe(), string.Join(", ", options.Subscriptions.Select(s => s.Topic)), client.SessionPresent);
 
+        // At shutdown the group in hand is finished, committed and acknowledged (within a few
+        // seconds), so that nothing committed comes back from the broker as a duplicate with a
+        // later receive time; what was not taken yet stays with the broker for the next start.
+        using var drain = new CancellationTokenSource();
+        using var onStop = cancellationToken.Register(() => drain.CancelAfter(DrainGrace));
         try
         {
             // Take what has arrived (up to a thousand messages), commit all their readings in one
@@ -77,7 +84,7 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
                 batch.Clear();
                 while (batch.Count < 1000 && reader.TryRead(out var message))
                 {
-                    batch.Add((message, Commit(sink, message, cancellationToken)));
+                    batch.Add((message, Commit(sink, message, drain.Token)));
                 }
 
                 // The journal commits in order, so once the last is on disk the others are done too:
@@ -86,7 +93,7 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
                 foreach (var (message, committed) in batch)
                 {
                     await committed.ConfigureAwait(false); // a journal failure ends the source: the broker resends what was not acknowledged
-                    await client.AcknowledgeAsync(message, cancellationToken).ConfigureAwait(false);
+                    await client.AcknowledgeAsync(message, drain.Token).ConfigureAwait(false);
                 }
             }
         }

@@ -17,12 +17,12 @@ public sealed class OperationsEndToEndTests : IDisposable
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly TempFolder _folder = new("ops");
 
-    private object Settings(long journalMaxBytes = 1L << 30) => new
+    private object Settings(long journalMaxBytes = 1L << 30, string? journal = null) => new
     {
         Gateway = new { Id = "gw-ops", ReportInterval = "00:00:01" },
         Influx = new { Url = _influx.Url.ToString(), Database = "ops", CreateDatabase = true, MaxRetries = 0, RequestTimeout = "00:00:02" },
         Pipeline = new { FlushInterval = "00:00:00.200", FailurePause = "00:00:01" },
-        Journal = new { MaxBytes = journalMaxBytes, SegmentBytes = 65536 },
+        Journal = new { Directory = journal ?? "journal", MaxBytes = journalMaxBytes, SegmentBytes = 65536 },
         Mqtt = new
         {
             Port = _broker.Port,
@@ -141,6 +141,25 @@ public sealed class OperationsEndToEndTests : IDisposable
         Assert.True(Get(metrics, "sensors_readings_dropped_total") > 0);
         Assert.Equal(0, Get(metrics, "sensors_ready"));
         Assert.Equal("ok\n", await _http.GetStringAsync(new Uri(gateway.HttpUrl, "healthz"))); // alive all along
+    }
+
+    [Fact]
+    public async Task Sigterm_DuringIngest_StopsCleanly_AndAfterARestartEveryMessageIsInInflux()
+    {
+        var settings = Settings(journal: _folder.File("journal")); // one journal for both runs, as on a Pi
+        _influx.CreateDatabase("ops");
+        using (var gateway = new GatewayProcess(settings).Start())
+        {
+            gateway.Process.WaitForOutput("subscribed to", TimeSpan.FromSeconds(30));
+            var publishing = PublishAsync(0, 3000);
+            await EventuallyAsync(() => MetricsAsync(gateway), m => Get(m, "sensors_readings_received_total{source=\"mqtt\"}") > 100, TimeSpan.FromSeconds(30), "ingest under way");
+            Assert.Equal(0, gateway.Stop()); // SIGTERM mid-ingest: exit 0 within ServerProcess's 10 s, before systemd's 30 s would kill it
+            await publishing;
+            Assert.Contains("Forwarding stopped:", gateway.Output, StringComparison.Ordinal);
+        }
+
+        using var again = new GatewayProcess(settings).Start();
+        await EventuallyAsync(() => Task.FromResult(_influx.Count("ops", "air_quality", "co2_ppm")), n => n == 3000, TimeSpan.FromSeconds(60), "all 3000 readings in InfluxDB after the restart");
     }
 
     [Fact]
