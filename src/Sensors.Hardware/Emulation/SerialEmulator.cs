@@ -1,0 +1,97 @@
+using Sensors.Hardware.Bus;
+
+namespace Sensors.Hardware.Emulation;
+
+/// <summary>
+/// A serial sensor in memory, behind the same <see cref="ISerialPort"/> as /dev/tty*: requests
+/// are collected byte by byte into frames of the protocol's length, answers queue up to be read.
+/// A read with nothing to give waits its timeout on the <see cref="TimeProvider"/>, as a silent
+/// line would.
+/// </summary>
+public abstract class SerialEmulator(string describe, TimeProvider time, SensorFaults faults, int requestLength) : ISerialPort
+{
+    private readonly List<byte> _request = [];
+    private readonly Queue<byte> _answer = new();
+    private readonly object _gate = new();
+
+    public string Describe { get; } = describe;
+
+    public SensorFaults Faults { get; } = faults;
+
+    protected TimeProvider Time { get; } = time;
+
+    /// <summary>Every request frame received, as hex (for tests).</summary>
+    public List<string> Requests { get; } = [];
+
+    public void Write(ReadOnlySpan<byte> data)
+    {
+        lock (_gate)
+        {
+            if (Faults.Unplugged)
+            {
+                return; // the bytes go nowhere
+            }
+
+            _request.AddRange(data);
+            while (_request.Count >= requestLength)
+            {
+                var frame = _request.GetRange(0, requestLength).ToArray();
+                _request.RemoveRange(0, requestLength);
+                Requests.Add(Convert.ToHexString(frame));
+                if (Answer(frame) is { } answer)
+                {
+                    if (Faults.TakeCorruption())
+                    {
+                        answer[^1] ^= 0x5A;
+                    }
+
+                    foreach (var b in answer)
+                    {
+                        _answer.Enqueue(b);
+                    }
+                }
+            }
+
+            if (Faults.UnplugMidRead)
+            {
+                Faults.Unplugged = true;
+                Faults.UnplugMidRead = false;
+            }
+        }
+    }
+
+    public int Read(Span<byte> buffer, TimeSpan timeout)
+    {
+        lock (_gate)
+        {
+            if (!Faults.Unplugged && _answer.Count > 0)
+            {
+                var n = 0;
+                while (n < buffer.Length && _answer.TryDequeue(out var b))
+                {
+                    buffer[n++] = b;
+                }
+
+                return n;
+            }
+        }
+
+        Task.Delay(timeout, Time).Wait();
+        return 0;
+    }
+
+    public void DiscardInput()
+    {
+        lock (_gate)
+        {
+            _answer.Clear();
+        }
+    }
+
+    public void Dispose()
+    {
+    }
+
+    /// <summary>The answer to one request frame, or null for silence (a bad checksum, a command without answer).</summary>
+    protected abstract byte[]? Answer(byte[] request);
+}
