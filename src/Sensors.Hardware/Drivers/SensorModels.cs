@@ -1,0 +1,54 @@
+using System.Globalization;
+using Sensors.Hardware.Bus;
+
+namespace Sensors.Hardware.Drivers;
+
+/// <summary>Where a sensor is and what it is, as a site file says it.</summary>
+public sealed record SensorLocation(string Model, string Bus, int? Address, int? IntervalSeconds = null, int? AltitudeM = null);
+
+/// <summary>The sensor models we drive: which bus they sit on, their default address, and how to open one.</summary>
+public static class SensorModels
+{
+    public static readonly IReadOnlyList<string> Known = ["SCD40", "SCD41", "SCD30", "MH-Z19B", "S8"];
+
+    public static bool IsKnown(string model) => Known.Contains(Normalise(model));
+
+    public static bool IsI2c(string model) => Normalise(model) is "SCD40" or "SCD41" or "SCD30";
+
+    public static int DefaultAddress(string model) => Normalise(model) == "SCD30" ? Scd30.DefaultAddress : Scd4x.DefaultAddress;
+
+    public static string Normalise(string model) => model.Trim().ToUpperInvariant() switch
+    {
+        "MHZ19B" or "MH-Z19" or "MH-Z19B" => "MH-Z19B",
+        "SENSEAIR S8" or "S8" or "S8-LP" => "S8",
+        var other => other,
+    };
+
+    /// <summary>"0x62", "98" or empty (the model's default).</summary>
+    public static int? ParseAddress(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        text = text.Trim();
+        return text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? int.TryParse(text[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var hex) && hex is > 0x02 and < 0x78 ? hex : null
+            : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var dec) && dec is > 0x02 and < 0x78 ? dec : null;
+    }
+
+    /// <summary>Opens the bus and builds the driver; the sensor is not started yet.</summary>
+    public static ICo2Sensor Open(SensorLocation location, IBusProvider buses, TimeProvider time)
+    {
+        var model = Normalise(location.Model);
+        return model switch
+        {
+            "SCD40" or "SCD41" => new Scd4x(buses.OpenI2c(location.Bus, location.Address ?? Scd4x.DefaultAddress), time, model) { AltitudeM = location.AltitudeM },
+            "SCD30" => new Scd30(buses.OpenI2c(location.Bus, location.Address ?? Scd30.DefaultAddress), time) { AltitudeM = location.AltitudeM, IntervalSeconds = Math.Clamp(location.IntervalSeconds ?? 2, 2, 1800) },
+            "MH-Z19B" => new Mhz19b(buses.OpenSerial(location.Bus), time),
+            "S8" => new SenseAirS8(buses.OpenSerial(location.Bus), time),
+            _ => throw new ArgumentException($"Unknown sensor model '{location.Model}'; expected one of {string.Join(", ", Known)}.", nameof(location)),
+        };
+    }
+}

@@ -1,0 +1,83 @@
+using Sensors.Hardware.Bus;
+using Sensors.Hardware.Drivers;
+
+namespace Sensors.Hardware.Emulation;
+
+/// <summary>
+/// Buses made of emulators, for tests, the demo's "hardware" classroom and `sensors doctor`'s
+/// own tests: devices are registered at a bus and address (I2C) or a port (serial). Opening an
+/// address nobody answers gives a device that NACKs; a bus or port that does not exist fails
+/// like the Linux one.
+/// </summary>
+public sealed class EmulatedBuses : IBusProvider
+{
+    private readonly Dictionary<(string Bus, int Address), II2cDevice> _i2c = [];
+    private readonly Dictionary<string, ISerialPort> _serial = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _buses = new(StringComparer.Ordinal);
+
+    public EmulatedBuses AddBus(string bus)
+    {
+        _buses.Add(Name(bus));
+        return this;
+    }
+
+    public EmulatedBuses Add(string bus, int address, II2cDevice device)
+    {
+        _buses.Add(Name(bus));
+        _i2c[(Name(bus), address)] = device;
+        return this;
+    }
+
+    public EmulatedBuses Add(string port, ISerialPort device)
+    {
+        _serial[port] = device;
+        return this;
+    }
+
+    /// <summary>An emulator of the right kind for <paramref name="location"/>, measuring <paramref name="air"/>.</summary>
+    public EmulatedBuses Emulate(SensorLocation location, Air air, TimeProvider time, SensorFaults? faults = null)
+    {
+        var model = SensorModels.Normalise(location.Model);
+        return model switch
+        {
+            "SCD40" or "SCD41" => Add(location.Bus, location.Address ?? Scd4x.DefaultAddress, new Scd4xEmulator(air, time, faults, Name(location.Bus), serialNumber: (ulong)Math.Abs(HashCode.Combine(location.Bus, location.Address)), scd41: model == "SCD41")),
+            "SCD30" => Add(location.Bus, location.Address ?? Scd30.DefaultAddress, new Scd30Emulator(air, time, faults, Name(location.Bus))),
+            "MH-Z19B" => Add(location.Bus, new Mhz19bEmulator(air, time, faults, location.Bus)),
+            "S8" => Add(location.Bus, new SenseAirS8Emulator(air, time, faults, location.Bus)),
+            _ => throw new ArgumentException($"No emulator for '{location.Model}'.", nameof(location)),
+        };
+    }
+
+    public II2cDevice OpenI2c(string bus, int address)
+    {
+        var name = Name(bus);
+        if (!_buses.Contains(name))
+        {
+            throw new HardwareException(HardwareFault.BusMissing, $"/dev/{name} does not exist: I2C is not enabled. On a Raspberry Pi: sudo raspi-config → Interface Options → I2C → Yes, then reboot.");
+        }
+
+        return _i2c.TryGetValue((name, address), out var device) ? device : new Absent($"/dev/{name} 0x{address:x2}");
+    }
+
+    public ISerialPort OpenSerial(string port) => _serial.TryGetValue(port, out var device)
+        ? device
+        : throw new HardwareException(HardwareFault.BusMissing, $"{port} does not exist: check the adapter is plugged in (ls /dev/ttyUSB*) or that the UART is enabled.");
+
+    public IReadOnlyList<string> I2cBuses() => _buses.Order(StringComparer.Ordinal).ToList();
+
+    private static string Name(string bus) => bus.StartsWith("/dev/", StringComparison.Ordinal) ? bus[5..] : bus;
+
+    /// <summary>Nothing at this address: every transfer is NACKed.</summary>
+    private sealed class Absent(string describe) : II2cDevice
+    {
+        public string Describe => describe;
+
+        public void Write(ReadOnlySpan<byte> data) => throw new HardwareException(HardwareFault.NoAnswer, $"{describe}: no answer (NACK): nothing at this address.");
+
+        public void Read(Span<byte> data) => throw new HardwareException(HardwareFault.NoAnswer, $"{describe}: no answer (NACK): nothing at this address.");
+
+        public void Dispose()
+        {
+        }
+    }
+}

@@ -1,0 +1,169 @@
+using Microsoft.Extensions.Logging;
+using Sensors.Hardware.Bus;
+using Sensors.Hardware.Drivers;
+
+namespace Sensors.Hardware.Polling;
+
+/// <summary>A sensor as the site file names it.</summary>
+public sealed record SensorIdentity(string Site, string Room, string SensorId, string Model);
+
+/// <summary>A measurement that passed warm-up and plausibility, with the time it was read.</summary>
+public sealed record PolledSample(SensorIdentity Sensor, DateTimeOffset At, Co2Sample Sample);
+
+/// <summary>
+/// Polls one sensor at its own cadence, for as long as the gateway runs: opens and starts it,
+/// discards its warm-up readings, refuses and counts implausible values, and keeps its health
+/// (<see cref="SensorHealthTracker"/>). A sensor that fails three times in a row is closed and
+/// started again after a backoff; it never stops the other sensors, which have their own poller.
+/// One log line per change of health, with the sensor, where it is and what to do.
+/// </summary>
+public sealed partial class SensorPoller(SensorIdentity identity, SensorLocation location, IBusProvider buses, TimeProvider time, ILogger logger)
+{
+    public SensorIdentity Identity => identity;
+
+    public SensorLocation Location => location;
+
+    public SensorHealthTracker Health { get; } = new();
+
+    /// <summary>The serial number (or identity) read at the last start.</summary>
+    public string? SerialNumber { get; private set; }
+
+    public async Task RunAsync(Func<PolledSample, ValueTask> emit, Action<SensorPoller> healthChanged, CancellationToken cancellationToken)
+    {
+        ICo2Sensor? sensor = null;
+        var startedAt = DateTimeOffset.MinValue;
+        var lastNew = DateTimeOffset.MinValue;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                if (sensor is null)
+                {
+                    try
+                    {
+                        sensor = SensorModels.Open(location, buses, time);
+                        SerialNumber = await sensor.StartAsync(cancellationToken).ConfigureAwait(false);
+                        startedAt = lastNew = time.GetUtcNow();
+                        Health.Started();
+                        LogStarted(identity.SensorId, identity.Model, identity.Room, sensor.Describe, SerialNumber, sensor.WarmUp.TotalSeconds);
+                        Report(healthChanged);
+                    }
+                    catch (HardwareException error)
+                    {
+                        sensor?.Dispose();
+                        sensor = null;
+                        Health.Failure(error);
+                        await RestartLaterAsync(error, healthChanged, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+                }
+
+                var every = location.IntervalSeconds is { } seconds && TimeSpan.FromSeconds(seconds) > sensor.MeasurementInterval ? TimeSpan.FromSeconds(seconds) : sensor.MeasurementInterval;
+                await Task.Delay(every, time, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var now = time.GetUtcNow();
+                    var sample = await sensor.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    if (sample is null)
+                    {
+                        if (now - lastNew > (every * 3) + TimeSpan.FromSeconds(5))
+                        {
+                            throw new HardwareException(HardwareFault.NoAnswer, $"{sensor.Describe}: no new measurement for {(now - lastNew).TotalSeconds:0} s although it answers; it will be restarted if this goes on.");
+                        }
+
+                        continue;
+                    }
+
+                    lastNew = now;
+                    if (now - startedAt < sensor.WarmUp)
+                    {
+                        Health.WarmingUp();
+                        continue;
+                    }
+
+                    if (Implausible(sample, sensor.Co2Range) is { } why)
+                    {
+                        Health.Implausible($"{sensor.Describe}: {why}; refused");
+                        Report(healthChanged);
+                        continue;
+                    }
+
+                    Health.Reading((sample.Co2Ppm, sample.TemperatureC, sample.HumidityPct));
+                    Report(healthChanged);
+                    await emit(new PolledSample(identity, now, sample)).ConfigureAwait(false);
+                }
+                catch (HardwareException error)
+                {
+                    if (Health.Failure(error))
+                    {
+                        sensor.Dispose();
+                        sensor = null;
+                        await RestartLaterAsync(error, healthChanged, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        Report(healthChanged);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            sensor?.Dispose();
+        }
+    }
+
+    /// <summary>Why a sample cannot be true, or null: CO2 outside the sensor's range, temperature or humidity impossible indoors.</summary>
+    public static string? Implausible(Co2Sample sample, (double Min, double Max) co2Range) =>
+        !double.IsFinite(sample.Co2Ppm) || sample.Co2Ppm < co2Range.Min || sample.Co2Ppm > co2Range.Max ? $"CO2 {sample.Co2Ppm} ppm is outside what it measures ({co2Range.Min}–{co2Range.Max})"
+        : sample.TemperatureC is { } t && (!double.IsFinite(t) || t is < -20 or > 70) ? $"temperature {t:0.0} °C is impossible indoors"
+        : sample.HumidityPct is { } h && (!double.IsFinite(h) || h is < 0 or > 100) ? $"humidity {h:0.0} % is impossible"
+        : null;
+
+    private async Task RestartLaterAsync(HardwareException error, Action<SensorPoller> healthChanged, CancellationToken cancellationToken)
+    {
+        var backoff = Health.Backoff;
+        if (Health.Changed || Health.Failures == 1)
+        {
+            LogFailed(identity.SensorId, identity.Model, identity.Room, error.Message, backoff.TotalSeconds);
+        }
+
+        healthChanged(this);
+        Health.Restarting();
+        await Task.Delay(backoff, time, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Report(Action<SensorPoller> healthChanged)
+    {
+        if (!Health.Changed)
+        {
+            return;
+        }
+
+        if (Health.State == SensorHealth.Ok)
+        {
+            LogOk(identity.SensorId, identity.Model, identity.Room);
+        }
+        else
+        {
+            LogDegraded(identity.SensorId, identity.Model, identity.Room, Health.Reason);
+        }
+
+        healthChanged(this);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sensor {Sensor} ({Model}, room {Room}) started at {Where}, serial {Serial}; readings of the first {WarmUp:0} s are warm-up and discarded")]
+    private partial void LogStarted(string sensor, string model, string room, string where, string serial, double warmUp);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sensor {Sensor} ({Model}, room {Room}) is ok")]
+    private partial void LogOk(string sensor, string model, string room);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sensor {Sensor} ({Model}, room {Room}) degraded: {Reason}. Its readings go on; check it if this lasts")]
+    private partial void LogDegraded(string sensor, string model, string room, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sensor {Sensor} ({Model}, room {Room}) failed: {Reason} Starting it again in {Seconds:0} s; the other sensors go on")]
+    private partial void LogFailed(string sensor, string model, string room, string reason, double seconds);
+}
