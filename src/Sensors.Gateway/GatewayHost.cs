@@ -31,6 +31,7 @@ public static class GatewayHost
         builder.Services.AddInflux(settings.Influx);
         builder.Services.AddSimulation(settings);
         builder.Services.AddMqttSource(settings);
+        builder.Services.AddHardware(settings);
         builder.Services.AddHealthAndStatus(settings);
 
         // Registered last, so started last and stopped first: sources stop taking input (and
@@ -138,6 +139,17 @@ public static class GatewayHost
         if (settings.Mqtt.IsConfigured)
         {
             services.AddSingleton<IReadingSource>(sp => new MqttSource(settings.Mqtt, settings.Gateway.EffectiveId, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        }
+
+        return services;
+    }
+
+    /// <summary>The CO2 sensors of the site file that have a bus (or their emulators with Hardware:Emulate).</summary>
+    public static IServiceCollection AddHardware(this IServiceCollection services, GatewaySettings settings)
+    {
+        if (settings.Hardware.Enabled && settings.Site is { } site && site.Rooms.Any(r => r.Sensors.Any(s => !string.IsNullOrWhiteSpace(s.Bus))))
+        {
+            services.AddSingleton<IReadingSource>(sp => new HardwareSource(site, settings.Hardware, null, sp.GetRequiredService<SensorHealthBoard>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         }
 
         return services;

@@ -25,7 +25,7 @@ public sealed class Scd4xTests
     {
         var serial = await _sensor.StartAsync(CancellationToken.None);
 
-        Assert.Equal("1a2b3c4d5e6f", serial);
+        Assert.Equal("serial 1a2b3c4d5e6f", serial);
         Assert.Equal(152, _chip.AltitudeM);
         Assert.True(_chip.IsMeasuring);
         Assert.Equal([Scd4x.StopPeriodicMeasurement, Scd4x.GetSerialNumberCommand, Scd4x.GetSensorAltitudeCommand, Scd4x.SetSensorAltitudeCommand, Scd4x.StartPeriodicMeasurement], _chip.Commands);

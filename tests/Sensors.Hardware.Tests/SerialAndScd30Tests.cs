@@ -89,7 +89,7 @@ public sealed class Mhz19bTests
     [Fact]
     public async Task Reads_Co2_WithTheDatasheetFrames()
     {
-        Assert.Equal("answers (733 ppm)", await _sensor.StartAsync(CancellationToken.None));
+        Assert.Equal("no serial number; answers, 733 ppm", await _sensor.StartAsync(CancellationToken.None));
         Assert.Equal(733, (await _sensor.ReadAsync(CancellationToken.None))!.Co2Ppm);
         Assert.Contains("FF0186000000000079", _chip.Requests);
         Assert.Equal(5000, _chip.RangePpm);
@@ -175,7 +175,7 @@ public sealed class SenseAirS8Tests
     [Fact]
     public async Task ReadsIdStatusAndCo2_OverModbus()
     {
-        Assert.Equal("0ab1c2d3", await _sensor.StartAsync(CancellationToken.None));
+        Assert.Equal("sensor id 0ab1c2d3", await _sensor.StartAsync(CancellationToken.None));
         Assert.Equal(1004, (await _sensor.ReadAsync(CancellationToken.None))!.Co2Ppm);
         Assert.Contains("FE0400000004E5C6", _chip.Requests);
     }

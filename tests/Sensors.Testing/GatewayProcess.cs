@@ -26,6 +26,9 @@ public sealed class GatewayProcess : IDisposable
         // A test machine's clock may say "not synchronised" (a container sees the host's kernel
         // flag): trust it unless the test asks otherwise. The status server gets a port of its own.
         Process.Environment.TryAdd("SENSORS_Clock__Source", "Assume");
+
+        // The example site wires real sensors: this machine has none, tests that want them emulate them.
+        Process.Environment.TryAdd("SENSORS_Hardware__Enabled", "false");
         if (!Process.Environment.TryGetValue("SENSORS_Http__Port", out var port))
         {
             port = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -51,6 +51,9 @@ public sealed class SimulationOptions
     /// <summary>History produced at start, as if the gateway had been running that long (e.g. 24:00:00 for a day).</summary>
     public TimeSpan Backfill { get; set; } = TimeSpan.Zero;
 
+    /// <summary>After the backfill, go on producing readings live (false when emulated sensors take over, as in the demo).</summary>
+    public bool Live { get; set; } = true;
+
     /// <summary>One seed, one school day: the same seed gives the same readings.</summary>
     public int Seed { get; set; } = 1;
 }

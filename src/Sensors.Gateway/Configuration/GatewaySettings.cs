@@ -18,7 +18,7 @@ public sealed partial class GatewaySettings
 {
     public const string EnvironmentPrefix = "SENSORS_";
 
-    private static readonly string[] KnownSections = ["Logging", GatewayOptions.Section, SiteOptions.Section, InfluxOptions.Section, MqttSourceOptions.Section, JournalOptions.Section, PipelineOptions.Section, SimulationOptions.Section, ClockOptions.Section, HttpOptions.Section, StatusPageOptions.Section];
+    private static readonly string[] KnownSections = ["Logging", GatewayOptions.Section, SiteOptions.Section, InfluxOptions.Section, MqttSourceOptions.Section, JournalOptions.Section, PipelineOptions.Section, SimulationOptions.Section, ClockOptions.Section, HttpOptions.Section, StatusPageOptions.Section, Sources.HardwareOptions.Section];
 
     public required IConfigurationRoot Configuration { get; init; }
     public required GatewayOptions Gateway { get; init; }
@@ -30,6 +30,7 @@ public sealed partial class GatewaySettings
     public required ClockOptions Clock { get; init; }
     public required HttpOptions Http { get; init; }
     public required StatusPageOptions StatusPage { get; init; }
+    public required Sources.HardwareOptions Hardware { get; init; }
     public required SiteFile? Site { get; init; }
     public required string? SitePath { get; init; }
     public required IReadOnlyList<string> Errors { get; init; }
@@ -93,6 +94,7 @@ public sealed partial class GatewaySettings
         var clock = Bind<ClockOptions>(configuration, ClockOptions.Section, errors);
         var http = Bind<HttpOptions>(configuration, HttpOptions.Section, errors);
         var statusPage = Bind<StatusPageOptions>(configuration, StatusPageOptions.Section, errors);
+        var hardware = Bind<Sources.HardwareOptions>(configuration, Sources.HardwareOptions.Section, errors);
         var baseFolder = configPath is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(configPath))!;
         journal.Directory = Path.GetFullPath(journal.Directory, baseFolder);
 
@@ -138,6 +140,7 @@ public sealed partial class GatewaySettings
             Clock = clock,
             Http = http,
             StatusPage = statusPage,
+            Hardware = hardware,
             Site = site,
             SitePath = sitePath,
             Errors = errors,

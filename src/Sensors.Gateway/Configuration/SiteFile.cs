@@ -53,6 +53,15 @@ public sealed class SensorSpec
 
     /// <summary>SCD40, SCD41, SCD30, MH-Z19B or S8.</summary>
     public string Model { get; set; } = string.Empty;
+
+    /// <summary>Where it is wired: "i2c-1" for the I2C sensors, "/dev/ttyAMA0" or "/dev/ttyUSB0" for the serial ones; empty: not read by this gateway.</summary>
+    public string Bus { get; set; } = string.Empty;
+
+    /// <summary>I2C address ("0x62"); empty means the model's default (SCD4x 0x62, SCD30 0x61).</summary>
+    public string Address { get; set; } = string.Empty;
+
+    /// <summary>Seconds between readings; empty means as often as the sensor measures.</summary>
+    public int? IntervalS { get; set; }
 }
 
 /// <summary>Reads and checks a site file; every problem comes back as one line naming the file, the place and the fix.</summary>
@@ -109,6 +118,7 @@ public static partial class SiteFileLoader
             errors.Add($"{path}: rooms: the site has no room; list at least one.");
         }
 
+        var buses = new Dictionary<string, string>(StringComparer.Ordinal);
         var roomIds = new HashSet<string>(StringComparer.Ordinal);
         var sensorIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (room, index) in site.Rooms.Select((r, i) => (r, i)))
@@ -148,10 +158,67 @@ public static partial class SiteFileLoader
                 {
                     errors.Add($"{where}: sensor '{sensor.Id}' has no model; expected SCD40, SCD41, SCD30, MH-Z19B or S8.");
                 }
+                else if (!string.IsNullOrWhiteSpace(sensor.Bus))
+                {
+                    CheckWiring(sensor, where, buses, errors);
+                }
             }
         }
 
         return errors;
+    }
+
+    /// <summary>The bus fits the model, the address parses, and no two sensors share a bus address or a port.</summary>
+    private static void CheckWiring(SensorSpec sensor, string where, Dictionary<string, string> buses, List<string> errors)
+    {
+        if (!Sensors.Hardware.Drivers.SensorModels.IsKnown(sensor.Model))
+        {
+            errors.Add($"{where}: sensor '{sensor.Id}': model '{sensor.Model}' is not one we can read; expected {string.Join(", ", Sensors.Hardware.Drivers.SensorModels.Known)}.");
+            return;
+        }
+
+        string slot;
+        if (Sensors.Hardware.Drivers.SensorModels.IsI2c(sensor.Model))
+        {
+            if (!I2cBusPattern().IsMatch(sensor.Bus))
+            {
+                errors.Add($"{where}: sensor '{sensor.Id}': bus '{sensor.Bus}': the {sensor.Model} is an I2C sensor; expected an I2C bus such as i2c-1.");
+                return;
+            }
+
+            var address = Sensors.Hardware.Drivers.SensorModels.ParseAddress(sensor.Address);
+            if (address is null && !string.IsNullOrWhiteSpace(sensor.Address))
+            {
+                errors.Add($"{where}: sensor '{sensor.Id}': address '{sensor.Address}': expected an I2C address such as 0x62, or nothing for the model's default.");
+                return;
+            }
+
+            slot = $"{sensor.Bus.Replace("/dev/", string.Empty, StringComparison.Ordinal)} 0x{address ?? Sensors.Hardware.Drivers.SensorModels.DefaultAddress(sensor.Model):x2}";
+        }
+        else
+        {
+            if (!sensor.Bus.StartsWith("/dev/", StringComparison.Ordinal))
+            {
+                errors.Add($"{where}: sensor '{sensor.Id}': bus '{sensor.Bus}': the {sensor.Model} is a serial sensor; expected a port such as /dev/ttyAMA0 or /dev/ttyUSB0.");
+                return;
+            }
+
+            slot = sensor.Bus;
+        }
+
+        if (buses.TryGetValue(slot, out var other))
+        {
+            errors.Add($"{where}: sensor '{sensor.Id}' is wired at {slot}, like sensor '{other}'; two sensors cannot share it (put one on another bus, or change its address).");
+        }
+        else
+        {
+            buses[slot] = sensor.Id;
+        }
+
+        if (sensor.IntervalS is < 2 or > 3600)
+        {
+            errors.Add($"{where}: sensor '{sensor.Id}': interval_s = {sensor.IntervalS}: expected 2 to 3600 seconds, or nothing for the sensor's own pace.");
+        }
     }
 
     /// <summary>Turns YamlDotNet's messages into what a technician can act on.</summary>
@@ -170,6 +237,9 @@ public static partial class SiteFileLoader
     }
 
     private static bool IsIdentifier(string? text) => text is { Length: > 0 and <= 64 } && IdentifierPattern().IsMatch(text);
+
+    [GeneratedRegex("^(/dev/)?i2c-[0-9]+$")]
+    private static partial Regex I2cBusPattern();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
     private static partial Regex IdentifierPattern();

@@ -49,6 +49,11 @@ public sealed partial class SimulatedSchoolSource(SiteFile site, SimulationOptio
             LogBackfilled(produced, options.Backfill, site.Site);
         }
 
+        if (!options.Live)
+        {
+            return;
+        }
+
         using var timer = new PeriodicTimer(options.Interval, time);
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
         {

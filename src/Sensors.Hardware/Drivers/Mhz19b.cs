@@ -41,7 +41,7 @@ public sealed class Mhz19b(ISerialPort port, TimeProvider time) : ICo2Sensor
 
         // It has no serial number: a first reading proves it answers.
         var first = await ReadCo2Async(cancellationToken).ConfigureAwait(false);
-        return $"answers ({first} ppm)";
+        return $"no serial number; answers, {first} ppm";
     }
 
     public async Task<Co2Sample?> ReadAsync(CancellationToken cancellationToken) => new(await ReadCo2Async(cancellationToken).ConfigureAwait(false), null, null);

@@ -80,7 +80,7 @@ public sealed class Scd4x(II2cDevice device, TimeProvider time, string model = "
 
         await _bus.SendAsync(LowPower ? StartLowPowerPeriodicMeasurement : StartPeriodicMeasurement, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         IsMeasuring = true;
-        return serial;
+        return $"serial {serial}";
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -43,7 +43,7 @@ public sealed class SenseAirS8(ISerialPort port, TimeProvider time) : ICo2Sensor
     public async Task<string> StartAsync(CancellationToken cancellationToken)
     {
         var id = await ReadRegistersAsync(ReadInputRegisters, SensorIdHighRegister, 2, cancellationToken).ConfigureAwait(false);
-        return $"{((uint)id[0] << 16) | id[1]:x8}";
+        return $"sensor id {((uint)id[0] << 16) | id[1]:x8}";
     }
 
     public async Task<Co2Sample?> ReadAsync(CancellationToken cancellationToken)

@@ -25,7 +25,7 @@ public sealed partial class SensorPoller(SensorIdentity identity, SensorLocation
 
     public SensorHealthTracker Health { get; } = new();
 
-    /// <summary>The serial number (or identity) read at the last start.</summary>
+    /// <summary>What the sensor said of itself at the last start ("serial 1a2b…", "firmware 3.66").</summary>
     public string? SerialNumber { get; private set; }
 
     public async Task RunAsync(Func<PolledSample, ValueTask> emit, Action<SensorPoller> healthChanged, CancellationToken cancellationToken)
@@ -155,7 +155,7 @@ public sealed partial class SensorPoller(SensorIdentity identity, SensorLocation
         healthChanged(this);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sensor {Sensor} ({Model}, room {Room}) started at {Where}, serial {Serial}; readings of the first {WarmUp:0} s are warm-up and discarded")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sensor {Sensor} ({Model}, room {Room}) started at {Where} ({Serial}); readings of the first {WarmUp:0} s are warm-up and discarded")]
     private partial void LogStarted(string sensor, string model, string room, string where, string serial, double warmUp);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sensor {Sensor} ({Model}, room {Room}) is ok")]

@@ -1,0 +1,173 @@
+using Microsoft.Extensions.Logging;
+using Sensors.Core;
+using Sensors.Gateway.Configuration;
+using Sensors.Gateway.Health;
+using Sensors.Gateway.Pipeline;
+using Sensors.Hardware.Bus;
+using Sensors.Hardware.Drivers;
+using Sensors.Hardware.Emulation;
+using Sensors.Hardware.Polling;
+using Sensors.Simulation;
+
+namespace Sensors.Gateway.Sources;
+
+/// <summary>The <c>Hardware</c> section: the CO2 sensors wired to this gateway (their buses are in the site file).</summary>
+public sealed class HardwareOptions
+{
+    public const string Section = "Hardware";
+
+    /// <summary>Read the sensors of the site file that have a bus.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Emulate every sensor (the demo, a bench without hardware): the real drivers talk to emulators measuring a simulated classroom.</summary>
+    public bool Emulate { get; set; }
+}
+
+/// <summary>
+/// The classroom CO2 sensors of the site file: one <see cref="SensorPoller"/> each, side by side,
+/// each at its own cadence. Their measurements become <c>air_quality</c> readings tagged site,
+/// room, sensor_id and sensor_model; their health goes to the <see cref="SensorHealthBoard"/>
+/// (and /metrics). Writes are not awaited one by one: while the clock is unsynchronised a write
+/// waits for it, and the sensors must go on being read meanwhile (at most 1000 writes pending).
+/// </summary>
+public sealed partial class HardwareSource : IReadingSource, IMetricsSource
+{
+    private const int MaxPendingWrites = 1000;
+    private readonly SiteFile _site;
+    private readonly SensorHealthBoard _board;
+    private readonly TimeProvider _time;
+    private readonly ILogger<HardwareSource> _logger;
+    private readonly List<SensorPoller> _pollers = [];
+    private readonly Queue<Task> _pending = new();
+
+    public HardwareSource(SiteFile site, HardwareOptions options, IBusProvider? buses, SensorHealthBoard board, TimeProvider time, ILoggerFactory loggers)
+    {
+        _site = site;
+        _board = board;
+        _time = time;
+        _logger = loggers.CreateLogger<HardwareSource>();
+        var wired = site.Rooms.SelectMany(room => room.Sensors.Where(s => !string.IsNullOrWhiteSpace(s.Bus)).Select(sensor => (room, sensor))).ToList();
+        Buses = buses ?? (options.Emulate ? Emulated(site, wired, time) : new Sensors.Hardware.Linux.LinuxBuses());
+        foreach (var (room, sensor) in wired)
+        {
+            var identity = new SensorIdentity(site.Site, room.Id, sensor.Id, SensorModels.Normalise(sensor.Model));
+            _pollers.Add(new SensorPoller(identity, Location(sensor, site), Buses, time, loggers.CreateLogger<SensorPoller>()));
+        }
+    }
+
+    public IBusProvider Buses { get; }
+
+    public IReadOnlyList<SensorPoller> Pollers => _pollers;
+
+    public string Id => "sensors";
+
+    public string Name => $"CO2 sensors of {_site.Site} ({_pollers.Count} sensor(s){(Buses is EmulatedBuses ? ", emulated" : string.Empty)})";
+
+    public bool HasSensors => _pollers.Count > 0;
+
+    public static SensorLocation Location(SensorSpec sensor, SiteFile site) =>
+        new(sensor.Model, sensor.Bus, SensorModels.ParseAddress(sensor.Address), sensor.IntervalS, site.AltitudeM);
+
+    public async Task RunAsync(IReadingSink sink, CancellationToken cancellationToken)
+    {
+        foreach (var poller in _pollers)
+        {
+            Publish(poller);
+        }
+
+        await Task.WhenAll(_pollers.Select(p => p.RunAsync(sample => Emit(sink, sample, cancellationToken), Publish, cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(_pending).ConfigureAwait(false);
+    }
+
+    public void WriteMetrics(PrometheusText text)
+    {
+        text.Family("sensors_sensor_readings_total", "counter", "Readings of each CO2 sensor by outcome: ok (sent on), warmup (discarded after a start), refused (implausible), failed (no usable answer).");
+        foreach (var poller in _pollers)
+        {
+            var id = poller.Identity;
+            var health = poller.Health;
+            foreach (var (outcome, count) in new[] { ("ok", health.Good), ("warmup", health.WarmUpDiscarded), ("refused", health.Refused), ("failed", health.Failures) })
+            {
+                text.Sample("sensors_sensor_readings_total", count, ("site", id.Site), ("room", id.Room), ("sensor_id", id.SensorId), ("model", id.Model), ("outcome", outcome));
+            }
+        }
+    }
+
+    private ValueTask Emit(IReadingSink sink, PolledSample polled, CancellationToken cancellationToken)
+    {
+        var sample = polled.Sample;
+        var fields = new List<Field>(3) { new("co2_ppm", sample.Co2Ppm) };
+        if (sample.TemperatureC is { } t)
+        {
+            fields.Add(new Field("temperature_c", Math.Round(t, 2)));
+        }
+
+        if (sample.HumidityPct is { } h)
+        {
+            fields.Add(new Field("humidity_pct", Math.Round(h, 2)));
+        }
+
+        var id = polled.Sensor;
+        var reading = new Reading("air_quality", [new Tag("site", id.Site), new Tag("room", id.Room), new Tag("sensor_id", id.SensorId), new Tag("sensor_model", id.Model)], fields.ToArray(), polled.At);
+        var write = sink.WriteAsync(reading, cancellationToken);
+        if (write.IsCompletedSuccessfully)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        lock (_pending)
+        {
+            while (_pending.TryPeek(out var done) && done.IsCompleted)
+            {
+                _pending.Dequeue();
+            }
+
+            _pending.Enqueue(write.AsTask());
+            return _pending.Count > MaxPendingWrites ? new ValueTask(_pending.Dequeue()) : ValueTask.CompletedTask;
+        }
+    }
+
+    private void Publish(SensorPoller poller)
+    {
+        var id = poller.Identity;
+        var state = poller.Health.State switch
+        {
+            SensorHealth.Ok => SensorState.Ok,
+            SensorHealth.Degraded => SensorState.Degraded,
+            _ => SensorState.Failed,
+        };
+        _board.Report(new SensorKey(id.Site, id.Room, id.SensorId, id.Model), state, poller.Health.Reason);
+    }
+
+    /// <summary>Each wired sensor's emulator, measuring a simulated classroom (<see cref="ClassroomModel"/>) of its room.</summary>
+    private static EmulatedBuses Emulated(SiteFile site, List<(RoomSpec Room, SensorSpec Sensor)> wired, TimeProvider time)
+    {
+        var buses = new EmulatedBuses();
+        var zone = site.TimeZone;
+        foreach (var ((room, sensor), index) in wired.Select((w, i) => (w, i)))
+        {
+            var start = TimeZoneInfo.ConvertTime(time.GetUtcNow() - TimeSpan.FromDays(1), zone).DateTime;
+            var model = new ClassroomModel(new ClassroomProfile(room.VolumeM3, room.Pupils), 4242 + index, start);
+            var gate = new object();
+            (double, double, double) last = (420, 20, 45);
+            var lastAt = DateTime.MinValue;
+            buses.Emulate(Location(sensor, site), at =>
+            {
+                var local = TimeZoneInfo.ConvertTime(at, zone).DateTime;
+                lock (gate)
+                {
+                    if (local > lastAt)
+                    {
+                        var sample = model.Advance(local);
+                        last = (sample.Co2Ppm, sample.TemperatureC, sample.HumidityPct);
+                        lastAt = local;
+                    }
+
+                    return last;
+                }
+            }, time);
+        }
+
+        return buses;
+    }
+}
