@@ -1,0 +1,173 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Sensors.Hardware.Drivers;
+using Sensors.Hardware.Emulation;
+using Sensors.Hardware.Polling;
+
+namespace Sensors.Hardware.Tests;
+
+/// <summary>
+/// Pollers in virtual time against emulated buses: warm-up, plausibility, and each injected
+/// fault ending in the right health state with one clear log line, while the other sensors go on.
+/// </summary>
+public sealed class PollerTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 24, 8, 0, 0, TimeSpan.Zero);
+    private readonly VirtualTime _time = new(Start);
+    private readonly EmulatedBuses _buses = new();
+    private readonly ListLogger _log = new();
+    private readonly ConcurrentQueue<PolledSample> _samples = new();
+
+    private SensorPoller Poller(string id, SensorLocation location, SensorFaults faults, double co2 = 700)
+    {
+        _buses.Emulate(location, _ => (co2 + Random.Shared.Next(0, 3), 21, 45), _time, faults);
+        return new SensorPoller(new SensorIdentity("ecole", $"room-{id}", id, SensorModels.Normalise(location.Model)), location, _buses, _time, _log);
+    }
+
+    /// <summary>Runs the pollers until <paramref name="virtualDuration"/> has passed in virtual time, or <paramref name="until"/> holds.</summary>
+    private async Task RunAsync(TimeSpan virtualDuration, Func<bool>? until = null, params SensorPoller[] pollers)
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var end = _time.GetUtcNow() + virtualDuration;
+        var watch = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested && _time.GetUtcNow() < end && until?.Invoke() != true)
+            {
+                await Task.Delay(1);
+            }
+
+            stop.Cancel();
+        });
+        await Task.WhenAll(pollers.Select(p => p.RunAsync(s => { _samples.Enqueue(s); return ValueTask.CompletedTask; }, _ => { }, stop.Token)));
+        await watch;
+    }
+
+    [Fact]
+    public async Task HealthySensor_DiscardsItsWarmUp_ThenSendsReadings_AndIsOk()
+    {
+        var poller = Poller("scd41", new SensorLocation("SCD41", "i2c-1", null), new SensorFaults());
+
+        await RunAsync(TimeSpan.FromMinutes(5), () => poller.Health.State == SensorHealth.Ok, poller);
+
+        Assert.Equal(SensorHealth.Ok, poller.Health.State);
+        Assert.True(poller.Health.WarmUpDiscarded >= 11, $"warm-up discarded: {poller.Health.WarmUpDiscarded}");
+        Assert.All(_samples, s => Assert.True(s.At - Start >= TimeSpan.FromSeconds(60)));
+        Assert.InRange(_samples.First().Sample.Co2Ppm, 700, 703);
+        Assert.Contains(_log.Lines, l => l.Contains("Sensor scd41 (SCD41, room room-scd41) is ok", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task UnpluggedSensor_Fails_IsRestartedWithBackoff_WhileTheOtherGoesOn_AndRecoversWhenPluggedBack()
+    {
+        var unplugged = new SensorFaults { Unplugged = true };
+        var broken = Poller("s8", new SensorLocation("S8", "/dev/ttyUSB0", null), unplugged);
+        var fine = Poller("scd30", new SensorLocation("SCD30", "i2c-1", null), new SensorFaults());
+
+        await RunAsync(TimeSpan.FromMinutes(3), null, broken, fine);
+
+        Assert.Equal(SensorHealth.Failed, broken.Health.State);
+        Assert.Equal(SensorHealth.Ok, fine.Health.State);
+        Assert.Contains(_samples, s => s.Sensor.SensorId == "scd30");
+        Assert.DoesNotContain(_samples, s => s.Sensor.SensorId == "s8");
+        var failed = _log.Lines.Where(l => l.Contains("Sensor s8 (S8, room room-s8) failed", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(failed);
+        Assert.Contains("/dev/ttyUSB0: the S8 does not answer. Check its power (5 V)", failed[0], StringComparison.Ordinal);
+        Assert.Contains("the other sensors go on", failed[0], StringComparison.Ordinal);
+        Assert.True(failed.Count <= 3, $"one line per change, not per attempt: {failed.Count}");
+
+        unplugged.Unplugged = false;
+        await RunAsync(TimeSpan.FromMinutes(10), () => broken.Health.State == SensorHealth.Ok, broken);
+        Assert.Equal(SensorHealth.Ok, broken.Health.State);
+    }
+
+    [Fact]
+    public async Task CrcErrors_MakeItDegraded_ThenOkAgain()
+    {
+        var faults = new SensorFaults();
+        var poller = Poller("scd41", new SensorLocation("SCD41", "i2c-1", null), faults);
+        var changes = new ConcurrentQueue<(SensorHealth State, string Reason)>();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var run = poller.RunAsync(_ => ValueTask.CompletedTask, p => changes.Enqueue((p.Health.State, p.Health.Reason)), stop.Token);
+
+        await Until(() => poller.Health.State == SensorHealth.Ok);
+        faults.CorruptAnswers = 1;
+        await Until(() => changes.Any(c => c.State == SensorHealth.Degraded && c.Reason.Contains("CRC", StringComparison.Ordinal)));
+        await Until(() => changes.Last().State == SensorHealth.Ok);
+        stop.Cancel();
+        await run;
+
+        Assert.Contains(_log.Lines, l => l.Contains("degraded", StringComparison.Ordinal) && l.Contains("CRC", StringComparison.Ordinal));
+        Assert.Equal(SensorHealth.Ok, poller.Health.State);
+        Assert.Equal(1, poller.Health.Failures);
+
+        static async Task Until(Func<bool> condition)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (!condition())
+            {
+                Assert.True(DateTime.UtcNow < deadline, "not within 15 s");
+                await Task.Delay(1);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task OutOfRangeValues_AreRefusedAndCounted_NeverSent()
+    {
+        var poller = Poller("mhz", new SensorLocation("MH-Z19B", "/dev/ttyAMA0", null), new SensorFaults { Co2Override = 0 });
+
+        await RunAsync(TimeSpan.FromMinutes(6), () => poller.Health.Refused >= 5, poller);
+
+        Assert.Empty(_samples);
+        Assert.True(poller.Health.Refused >= 5);
+        Assert.Equal(SensorHealth.Degraded, poller.Health.State);
+        Assert.Contains("outside what it measures", poller.Health.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StuckValue_MakesItDegraded()
+    {
+        var faults = new SensorFaults { Stuck = true };
+        var poller = Poller("scd40", new SensorLocation("SCD40", "i2c-1", null), faults);
+
+        await RunAsync(TimeSpan.FromMinutes(10), () => poller.Health.Reason.Contains("stuck", StringComparison.Ordinal), poller);
+
+        Assert.Equal(SensorHealth.Degraded, poller.Health.State);
+        Assert.Contains("value stuck at", poller.Health.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HealthRule_ThreeFailuresFail_TenGoodRecover_BackoffDoubles()
+    {
+        var health = new SensorHealthTracker();
+        var error = new Bus.HardwareException(Bus.HardwareFault.NoAnswer, "x: no answer");
+        Assert.False(health.Failure(error));
+        Assert.False(health.Failure(error));
+        Assert.True(health.Failure(error));
+        Assert.Equal(SensorHealth.Failed, health.State);
+        Assert.Equal(TimeSpan.FromSeconds(5), health.Backoff);
+        health.Restarting();
+        health.Restarting();
+        Assert.Equal(TimeSpan.FromSeconds(20), health.Backoff);
+        for (var i = 0; i < 10; i++)
+        {
+            health.Reading((600 + i, 21, 40));
+        }
+
+        Assert.Equal(SensorHealth.Ok, health.State);
+        Assert.Equal(TimeSpan.FromSeconds(5), health.Backoff);
+    }
+
+    private sealed class ListLogger : ILogger
+    {
+        public ConcurrentQueue<string> Lines { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Enqueue($"{logLevel}: {formatter(state, exception)}");
+    }
+}
