@@ -7,6 +7,7 @@ using Sensors.Gateway.Configuration;
 //   sensors run --config /etc/sensors/gateway.json       run the gateway (what systemd starts)
 //   sensors journal stats|dead-letters|export|replay-dead-letters --config …
 //   sensors config check --config /etc/sensors/gateway.json
+//   sensors doctor | read | calibrate --config …            for installers, with the gateway stopped
 var config = new Option<FileInfo?>("--config", "-c")
 {
     Description = "The gateway's settings (JSON). Environment variables SENSORS_Section__Key override it.",
@@ -34,7 +35,30 @@ check.SetAction(parse =>
 });
 var configCommand = new Command("config", "The gateway's configuration (/etc/sensors).") { check };
 
-var root = new RootCommand("Sensors: a city's edge gateway for classroom CO2 sensors, bins and lamp posts.") { run, journal, configCommand };
+var count = new Option<int>("--count", "-n") { Description = "How many tables to print (0: until Ctrl-C).", DefaultValueFactory = _ => 0 };
+var read = new Command("read", "Show the site file's sensors' live readings as a table (stop the gateway first).") { config, count };
+read.SetAction(async (parse, cancellationToken) => await WithSettingsAsync(parse.GetValue(config), s => HardwareCommands.ReadAsync(s, Buses(s), TimeProvider.System, Console.Out, parse.GetValue(count), cancellationToken)));
+var doctor = new Command("doctor", "Check everything an installer can: sensors on their buses against the site file, broker, InfluxDB, clock, disk (stop the gateway first).") { config };
+doctor.SetAction(async (parse, cancellationToken) => await WithSettingsAsync(parse.GetValue(config), async s =>
+{
+    using var http = new HttpClient();
+    var findings = await new Doctor(s, Buses(s), ClockSyncFor(s), TimeProvider.System, http).ExamineAsync(cancellationToken);
+    Console.Out.Write(Doctor.Report(findings));
+    return findings.Any(f => f.Verdict == Verdict.Problem) ? 1 : 0;
+}));
+var sensorId = new Option<string>("--sensor", "-s") { Description = "The sensor's id in the site file.", Required = true };
+var reference = new Option<int?>("--reference") { Description = "Forced recalibration: the CO2 of the air around the sensor now, in ppm (e.g. 420 outdoors)." };
+var asc = new Option<string?>("--asc") { Description = "Automatic self-calibration: on or off." };
+var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation." };
+var calibrate = new Command("calibrate", "Recalibrate a sensor against a reference, or switch its automatic self-calibration (stop the gateway first).") { config, sensorId, reference, asc, yes };
+calibrate.SetAction(async (parse, cancellationToken) => await WithSettingsAsync(parse.GetValue(config), s =>
+{
+    var ascValue = parse.GetValue(asc);
+    bool? automatic = ascValue is null ? null : ascValue.Equals("on", StringComparison.OrdinalIgnoreCase);
+    return HardwareCommands.CalibrateAsync(s, Buses(s), TimeProvider.System, parse.GetValue(sensorId)!, parse.GetValue(reference), automatic, parse.GetValue(yes), Console.In, Console.Out, cancellationToken);
+}));
+
+var root = new RootCommand("Sensors: a city's edge gateway for classroom CO2 sensors, bins and lamp posts.") { run, journal, configCommand, doctor, read, calibrate };
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
 static int WithSettings(FileInfo? configFile, Func<GatewaySettings, int> command)
@@ -42,6 +66,20 @@ static int WithSettings(FileInfo? configFile, Func<GatewaySettings, int> command
     var settings = GatewaySettings.Load(configFile?.FullName);
     return settings.IsValid ? command(settings) : Refuse(settings);
 }
+
+static async Task<int> WithSettingsAsync(FileInfo? configFile, Func<GatewaySettings, Task<int>> command)
+{
+    var settings = GatewaySettings.Load(configFile?.FullName);
+    return settings.IsValid ? await command(settings) : Refuse(settings);
+}
+
+static Sensors.Hardware.Bus.IBusProvider Buses(GatewaySettings settings) =>
+    settings.Site is { } site ? Sensors.Gateway.Sources.HardwareSource.BusesFor(site, settings.Hardware, TimeProvider.System) : new Sensors.Hardware.Linux.LinuxBuses();
+
+static Sensors.Gateway.Clock.IClockSync ClockSyncFor(GatewaySettings settings) =>
+    settings.Clock.Source == Sensors.Gateway.Clock.ClockSyncSource.Kernel
+        ? new Sensors.Gateway.Clock.KernelClockSync(TimeProvider.System, settings.Clock.NotBefore)
+        : new Sensors.Gateway.Clock.AssumedClockSync();
 
 static int Refuse(GatewaySettings settings)
 {

@@ -47,7 +47,7 @@ public sealed partial class HardwareSource : IReadingSource, IMetricsSource
         _time = time;
         _logger = loggers.CreateLogger<HardwareSource>();
         var wired = site.Rooms.SelectMany(room => room.Sensors.Where(s => !string.IsNullOrWhiteSpace(s.Bus)).Select(sensor => (room, sensor))).ToList();
-        Buses = buses ?? (options.Emulate ? Emulated(site, wired, time) : new Sensors.Hardware.Linux.LinuxBuses());
+        Buses = buses ?? BusesFor(site, options, time);
         foreach (var (room, sensor) in wired)
         {
             var identity = new SensorIdentity(site.Site, room.Id, sensor.Id, SensorModels.Normalise(sensor.Model));
@@ -138,6 +138,12 @@ public sealed partial class HardwareSource : IReadingSource, IMetricsSource
         };
         _board.Report(new SensorKey(id.Site, id.Room, id.SensorId, id.Model), state, poller.Health.Reason);
     }
+
+    /// <summary>This machine's buses, or with Hardware:Emulate an emulator for each wired sensor of the site.</summary>
+    public static IBusProvider BusesFor(SiteFile site, HardwareOptions options, TimeProvider time) =>
+        options.Emulate
+            ? Emulated(site, site.Rooms.SelectMany(room => room.Sensors.Where(s => !string.IsNullOrWhiteSpace(s.Bus)).Select(sensor => (room, sensor))).ToList(), time)
+            : new Sensors.Hardware.Linux.LinuxBuses();
 
     /// <summary>Each wired sensor's emulator, measuring a simulated classroom (<see cref="ClassroomModel"/>) of its room.</summary>
     private static EmulatedBuses Emulated(SiteFile site, List<(RoomSpec Room, SensorSpec Sensor)> wired, TimeProvider time)

@@ -40,7 +40,7 @@ public sealed class EmulatedBuses : IBusProvider
         var model = SensorModels.Normalise(location.Model);
         return model switch
         {
-            "SCD40" or "SCD41" => Add(location.Bus, location.Address ?? Scd4x.DefaultAddress, new Scd4xEmulator(air, time, faults, Name(location.Bus), serialNumber: (ulong)Math.Abs(HashCode.Combine(location.Bus, location.Address)), scd41: model == "SCD41")),
+            "SCD40" or "SCD41" => Add(location.Bus, location.Address ?? Scd4x.DefaultAddress, new Scd4xEmulator(air, time, faults, Name(location.Bus), serialNumber: StableSerial($"{location.Bus} {location.Address}"), scd41: model == "SCD41")),
             "SCD30" => Add(location.Bus, location.Address ?? Scd30.DefaultAddress, new Scd30Emulator(air, time, faults, Name(location.Bus))),
             "MH-Z19B" => Add(location.Bus, new Mhz19bEmulator(air, time, faults, location.Bus)),
             "S8" => Add(location.Bus, new SenseAirS8Emulator(air, time, faults, location.Bus)),
@@ -64,6 +64,18 @@ public sealed class EmulatedBuses : IBusProvider
         : throw new HardwareException(HardwareFault.BusMissing, $"{port} does not exist: check the adapter is plugged in (ls /dev/ttyUSB*) or that the UART is enabled.");
 
     public IReadOnlyList<string> I2cBuses() => _buses.Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>A 48-bit serial number that is the same for the same place on every run (FNV-1a).</summary>
+    private static ulong StableSerial(string place)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in place)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        return hash & 0xFFFF_FFFF_FFFF;
+    }
 
     private static string Name(string bus) => bus.StartsWith("/dev/", StringComparison.Ordinal) ? bus[5..] : bus;
 

@@ -13,6 +13,7 @@ public abstract class SerialEmulator(string describe, TimeProvider time, SensorF
     private readonly List<byte> _request = [];
     private readonly Queue<byte> _answer = new();
     private readonly object _gate = new();
+    private long _lastWrite;
 
     public string Describe { get; } = describe;
 
@@ -32,6 +33,14 @@ public abstract class SerialEmulator(string describe, TimeProvider time, SensorF
                 return; // the bytes go nowhere
             }
 
+            // A pause between writes ends a frame (Modbus RTU's 3.5 character times, about 4 ms at
+            // 9600 baud): leftover bytes of a frame of another protocol do not spoil the next one.
+            if (_request.Count > 0 && Time.GetElapsedTime(_lastWrite) > TimeSpan.FromMilliseconds(4))
+            {
+                _request.Clear();
+            }
+
+            _lastWrite = Time.GetTimestamp();
             _request.AddRange(data);
             while (_request.Count >= requestLength)
             {

@@ -1,0 +1,227 @@
+using System.Net.Sockets;
+using Sensors.Gateway.Clock;
+using Sensors.Gateway.Configuration;
+using Sensors.Hardware.Bus;
+using Sensors.Hardware.Drivers;
+
+namespace Sensors.Gateway;
+
+/// <summary>One line of the doctor's report.</summary>
+public sealed record Finding(Verdict Verdict, string Topic, string Text);
+
+public enum Verdict
+{
+    Ok,
+    Warning,
+    Problem,
+}
+
+/// <summary>
+/// `sensors doctor`, for the installer standing in front of the Pi: scans the I2C buses for the
+/// Sensirion sensors (SCD4x at 0x62, SCD30 at 0x61) and reads their serial number, asks each
+/// serial port of the site file for its sensor, compares what answers with the site file, then
+/// checks the broker, InfluxDB, the clock and the free disk. Every line says what was found and,
+/// when something is wrong, what to do. Run it with the gateway stopped (it talks to the sensors).
+/// </summary>
+public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockSync clock, TimeProvider time, HttpClient http)
+{
+    public async Task<IReadOnlyList<Finding>> ExamineAsync(CancellationToken cancellationToken)
+    {
+        var findings = new List<Finding>();
+        await ExamineSensorsAsync(findings, cancellationToken).ConfigureAwait(false);
+        await ExamineBrokerAsync(findings, cancellationToken).ConfigureAwait(false);
+        await ExamineInfluxAsync(findings, cancellationToken).ConfigureAwait(false);
+        findings.Add(clock.IsSynchronised
+            ? new Finding(Verdict.Ok, "clock", $"synchronised ({time.GetUtcNow():yyyy-MM-dd HH:mm} UTC)")
+            : new Finding(Verdict.Problem, "clock", "not synchronised: readings will wait until it is. Check `timedatectl` (NTP service active, a network that reaches a time server)."));
+        ExamineDisk(findings);
+        return findings;
+    }
+
+    public static string Report(IReadOnlyList<Finding> findings)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var finding in findings)
+        {
+            text.Append(finding.Verdict switch { Verdict.Ok => "✓ ", Verdict.Warning => "⚠ ", _ => "✗ " })
+                .Append(finding.Topic.PadRight(28)).Append(' ').Append(finding.Text).Append('\n');
+        }
+
+        var problems = findings.Count(f => f.Verdict == Verdict.Problem);
+        var warnings = findings.Count(f => f.Verdict == Verdict.Warning);
+        text.Append(problems == 0 && warnings == 0
+            ? "All good: the gateway can run (sudo systemctl start sensors).\n"
+            : $"{problems} problem(s), {warnings} warning(s): fix the ✗ lines, then run `sensors doctor` again.\n");
+        return text.ToString();
+    }
+
+    private async Task ExamineSensorsAsync(List<Finding> findings, CancellationToken cancellationToken)
+    {
+        var site = settings.Site;
+        var expected = site?.Rooms.SelectMany(room => room.Sensors.Where(s => !string.IsNullOrWhiteSpace(s.Bus)).Select(sensor => (Room: room, Sensor: sensor))).ToList() ?? [];
+        var found = new Dictionary<string, (string Model, string Identity)>(StringComparer.Ordinal);
+
+        // I2C: each bus, both Sensirion addresses.
+        var i2cBuses = buses.I2cBuses();
+        if (i2cBuses.Count == 0 && expected.Any(e => SensorModels.IsI2c(e.Sensor.Model)))
+        {
+            findings.Add(new Finding(Verdict.Problem, "I2C", "no I2C bus on this machine: enable I2C (sudo raspi-config → Interface Options → I2C), reboot, run the doctor again."));
+        }
+
+        foreach (var bus in i2cBuses)
+        {
+            foreach (var (address, model) in new[] { (Scd4x.DefaultAddress, "SCD4x"), (Scd30.DefaultAddress, "SCD30") })
+            {
+                if (await ProbeI2cAsync(bus, address, model, cancellationToken).ConfigureAwait(false) is { } identity)
+                {
+                    found[$"{bus} 0x{address:x2}"] = (model, identity);
+                }
+            }
+        }
+
+        // Serial: only the ports the site file names (probing other ports could upset other devices).
+        foreach (var (_, sensor) in expected.Where(e => !SensorModels.IsI2c(e.Sensor.Model)))
+        {
+            if (await ProbeSerialAsync(sensor.Bus, SensorModels.Normalise(sensor.Model), cancellationToken).ConfigureAwait(false) is { } answer)
+            {
+                found[sensor.Bus] = answer;
+            }
+        }
+
+        foreach (var (room, sensor) in expected)
+        {
+            var model = SensorModels.Normalise(sensor.Model);
+            var slot = SensorModels.IsI2c(model)
+                ? $"{sensor.Bus.Replace("/dev/", string.Empty, StringComparison.Ordinal)} 0x{SensorModels.ParseAddress(sensor.Address) ?? SensorModels.DefaultAddress(model):x2}"
+                : sensor.Bus;
+            var topic = $"{sensor.Id} ({room.Id})";
+            if (!found.Remove(slot, out var there))
+            {
+                findings.Add(new Finding(Verdict.Problem, topic, SensorModels.IsI2c(model)
+                    ? $"the site file puts a {model} at {slot}, but nothing answers there. Check its wiring (SDA, SCL, 3.3 V, GND), the bus and the address; `i2cdetect -y {sensor.Bus.Split('-').Last()}` lists what answers."
+                    : $"the site file puts a {model} on {slot}, but nothing answers there. Check the port (ls /dev/tty*), 5 V power, TX to the Pi's RX and RX to TX."));
+            }
+            else if (!Family(there.Model).Equals(Family(model), StringComparison.Ordinal))
+            {
+                findings.Add(new Finding(Verdict.Problem, topic, $"the site file says {model} at {slot}, but a {there.Model} answers there ({there.Identity}). Correct the model in the site file, or the wiring."));
+            }
+            else
+            {
+                findings.Add(new Finding(Verdict.Ok, topic, $"{model} at {slot} answers ({there.Identity})"));
+            }
+        }
+
+        foreach (var (slot, (model, identity)) in found.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            findings.Add(new Finding(Verdict.Warning, slot, $"a {model} answers here ({identity}) but the site file has no sensor here: add it to {settings.SitePath ?? "the site file"} (room, id, model, bus) or it will not be read."));
+        }
+
+        if (site is null)
+        {
+            findings.Add(new Finding(Verdict.Warning, "site file", "Site:File is empty: no sensor is expected; name the site file in the settings."));
+        }
+    }
+
+    private static string Family(string model) => model is "SCD40" or "SCD41" or "SCD4x" ? "SCD4x" : model;
+
+    private async Task<string?> ProbeI2cAsync(string bus, int address, string model, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var device = buses.OpenI2c(bus, address);
+            if (model == "SCD4x")
+            {
+                var sensor = new Scd4x(device, time);
+                await sensor.StopAsync(cancellationToken).ConfigureAwait(false);
+                return $"serial {await sensor.GetSerialNumberAsync(cancellationToken).ConfigureAwait(false)}";
+            }
+
+            return $"firmware {await new Scd30(device, time).GetFirmwareVersionAsync(cancellationToken).ConfigureAwait(false)}";
+        }
+        catch (HardwareException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Asks the expected model first, then the other serial model: a wrong model in the site file shows.</summary>
+    private async Task<(string Model, string Identity)?> ProbeSerialAsync(string port, string expected, CancellationToken cancellationToken)
+    {
+        foreach (var model in expected == "S8" ? new[] { "S8", "MH-Z19B" } : ["MH-Z19B", "S8"])
+        {
+            try
+            {
+                using var sensor = SensorModels.Open(new SensorLocation(model, port, null), buses, time);
+                return (model, await sensor.StartAsync(cancellationToken).ConfigureAwait(false));
+            }
+            catch (HardwareException)
+            {
+            }
+        }
+
+        return null;
+    }
+
+    private async Task ExamineBrokerAsync(List<Finding> findings, CancellationToken cancellationToken)
+    {
+        var mqtt = settings.Mqtt;
+        if (!mqtt.IsConfigured)
+        {
+            findings.Add(new Finding(Verdict.Ok, "MQTT broker", "not used (no Mqtt:Subscriptions)"));
+            return;
+        }
+
+        try
+        {
+            using var tcp = new TcpClient();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(3));
+            await tcp.ConnectAsync(mqtt.Host, mqtt.Port, timeout.Token).ConfigureAwait(false);
+            findings.Add(new Finding(Verdict.Ok, "MQTT broker", $"{mqtt.Host}:{mqtt.Port} accepts connections"));
+        }
+        catch (Exception error) when (error is SocketException or OperationCanceledException)
+        {
+            findings.Add(new Finding(Verdict.Problem, "MQTT broker", $"{mqtt.Host}:{mqtt.Port} does not answer ({(error is OperationCanceledException ? "timeout" : error.Message)}). Is Mosquitto running (systemctl status mosquitto)? Check Mqtt:Host and Mqtt:Port."));
+        }
+    }
+
+    private async Task ExamineInfluxAsync(List<Finding> findings, CancellationToken cancellationToken)
+    {
+        if (settings.Influx.Url is not { } url)
+        {
+            findings.Add(new Finding(Verdict.Warning, "InfluxDB", "not configured (Influx:Url): readings stay in the journal until it is set."));
+            return;
+        }
+
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            using var answer = await http.GetAsync(new Uri(url, "ping"), timeout.Token).ConfigureAwait(false);
+            var version = answer.Headers.TryGetValues("X-Influxdb-Version", out var values) ? values.FirstOrDefault() : null;
+            findings.Add(answer.IsSuccessStatusCode
+                ? new Finding(Verdict.Ok, "InfluxDB", $"{url} answers{(version is null ? string.Empty : $" (version {version})")}")
+                : new Finding(Verdict.Problem, "InfluxDB", $"{url} answered {(int)answer.StatusCode} to /ping: is this InfluxDB? Check Influx:Url."));
+        }
+        catch (Exception error) when (error is HttpRequestException or OperationCanceledException)
+        {
+            findings.Add(new Finding(Verdict.Warning, "InfluxDB", $"{url} unreachable ({(error is OperationCanceledException ? "timeout" : error.Message)}). Readings will wait in the journal; check the network and Influx:Url."));
+        }
+    }
+
+    private void ExamineDisk(List<Finding> findings)
+    {
+        var directory = settings.Journal.Directory;
+        var existing = directory;
+        while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
+        {
+            existing = parent;
+        }
+
+        var free = new DriveInfo(existing).AvailableFreeSpace;
+        var cap = settings.Journal.MaxBytes;
+        findings.Add(free >= cap
+            ? new Finding(Verdict.Ok, "disk", $"{free / 1024 / 1024} MiB free for the journal in {directory} (cap {cap / 1024 / 1024} MiB)")
+            : new Finding(free >= cap / 4 ? Verdict.Warning : Verdict.Problem, "disk", $"only {free / 1024 / 1024} MiB free in {directory}, less than Journal:MaxBytes ({cap / 1024 / 1024} MiB): free some space or lower the cap, or a long outage will fill the disk."));
+    }
+}

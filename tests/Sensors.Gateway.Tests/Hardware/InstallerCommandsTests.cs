@@ -1,0 +1,122 @@
+using Sensors.Gateway.Clock;
+using Sensors.Gateway.Configuration;
+using Sensors.Hardware.Drivers;
+using Sensors.Hardware.Emulation;
+using Sensors.Testing;
+
+namespace Sensors.Gateway.Tests.Hardware;
+
+/// <summary>`sensors doctor`, `read` and `calibrate` against emulated buses.</summary>
+public sealed class InstallerCommandsTests : IDisposable
+{
+    private readonly TempFolder _folder = new("installer");
+
+    private GatewaySettings Settings(string siteYaml, string extra = "")
+    {
+        var site = _folder.File("site.yaml");
+        File.WriteAllText(site, siteYaml);
+        var path = _folder.File("gateway.json");
+        File.WriteAllText(path, $$"""{ "Site": { "File": "{{site}}" }, "Journal": { "Directory": "{{_folder.File("journal")}}" } {{extra}} }""");
+        var settings = GatewaySettings.Load(path);
+        Assert.Empty(settings.Errors);
+        return settings;
+    }
+
+    private const string School = """
+        site: ecole-test
+        name: École du Test
+        rooms:
+          - id: cp
+            volume_m3: 160
+            pupils: 22
+            sensors: [{ id: scd41-cp, model: SCD41, bus: i2c-1 }]
+          - id: ce1
+            volume_m3: 170
+            pupils: 24
+            sensors: [{ id: scd30-ce1, model: SCD30, bus: i2c-1 }]
+          - id: cm1
+            volume_m3: 180
+            pupils: 25
+            sensors: [{ id: mhz-cm1, model: MH-Z19B, bus: /dev/ttyUSB0 }]
+          - id: cm2
+            volume_m3: 180
+            pupils: 25
+            sensors: [{ id: s8-cm2, model: S8, bus: /dev/ttyUSB1 }]
+        """;
+
+    private static (double, double, double) Air(DateTimeOffset _) => (640, 21, 45);
+
+    [Fact]
+    public async Task Doctor_ReportsWhatAgreesWithTheSiteFile_AndWhatDoesNot()
+    {
+        var settings = Settings(School);
+        var time = TimeProvider.System;
+        var buses = new EmulatedBuses()
+            .Emulate(new SensorLocation("SCD41", "i2c-1", null), Air, time)   // where the site file says
+            .Emulate(new SensorLocation("SCD30", "i2c-3", null), Air, time)   // on another bus than the site file says
+            .Emulate(new SensorLocation("S8", "/dev/ttyUSB0", null), Air, time); // an S8 where the site file says MH-Z19B
+                                                                               // and nothing on /dev/ttyUSB1
+        using var http = new HttpClient();
+        var findings = await new Doctor(settings, buses, new AssumedClockSync(), time, http).ExamineAsync(CancellationToken.None);
+        var report = Doctor.Report(findings);
+
+        Assert.Contains("✓ scd41-cp (cp)", report, StringComparison.Ordinal);
+        Assert.Contains("SCD41 at i2c-1 0x62 answers (serial", report, StringComparison.Ordinal);
+        Assert.Contains("✗ scd30-ce1 (ce1)", report, StringComparison.Ordinal);
+        Assert.Contains("the site file puts a SCD30 at i2c-1 0x61, but nothing answers there", report, StringComparison.Ordinal);
+        Assert.Contains("⚠ i2c-3 0x61", report, StringComparison.Ordinal);
+        Assert.Contains("a SCD30 answers here (firmware 3.66) but the site file has no sensor here", report, StringComparison.Ordinal);
+        Assert.Contains("✗ mhz-cm1 (cm1)", report, StringComparison.Ordinal);
+        Assert.Contains("the site file says MH-Z19B at /dev/ttyUSB0, but a S8 answers there (sensor id", report, StringComparison.Ordinal);
+        Assert.Contains("✗ s8-cm2 (cm2)", report, StringComparison.Ordinal);
+        Assert.Contains("TX to the Pi's RX", report, StringComparison.Ordinal);
+        Assert.Contains("✓ clock", report, StringComparison.Ordinal);
+        Assert.Contains("3 problem(s), 2 warning(s)", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Read_PrintsEachSensorsLiveValues_AndSaysWhichOneDoesNotAnswer()
+    {
+        var settings = Settings(School);
+        var buses = new EmulatedBuses()
+            .Emulate(new SensorLocation("SCD41", "i2c-1", null), Air, TimeProvider.System)
+            .Emulate(new SensorLocation("SCD30", "i2c-1", null), Air, TimeProvider.System)
+            .Emulate(new SensorLocation("MH-Z19B", "/dev/ttyUSB0", null), Air, TimeProvider.System);
+        var output = new StringWriter();
+
+        Assert.Equal(0, await HardwareCommands.ReadAsync(settings, buses, TimeProvider.System, output, 1, CancellationToken.None));
+
+        var lines = output.ToString().Split('\n');
+        Assert.Matches("^cp +scd41-cp +SCD41 +i2c-1 0x62 +640 +21.0 +45 +ok$", lines.Single(l => l.StartsWith("cp ", StringComparison.Ordinal)));
+        Assert.Matches("^cm1 +mhz-cm1 +MH-Z19B +/dev/ttyUSB0 +640 +ok$", lines.Single(l => l.StartsWith("cm1 ", StringComparison.Ordinal)));
+        Assert.Contains("/dev/ttyUSB1 does not exist", lines.Single(l => l.StartsWith("cm2 ", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Calibrate_AsksFirst_ThenRecalibrates()
+    {
+        var settings = Settings(School);
+        var time = new VirtualTime(DateTimeOffset.UtcNow);
+        var co2 = 470.0;
+        var chip = new Scd4xEmulator(_ => (co2, 12, 60), time);
+        var buses = new EmulatedBuses().Add("i2c-1", 0x62, chip);
+        var output = new StringWriter();
+
+        Assert.Equal(1, await HardwareCommands.CalibrateAsync(settings, buses, time, "scd41-cp", 420, null, false, new StringReader("n\n"), output, CancellationToken.None));
+        Assert.Contains("Nothing done.", output.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Scd4x.PerformForcedRecalibrationCommand, chip.Commands);
+
+        // The sensor has measured outdoors for 3 minutes: the installer confirms.
+        await new Scd4x(chip, time).StartAsync(CancellationToken.None);
+        time.Advance(TimeSpan.FromMinutes(3));
+        output = new StringWriter();
+        Assert.Equal(0, await HardwareCommands.CalibrateAsync(settings, buses, time, "scd41-cp", 420, null, false, new StringReader("y\n"), output, CancellationToken.None));
+        Assert.Contains("recalibrated to 420 ppm (correction -50 ppm)", output.ToString(), StringComparison.Ordinal);
+
+        output = new StringWriter();
+        Assert.Equal(0, await HardwareCommands.CalibrateAsync(settings, buses, time, "scd41-cp", null, false, true, TextReader.Null, output, CancellationToken.None));
+        Assert.False(chip.AutomaticSelfCalibration);
+    }
+
+    public void Dispose() => _folder.Dispose();
+}
