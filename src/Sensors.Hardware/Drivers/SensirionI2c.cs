@@ -54,6 +54,22 @@ internal sealed class SensirionI2c(II2cDevice device, TimeProvider time)
         return result;
     }
 
-    private Task Wait(TimeSpan execution, CancellationToken cancellationToken) =>
-        execution <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(execution, time, cancellationToken);
+    /// <summary>
+    /// At least the execution time, measured on the monotonic clock: a timer can fire a fraction
+    /// of a millisecond early, and a sensor still busy NACKs the read.
+    /// </summary>
+    private async Task Wait(TimeSpan execution, CancellationToken cancellationToken)
+    {
+        if (execution <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var start = time.GetTimestamp();
+        await Task.Delay(execution, time, cancellationToken).ConfigureAwait(false);
+        while (time.GetElapsedTime(start) < execution)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(1), time, cancellationToken).ConfigureAwait(false);
+        }
+    }
 }

@@ -126,9 +126,13 @@ public sealed partial class SensorPoller(SensorIdentity identity, SensorLocation
     private async Task RestartLaterAsync(HardwareException error, Action<SensorPoller> healthChanged, CancellationToken cancellationToken)
     {
         var backoff = Health.Backoff;
-        if (Health.Changed || Health.Failures == 1)
+        if (Health.State == SensorHealth.Failed && Health.Changed)
         {
             LogFailed(identity.SensorId, identity.Model, identity.Room, error.Message, backoff.TotalSeconds);
+        }
+        else if (Health.State != SensorHealth.Failed)
+        {
+            LogStartFailed(identity.SensorId, identity.Model, identity.Room, error.Message, backoff.TotalSeconds);
         }
 
         healthChanged(this);
@@ -163,6 +167,9 @@ public sealed partial class SensorPoller(SensorIdentity identity, SensorLocation
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sensor {Sensor} ({Model}, room {Room}) degraded: {Reason}. Its readings go on; check it if this lasts")]
     private partial void LogDegraded(string sensor, string model, string room, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sensor {Sensor} ({Model}, room {Room}) did not start: {Reason} Trying again in {Seconds:0} s")]
+    private partial void LogStartFailed(string sensor, string model, string room, string reason, double seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Sensor {Sensor} ({Model}, room {Room}) failed: {Reason} Starting it again in {Seconds:0} s; the other sensors go on")]
     private partial void LogFailed(string sensor, string model, string room, string reason, double seconds);

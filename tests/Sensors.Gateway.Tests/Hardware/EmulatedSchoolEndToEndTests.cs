@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Net.Http;
+using Sensors.Testing;
+
+namespace Sensors.Gateway.Tests.Hardware;
+
+/// <summary>The real gateway process reading the example school's sensors through the real drivers and emulators, into a real InfluxDB.</summary>
+public sealed class EmulatedSchoolEndToEndTests : IDisposable
+{
+    private readonly InfluxServer _influx = new();
+
+    [Fact]
+    public async Task EmulatedSensors_OfTheExampleSchool_LandInInflux_WithTheirModels_AndTheirHealthOnMetrics()
+    {
+        using var gateway = new GatewayProcess(new
+        {
+            Gateway = new { Id = "gw-hardware" },
+            Site = new { File = RepoPaths.Of("firmware-config/sites/ecole-jules-ferry.yaml") },
+            Influx = new { Url = _influx.Url.ToString(), Database = "school", CreateDatabase = true },
+            Pipeline = new { FlushInterval = "00:00:00.500" },
+            Hardware = new { Emulate = true },
+        }, new Dictionary<string, string> { ["SENSORS_Hardware__Enabled"] = "true" }).Start();
+        gateway.Process.WaitForOutput("Sensor scd30-ce2-a (SCD30, room ce2-a) started at i2c-1 0x61", TimeSpan.FromSeconds(30));
+
+        // The SCD30 warms up for 30 s and measures every 5 s (interval_s in the site file).
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline && Count("SCD30") < 2)
+        {
+            await Task.Delay(1000);
+        }
+
+        var rows = _influx.Query("school", "SELECT co2_ppm, temperature_c, humidity_pct, room, sensor_id, sensor_model FROM air_quality WHERE sensor_model = 'SCD30'");
+        Assert.True(rows.Count >= 2, gateway.Output);
+        Assert.All(rows, r =>
+        {
+            Assert.Equal("ce2-a", r["room"].GetString());
+            Assert.Equal("scd30-ce2-a", r["sensor_id"].GetString());
+            Assert.InRange(r["co2_ppm"].GetDouble(), 300, 5000);
+            Assert.InRange(r["temperature_c"].GetDouble(), 10, 35);
+        });
+
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri(gateway.HttpUrl, "metrics"));
+        foreach (var sensor in new[] { "scd41-cp-a", "scd41-ce1-b", "scd30-ce2-a", "mhz19b-cm1-a", "s8-cm2-b", "scd40-bibliotheque" })
+        {
+            Assert.Contains($"sensor_id=\"{sensor}\"", metrics, StringComparison.Ordinal);
+        }
+
+        Assert.Matches("sensors_sensor_readings_total\\{[^}]*sensor_id=\"scd30-ce2-a\"[^}]*outcome=\"ok\"\\} [1-9]", metrics);
+        Assert.Matches("sensors_sensor_readings_total\\{[^}]*sensor_id=\"mhz19b-cm1-a\"[^}]*outcome=\"warmup\"\\} [1-9]", metrics);
+        var errors = gateway.Output.Split('\n').Where(l => l.Contains(" ERROR ", StringComparison.Ordinal)).ToList();
+        Assert.True(errors.Count == 0, string.Join('\n', errors));
+    }
+
+    private long Count(string model)
+    {
+        try
+        {
+            var rows = _influx.Query("school", $"SELECT COUNT(co2_ppm) FROM air_quality WHERE sensor_model = '{model}'");
+            return rows.Count == 0 ? 0 : rows[0]["count"].GetInt64();
+        }
+        catch (InvalidOperationException)
+        {
+            return 0; // the database is created with the first write
+        }
+    }
+
+    public void Dispose() => _influx.Dispose();
+}
