@@ -61,7 +61,7 @@ internal static class GatewayBenchmark
         }
 
         var shifted = payloads.Select(p => Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(p).Replace("\"time\":1790", "\"time\":1791", StringComparison.Ordinal))).ToArray();
-        var cpuBefore = CpuTicks(pid);
+        var cpuBefore = ProcessStats.CpuTicks(pid);
         var watch = Stopwatch.StartNew();
         await PublishAsync(broker, shifted, "school/a/co2");
         long landed;
@@ -72,10 +72,10 @@ internal static class GatewayBenchmark
         }
 
         watch.Stop();
-        var cpu = (CpuTicks(pid) - cpuBefore) * (1_000_000.0 / 100); // clock ticks of 10 ms
+        var cpu = (ProcessStats.CpuTicks(pid) - cpuBefore) * (1_000_000.0 / 100); // clock ticks of 10 ms
         var rate = landed / watch.Elapsed.TotalSeconds;
         Console.WriteLine($"  landed: {rate:N0} points/s ({landed:N0} of {messages:N0}, {messages - landed} lost), Mosquitto publisher → mosquitto_sub {baseline:N0} msg/s ({rate / baseline:P0})");
-        Console.WriteLine($"  gateway CPU: {cpu / messages:0.0} µs per message after a warm-up run of the same size; resident memory {Status(pid, "VmRSS")} now, {Status(pid, "VmHWM")} at peak");
+        Console.WriteLine($"  gateway CPU: {cpu / messages:0.0} µs per message after a warm-up run of the same size; resident memory {ProcessStats.Status(pid, "VmRSS")} now, {ProcessStats.Status(pid, "VmHWM")} at peak");
         gateway.Stop();
         Console.WriteLine();
     }
@@ -110,14 +110,4 @@ internal static class GatewayBenchmark
         watch.Stop();
         return payloads.Length / watch.Elapsed.TotalSeconds;
     }
-
-    private static long CpuTicks(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static string Status(int pid, string key) =>
-        File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(key + ":", StringComparison.Ordinal))?[(key.Length + 1)..].Trim() ?? "?";
 }

@@ -1,0 +1,19 @@
+
+
+/// <summary>CPU time and memory of a process, read from /proc.</summary>
+internal static class ProcessStats
+{
+    /// <summary>User + system CPU time in clock ticks (USER_HZ, 100 per second).</summary>
+    public static long CpuTicks(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A line of /proc/pid/status ("VmRSS", "VmHWM"), as the kernel prints it ("61234 kB").</summary>
+    public static string Status(int pid, string key) =>
+        File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(key + ":", StringComparison.Ordinal))?[(key.Length + 1)..].Trim() ?? "?";
+
+    public static long StatusKiB(int pid, string key) => long.Parse(Status(pid, key).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+}
