@@ -51,7 +51,8 @@ public sealed partial class LinuxBusTests
         var slave = System.Text.Encoding.ASCII.GetString(name, 0, Array.IndexOf(name, (byte)0));
         var emulator = new Mhz19bEmulator(_ => (1234, 22, 40), TimeProvider.System, port: "pty master");
         using var stop = new CancellationTokenSource();
-        var line = Task.Run(() =>
+        var events = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var line = Task.Factory.StartNew(() =>
         {
             // The sensor's side: bytes from the driver go to the emulator, its answers back.
             var buffer = new byte[64];
@@ -65,20 +66,28 @@ public sealed partial class LinuxBusTests
                     continue;
                 }
 
+                events.Enqueue($"in {Convert.ToHexString(buffer, 0, (int)n)}");
                 emulator.Write(buffer.AsSpan(0, (int)n));
                 var m = emulator.Read(answer, TimeSpan.Zero);
                 if (m > 0)
                 {
-                    WriteFd(master, answer, (nuint)m);
+                    events.Enqueue($"out {Convert.ToHexString(answer, 0, m)} ({WriteFd(master, answer, (nuint)m)})");
                 }
             }
-        });
+        }, TaskCreationOptions.LongRunning); // its own thread: the other tests may keep the pool busy
 
         try
         {
             using var port = new LinuxSerialPort(slave);
             var sensor = new Mhz19b(port, TimeProvider.System);
-            Assert.Equal(1234, await sensor.ReadCo2Async(CancellationToken.None));
+            try
+            {
+                Assert.Equal(1234, await sensor.ReadCo2Async(CancellationToken.None));
+            }
+            catch (HardwareException error)
+            {
+                throw new InvalidOperationException($"{error.Message} Line: {string.Join(" | ", events)}", error);
+            }
 
             // Nothing answers a frame with a wrong checksum: a timeout, not a hang.
             port.Write([0xFF, 0x01, 0x86, 0, 0, 0, 0, 0, 0x00]);

@@ -10,7 +10,7 @@ namespace Sensors.Hardware.Emulation;
 /// (0x99), values clipped to the range, and the faults of <see cref="SensorFaults"/>.
 /// </summary>
 public sealed class Mhz19bEmulator(Air air, TimeProvider time, SensorFaults? faults = null, string port = "/dev/emulated-mhz19b")
-    : SerialEmulator(port, time, faults ?? new SensorFaults(), 9)
+    : SerialEmulator(port, time, faults ?? new SensorFaults(), 9, TimeSpan.FromMilliseconds(200))
 {
     private readonly EmulatedMeasurement _measurement = new(air, faults ?? new SensorFaults());
     private double _zeroOffset;

@@ -11,7 +11,7 @@ namespace Sensors.Hardware.Emulation;
 /// unknown register; silence for a frame with a wrong CRC; the faults of <see cref="SensorFaults"/>.
 /// </summary>
 public sealed class SenseAirS8Emulator(Air air, TimeProvider time, SensorFaults? faults = null, string port = "/dev/emulated-s8", uint sensorId = 0x0AB1_C2D3)
-    : SerialEmulator(port, time, faults ?? new SensorFaults(), 8)
+    : SerialEmulator(port, time, faults ?? new SensorFaults(), 8, TimeSpan.FromMilliseconds(4))
 {
     private readonly EmulatedMeasurement _measurement = new(air, faults ?? new SensorFaults());
     private double _offset;

@@ -8,7 +8,7 @@ namespace Sensors.Hardware.Emulation;
 /// A read with nothing to give waits its timeout on the <see cref="TimeProvider"/>, as a silent
 /// line would.
 /// </summary>
-public abstract class SerialEmulator(string describe, TimeProvider time, SensorFaults faults, int requestLength) : ISerialPort
+public abstract class SerialEmulator(string describe, TimeProvider time, SensorFaults faults, int requestLength, TimeSpan frameGap) : ISerialPort
 {
     private readonly List<byte> _request = [];
     private readonly Queue<byte> _answer = new();
@@ -33,9 +33,9 @@ public abstract class SerialEmulator(string describe, TimeProvider time, SensorF
                 return; // the bytes go nowhere
             }
 
-            // A pause between writes ends a frame (Modbus RTU's 3.5 character times, about 4 ms at
-            // 9600 baud): leftover bytes of a frame of another protocol do not spoil the next one.
-            if (_request.Count > 0 && Time.GetElapsedTime(_lastWrite) > TimeSpan.FromMilliseconds(4))
+            // A pause ends a frame (Modbus RTU: 3.5 character times, about 4 ms at 9600 baud):
+            // leftover bytes of a frame of another protocol do not spoil the next one.
+            if (_request.Count > 0 && Time.GetElapsedTime(_lastWrite) > frameGap)
             {
                 _request.Clear();
             }
@@ -85,7 +85,16 @@ public abstract class SerialEmulator(string describe, TimeProvider time, SensorF
             }
         }
 
-        Task.Delay(timeout, Time).Wait();
+        // Silence for the whole timeout, as on a real line (without blocking on a pool thread).
+        if (Time is VirtualTime virtualTime)
+        {
+            virtualTime.Advance(timeout);
+        }
+        else
+        {
+            Thread.Sleep(timeout);
+        }
+
         return 0;
     }
 
