@@ -58,7 +58,7 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
     private async Task ExamineSensorsAsync(List<Finding> findings, CancellationToken cancellationToken)
     {
         var site = settings.Site;
-        var expected = site?.Rooms.SelectMany(room => room.Sensors.Where(s => !string.IsNullOrWhiteSpace(s.Bus)).Select(sensor => (Room: room, Sensor: sensor))).ToList() ?? [];
+        var expected = site?.WiredSensors().ToList() ?? [];
         var found = new Dictionary<string, (string Model, string Identity)>(StringComparer.Ordinal);
 
         // I2C: each bus, both Sensirion addresses.

@@ -147,7 +147,7 @@ public static class GatewayHost
     /// <summary>The CO2 sensors of the site file that have a bus (or their emulators with Hardware:Emulate).</summary>
     public static IServiceCollection AddHardware(this IServiceCollection services, GatewaySettings settings)
     {
-        if (settings.Hardware.Enabled && settings.Site is { } site && site.Rooms.Any(r => r.Sensors.Any(s => !string.IsNullOrWhiteSpace(s.Bus))))
+        if (settings.Hardware.Enabled && settings.Site is { } site && site.WiredSensors().Any())
         {
             services.AddSingleton<IReadingSource>(sp => new HardwareSource(site, settings.Hardware, null, sp.GetRequiredService<SensorHealthBoard>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         }

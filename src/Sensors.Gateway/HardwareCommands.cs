@@ -146,7 +146,7 @@ public static class HardwareCommands
     }
 
     private static IEnumerable<(RoomSpec Room, SensorSpec Sensor)> Wired(GatewaySettings settings) =>
-        settings.Site?.Rooms.SelectMany(room => room.Sensors.Where(s => !string.IsNullOrWhiteSpace(s.Bus)).Select(sensor => (room, sensor))) ?? [];
+        settings.Site?.WiredSensors() ?? [];
 
     private static async Task<Co2Sample?> WaitForSampleAsync(ICo2Sensor sensor, TimeProvider time, CancellationToken cancellationToken)
     {

@@ -28,6 +28,10 @@ public sealed class SiteFile
     public List<RoomSpec> Rooms { get; set; } = [];
 
     public TimeZoneInfo TimeZone => TimeZoneInfo.FindSystemTimeZoneById(Timezone);
+
+    /// <summary>The sensors this gateway reads: those with a bus, with their room.</summary>
+    public IEnumerable<(RoomSpec Room, SensorSpec Sensor)> WiredSensors() =>
+        Rooms.SelectMany(room => room.Sensors.Where(sensor => !string.IsNullOrWhiteSpace(sensor.Bus)).Select(sensor => (room, sensor)));
 }
 
 public sealed class RoomSpec

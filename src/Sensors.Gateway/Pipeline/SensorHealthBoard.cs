@@ -1,19 +1,8 @@
 using System.Collections.Concurrent;
 using Sensors.Gateway.Health;
+using Sensors.Hardware.Polling;
 
 namespace Sensors.Gateway.Pipeline;
-
-/// <summary>A sensor's state as the installer sees it.</summary>
-public enum SensorState
-{
-    Ok,
-
-    /// <summary>Answers, but some readings fail (CRC errors, implausible values) or it is being re-initialised.</summary>
-    Degraded,
-
-    /// <summary>No usable reading: unplugged, not answering, or failing every time.</summary>
-    Failed,
-}
 
 /// <summary>Identifies a sensor in metrics and on the status page.</summary>
 public sealed record SensorKey(string Site, string Room, string SensorId, string Model);
@@ -25,11 +14,11 @@ public sealed record SensorKey(string Site, string Room, string SensorId, string
 /// </summary>
 public sealed class SensorHealthBoard : IMetricsSource
 {
-    private readonly ConcurrentDictionary<SensorKey, (SensorState State, string Reason)> _sensors = new();
+    private readonly ConcurrentDictionary<SensorKey, (SensorHealth State, string Reason)> _sensors = new();
 
-    public void Report(SensorKey sensor, SensorState state, string reason = "") => _sensors[sensor] = (state, reason);
+    public void Report(SensorKey sensor, SensorHealth state, string reason = "") => _sensors[sensor] = (state, reason);
 
-    public IReadOnlyDictionary<SensorKey, (SensorState State, string Reason)> Snapshot() => new Dictionary<SensorKey, (SensorState, string)>(_sensors);
+    public IReadOnlyDictionary<SensorKey, (SensorHealth State, string Reason)> Snapshot() => new Dictionary<SensorKey, (SensorHealth, string)>(_sensors);
 
     public void WriteMetrics(PrometheusText text)
     {
@@ -41,7 +30,7 @@ public sealed class SensorHealthBoard : IMetricsSource
         text.Family("sensors_sensor_health", "gauge", "1 for each sensor's current state (ok, degraded, failed), 0 for the others.");
         foreach (var (sensor, (state, _)) in _sensors.OrderBy(p => p.Key.Site).ThenBy(p => p.Key.Room).ThenBy(p => p.Key.SensorId))
         {
-            foreach (var candidate in Enum.GetValues<SensorState>())
+            foreach (var candidate in Enum.GetValues<SensorHealth>())
             {
                 text.Sample("sensors_sensor_health", candidate == state ? 1 : 0, ("site", sensor.Site), ("room", sensor.Room), ("sensor_id", sensor.SensorId), ("model", sensor.Model), ("state", candidate.ToString().ToLowerInvariant()));
             }

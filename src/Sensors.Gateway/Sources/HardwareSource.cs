@@ -46,7 +46,7 @@ public sealed partial class HardwareSource : IReadingSource, IMetricsSource
         _board = board;
         _time = time;
         _logger = loggers.CreateLogger<HardwareSource>();
-        var wired = site.Rooms.SelectMany(room => room.Sensors.Where(s => !string.IsNullOrWhiteSpace(s.Bus)).Select(sensor => (room, sensor))).ToList();
+        var wired = site.WiredSensors().ToList();
         Buses = buses ?? BusesFor(site, options, time);
         foreach (var (room, sensor) in wired)
         {
@@ -130,19 +130,13 @@ public sealed partial class HardwareSource : IReadingSource, IMetricsSource
     private void Publish(SensorPoller poller)
     {
         var id = poller.Identity;
-        var state = poller.Health.State switch
-        {
-            SensorHealth.Ok => SensorState.Ok,
-            SensorHealth.Degraded => SensorState.Degraded,
-            _ => SensorState.Failed,
-        };
-        _board.Report(new SensorKey(id.Site, id.Room, id.SensorId, id.Model), state, poller.Health.Reason);
+        _board.Report(new SensorKey(id.Site, id.Room, id.SensorId, id.Model), poller.Health.State, poller.Health.Reason);
     }
 
     /// <summary>This machine's buses, or with Hardware:Emulate an emulator for each wired sensor of the site.</summary>
     public static IBusProvider BusesFor(SiteFile site, HardwareOptions options, TimeProvider time) =>
         options.Emulate
-            ? Emulated(site, site.Rooms.SelectMany(room => room.Sensors.Where(s => !string.IsNullOrWhiteSpace(s.Bus)).Select(sensor => (room, sensor))).ToList(), time)
+            ? Emulated(site, site.WiredSensors().ToList(), time)
             : new Sensors.Hardware.Linux.LinuxBuses();
 
     /// <summary>Each wired sensor's emulator, measuring a simulated classroom (<see cref="ClassroomModel"/>) of its room.</summary>

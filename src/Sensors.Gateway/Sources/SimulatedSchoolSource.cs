@@ -35,7 +35,7 @@ public sealed partial class SimulatedSchoolSource(SiteFile site, SimulationOptio
 
         foreach (var room in rooms)
         {
-            health.Report(new SensorKey(site.Site, room.Spec.Id, room.SensorId, Model), SensorState.Ok);
+            health.Report(new SensorKey(site.Site, room.Spec.Id, room.SensorId, Model), Sensors.Hardware.Polling.SensorHealth.Ok);
         }
 
         var produced = 0L;
