@@ -814,4 +814,8 @@ public sealed partial class Journal : IAsyncDisposable
 /// <param name="Bytes">Size of the segment files.</param>
 /// <param name="Dropped">Points dropped by the size cap since start.</param>
 /// <param name="OldestPendingAt">When the oldest waiting point was committed, to the second; null when none waits.</param>
-public sealed record JournalStats(long Pending, long Bytes, long Dropped, long Commits, long Acknowledged, long Next, DateTimeOffset? OldestPendingAt = null);
+public sealed record JournalStats(long Pending, long Bytes, long Dropped, long Commits, long Acknowledged, long Next, DateTimeOffset? OldestPendingAt = null)
+{
+    /// <summary>How long the oldest waiting point has waited at <paramref name="now"/> (never negative); null when none waits.</summary>
+    public TimeSpan? OldestPendingAge(DateTimeOffset now) => OldestPendingAt is { } oldest ? (now > oldest ? now - oldest : TimeSpan.Zero) : null;
+}

@@ -102,14 +102,16 @@ public static class Envelopes
             }
         }
 
+        var fPort = (int)(Number(root, "fPort") ?? 0);
+        var decoded = Decoded(root, "object");
         return new Uplink(
             NetworkServer.ChirpStack,
             devEui,
             String(root, "deviceInfo", "deviceName"),
             (uint)(Number(root, "fCnt") ?? 0),
-            (int)(Number(root, "fPort") ?? 0),
-            Payload(root, "data", topic, devEui, Decoded(root, "object"), (int)(Number(root, "fPort") ?? 0)),
-            Decoded(root, "object"),
+            fPort,
+            Payload(root, "data", topic, devEui, decoded, fPort),
+            decoded,
             Time(root, "time") ?? heard ?? receivedByUs,
             receptions,
             (int?)Number(root, "txInfo", "modulation", "lora", "spreadingFactor"),
@@ -135,13 +137,14 @@ public static class Envelopes
         }
 
         var decoded = Decoded(message, "decoded_payload");
+        var fPort = (int)(Number(message, "f_port") ?? 0);
         return new Uplink(
             NetworkServer.TheThingsStack,
             devEui,
             String(root, "end_device_ids", "device_id"),
             (uint)(Number(message, "f_cnt") ?? 0),
-            (int)(Number(message, "f_port") ?? 0),
-            Payload(message, "frm_payload", topic, devEui, decoded, (int)(Number(message, "f_port") ?? 0)),
+            fPort,
+            Payload(message, "frm_payload", topic, devEui, decoded, fPort),
             decoded,
             Time(message, "received_at") ?? Time(root, "received_at") ?? receivedByUs,
             receptions,

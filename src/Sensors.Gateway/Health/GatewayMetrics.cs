@@ -47,7 +47,7 @@ public sealed class GatewayMetrics(
         text.Gauge("sensors_journal_pending_readings", "Readings in the journal waiting for InfluxDB.", journalStats.Pending);
         text.Gauge("sensors_journal_bytes", "Size of the journal on disk.", journalStats.Bytes);
         text.Gauge("sensors_journal_max_bytes", "The journal's size cap (Journal:MaxBytes).", journal.MaxBytes);
-        text.Gauge("sensors_journal_oldest_age_seconds", "How long the oldest waiting reading has been in the journal (0 when none waits).", journalStats.OldestPendingAt is { } oldest ? Math.Max(0, Math.Round((now - oldest).TotalSeconds)) : 0);
+        text.Gauge("sensors_journal_oldest_age_seconds", "How long the oldest waiting reading has been in the journal (0 when none waits).", Math.Round(journalStats.OldestPendingAge(now)?.TotalSeconds ?? 0));
 
         text.Histogram("sensors_influx_write_duration_seconds", "Time InfluxDB took to answer a batch (retries included).", stats.WriteLatency.Read());
         text.Family("sensors_influx_write_failures_total", "counter", "Failed writes to InfluxDB, by reason (Unavailable, Unauthorized, NotFound, Misconfigured, …).");

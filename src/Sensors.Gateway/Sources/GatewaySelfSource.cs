@@ -42,7 +42,7 @@ public sealed class GatewaySelfSource(GatewayOptions options, Sensors.Journal.Jo
             [
                 new Field("journal_points", journalStats.Pending),
                 new Field("journal_bytes", journalStats.Bytes),
-                new Field("journal_oldest_age_s", journalStats.OldestPendingAt is { } oldest ? (long)Math.Max(0, (now - oldest).TotalSeconds) : 0L),
+                new Field("journal_oldest_age_s", (long)(journalStats.OldestPendingAge(now)?.TotalSeconds ?? 0)),
                 new Field("dropped_total", journalStats.Dropped),
                 new Field("dead_letter_total", (long)deadLetters.Count),
                 new Field("received_total", stats.Received),

@@ -57,7 +57,7 @@ public sealed class StatusPageBuilder(
             gateway.EffectiveId,
             metrics.Uptime,
             journalStats.Pending,
-            journalStats.OldestPendingAt is { } oldest ? now - oldest : null,
+            journalStats.OldestPendingAge(now),
             influx.Item1,
             influx.Item2,
             mqtt.Item1,

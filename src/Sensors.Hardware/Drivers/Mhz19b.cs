@@ -99,13 +99,13 @@ public sealed class Mhz19b(ISerialPort port, TimeProvider time) : ICo2Sensor
     /// <summary>Reads until FF &lt;command&gt; then 7 more bytes, checks the checksum.</summary>
     private byte[] ReadAnswer(byte command)
     {
-        var deadline = time.GetTimestamp() + (long)(AnswerTimeout.TotalSeconds * time.TimestampFrequency);
+        var start = time.GetTimestamp();
         var frame = new byte[9];
         var have = 0;
         Span<byte> chunk = stackalloc byte[32];
         while (have < 9)
         {
-            var left = TimeSpan.FromSeconds((double)(deadline - time.GetTimestamp()) / time.TimestampFrequency);
+            var left = AnswerTimeout - time.GetElapsedTime(start);
             if (left <= TimeSpan.Zero)
             {
                 throw new HardwareException(HardwareFault.NoAnswer, have == 0

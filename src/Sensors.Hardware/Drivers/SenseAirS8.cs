@@ -143,12 +143,12 @@ public sealed class SenseAirS8(ISerialPort port, TimeProvider time) : ICo2Sensor
     /// <summary>Reads one answer of <paramref name="length"/> bytes (or a 5-byte exception), checks address, function and CRC.</summary>
     private byte[] ReadAnswer(byte function, int length)
     {
-        var deadline = time.GetTimestamp() + (long)(AnswerTimeout.TotalSeconds * time.TimestampFrequency);
+        var start = time.GetTimestamp();
         var frame = new byte[length];
         var have = 0;
         while (have < length)
         {
-            var left = TimeSpan.FromSeconds((double)(deadline - time.GetTimestamp()) / time.TimestampFrequency);
+            var left = AnswerTimeout - time.GetElapsedTime(start);
             if (left <= TimeSpan.Zero)
             {
                 throw new HardwareException(HardwareFault.NoAnswer, have == 0

@@ -33,9 +33,10 @@ public sealed class SenseAirS8Emulator(Air air, TimeProvider time, SensorFaults?
         {
             case SenseAirS8.ReadInputRegisters or SenseAirS8.ReadHoldingRegisters:
                 var registers = new ushort[value];
+                var co2 = _measurement.Take(Time.GetUtcNow()).Co2 + _offset;
                 for (var i = 0; i < value; i++)
                 {
-                    if (Register(function, (ushort)(register + i)) is not { } content)
+                    if (Register(function, (ushort)(register + i), co2) is not { } content)
                     {
                         return Exception(function, 2);
                     }
@@ -76,11 +77,8 @@ public sealed class SenseAirS8Emulator(Air air, TimeProvider time, SensorFaults?
         }
     }
 
-    private ushort? Register(byte function, ushort register)
-    {
-        var (co2, _, _) = _measurement.Take(Time.GetUtcNow());
-        var value = co2 + _offset;
-        return (function, register) switch
+    private ushort? Register(byte function, ushort register, double value) =>
+        (function, register) switch
         {
             (SenseAirS8.ReadInputRegisters, 0x0000) => value is < 0 or > 10_000 ? (ushort)0x20 : (ushort)0,
             (SenseAirS8.ReadInputRegisters, 0x0001 or 0x0002) => 0,
@@ -91,7 +89,6 @@ public sealed class SenseAirS8Emulator(Air air, TimeProvider time, SensorFaults?
             (SenseAirS8.ReadHoldingRegisters, SenseAirS8.AbcPeriodRegister) => AbcPeriodHours,
             _ => null,
         };
-    }
 
     private static byte[] Exception(byte function, byte code) => WithCrc([SenseAirS8.AnyAddress, (byte)(function | 0x80), code, 0, 0]);
 
