@@ -65,19 +65,31 @@ public static class Envelopes
         return null;
     }
 
+    /// <summary>An uplink published on MQTT; the topic says which server wrapped it.</summary>
     public static Uplink ReadUplink(string topic, ReadOnlySpan<byte> json, DateTimeOffset receivedByUs)
     {
         var kind = Classify(topic) ?? throw new EnvelopeException($"'{topic}' is neither a ChirpStack v4 (application/…/device/…/event/up) nor a The Things Stack v3 (v3/…/devices/…/up) topic.");
-        using var document = Parse(topic, json);
-        var root = document.RootElement;
-        return kind.Server == NetworkServer.ChirpStack ? ChirpStackUplink(topic, root, receivedByUs) : TtsUplink(topic, root, receivedByUs);
+        return ReadUplink(kind.Server, json, receivedByUs, topic);
     }
 
-    public static DeviceStatus ReadStatus(string topic, ReadOnlySpan<byte> json, DateTimeOffset receivedByUs)
+    /// <summary>
+    /// An uplink from <paramref name="server"/>, however it came (MQTT, ChirpStack's HTTP
+    /// integration, a The Things Stack webhook); <paramref name="where"/> names it in errors (the
+    /// topic, or the HTTP path). A ChirpStack topic also gives the device EUI when the body does not.
+    /// </summary>
+    public static Uplink ReadUplink(NetworkServer server, ReadOnlySpan<byte> json, DateTimeOffset receivedByUs, string where)
     {
-        using var document = Parse(topic, json);
+        using var document = Parse(where, json);
         var root = document.RootElement;
-        var devEui = Eui(String(root, "deviceInfo", "devEui") ?? TopicLevel(topic, 3), topic, "deviceInfo.devEui");
+        return server == NetworkServer.ChirpStack ? ChirpStackUplink(where, root, receivedByUs) : TtsUplink(where, root, receivedByUs);
+    }
+
+    /// <summary>A ChirpStack status event (battery, margin), from MQTT or HTTP.</summary>
+    public static DeviceStatus ReadStatus(string where, ReadOnlySpan<byte> json, DateTimeOffset receivedByUs)
+    {
+        using var document = Parse(where, json);
+        var root = document.RootElement;
+        var devEui = Eui(String(root, "deviceInfo", "devEui") ?? TopicEui(where), where, "deviceInfo.devEui");
         var unavailable = Bool(root, "batteryLevelUnavailable") ?? false;
         return new DeviceStatus(
             NetworkServer.ChirpStack,
@@ -90,7 +102,7 @@ public static class Envelopes
 
     private static Uplink ChirpStackUplink(string topic, JsonElement root, DateTimeOffset receivedByUs)
     {
-        var devEui = Eui(String(root, "deviceInfo", "devEui") ?? TopicLevel(topic, 3), topic, "deviceInfo.devEui");
+        var devEui = Eui(String(root, "deviceInfo", "devEui") ?? TopicEui(topic), topic, "deviceInfo.devEui");
         var receptions = new List<RadioReception>();
         DateTimeOffset? heard = null;
         if (root.TryGetProperty("rxInfo", out var rxInfo) && rxInfo.ValueKind == JsonValueKind.Array)
@@ -195,14 +207,14 @@ public static class Envelopes
             throw new EnvelopeException($"'{topic}': the device EUI is missing ({field}); cannot tell which device sent it.");
         }
 
-        var eui = value.Replace("-", string.Empty, StringComparison.Ordinal).Replace(":", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
-        return eui.Length == 16 && eui.All(Uri.IsHexDigit) ? eui : throw new EnvelopeException($"'{topic}': {field} = '{Excerpt(value)}' is not a 16-hex-digit EUI-64.");
+        return Registry.DeviceRegistry.NormaliseEui(value) ?? throw new EnvelopeException($"'{topic}': {field} = '{Excerpt(value)}' is not a 16-hex-digit EUI-64.");
     }
 
-    private static string? TopicLevel(string topic, int index)
+    /// <summary>The device EUI level of a ChirpStack topic (application/{id}/device/{devEui}/event/…), or null.</summary>
+    private static string? TopicEui(string topic)
     {
         var levels = topic.Split('/');
-        return index < levels.Length ? levels[index] : null;
+        return levels.Length == 6 && levels[0] == "application" && levels[2] == "device" ? levels[3] : null;
     }
 
     private static JsonElement? Path(JsonElement element, string[] path)

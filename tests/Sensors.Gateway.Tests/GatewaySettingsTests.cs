@@ -29,7 +29,7 @@ public sealed class GatewaySettingsTests : IDisposable
         Assert.Empty(settings.Errors);
         Assert.Equal(new Uri("http://127.0.0.1:8086"), settings.Influx.Url);
         Assert.Equal(TimeSpan.FromSeconds(10), settings.Simulation.Interval);
-        Assert.Equal(6, settings.Site!.Rooms.Count);
+        Assert.Equal(7, settings.Site!.Rooms.Count);
         Assert.Equal(InfluxApi.V1, settings.Influx.Api);
     }
 

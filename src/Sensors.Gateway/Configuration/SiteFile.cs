@@ -1,9 +1,5 @@
-using System.Reflection;
 using System.Text.RegularExpressions;
 using Sensors.Core;
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace Sensors.Gateway.Configuration;
 
@@ -71,10 +67,6 @@ public sealed class SensorSpec
 /// <summary>Reads and checks a site file; every problem comes back as one line naming the file, the place and the fix.</summary>
 public static partial class SiteFileLoader
 {
-    private static readonly IDeserializer Yaml = new DeserializerBuilder()
-        .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .Build();
-
     public static (SiteFile? Site, IReadOnlyList<string> Errors) Load(string path)
     {
         if (!File.Exists(path))
@@ -82,14 +74,10 @@ public static partial class SiteFileLoader
             return (null, [$"Site:File = '{path}': no such file. Point it at your site's YAML under firmware-config/sites/."]);
         }
 
-        SiteFile? site;
-        try
+        var (site, error) = ConfigYaml.Read<SiteFile>(path);
+        if (error is not null)
         {
-            site = Yaml.Deserialize<SiteFile>(File.ReadAllText(path));
-        }
-        catch (YamlException error)
-        {
-            return (null, [$"{path}:{error.Start.Line}:{error.Start.Column}: {Explain(error)}"]);
+            return (null, [error]);
         }
 
         if (site is null)
@@ -225,29 +213,8 @@ public static partial class SiteFileLoader
         }
     }
 
-    /// <summary>Turns YamlDotNet's messages into what a technician can act on.</summary>
-    private static string Explain(YamlException error)
-    {
-        var message = (error.InnerException ?? error).Message;
-        var unknown = UnknownProperty().Match(error.Message);
-        if (unknown.Success)
-        {
-            var type = typeof(SiteFile).Assembly.GetTypes().FirstOrDefault(t => t.FullName == unknown.Groups["type"].Value);
-            var known = type is null ? string.Empty : string.Join(", ", type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => UnderscoredNamingConvention.Instance.Apply(p.Name)));
-            return $"unknown key '{unknown.Groups["key"].Value}'{(known.Length > 0 ? $"; expected one of: {known}" : string.Empty)}.";
-        }
-
-        return message.ReplaceLineEndings(" ");
-    }
-
-    private static bool IsIdentifier(string? text) => text is { Length: > 0 and <= 64 } && IdentifierPattern().IsMatch(text);
+    private static bool IsIdentifier(string? text) => ConfigYaml.IsIdentifier(text);
 
     [GeneratedRegex("^(/dev/)?i2c-[0-9]+$")]
     private static partial Regex I2cBusPattern();
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
-    private static partial Regex IdentifierPattern();
-
-    [GeneratedRegex("Property '(?<key>[^']*)' not found on type '(?<type>[^']*)'")]
-    private static partial Regex UnknownProperty();
 }

@@ -45,7 +45,7 @@ public static partial class MqttPayloadMapper
             var fields = new List<Field>();
             foreach (var (name, path) in subscription.Fields)
             {
-                if (Select(json.RootElement, path) is not { } element)
+                if (JsonPath.Select(json.RootElement, path) is not { } element)
                 {
                     continue;
                 }
@@ -67,7 +67,7 @@ public static partial class MqttPayloadMapper
             var time = received;
             if (!string.IsNullOrEmpty(subscription.Timestamp))
             {
-                time = Select(json.RootElement, subscription.Timestamp) is { } stamp
+                time = JsonPath.Select(json.RootElement, subscription.Timestamp) is { } stamp
                     ? ParseTime(stamp, subscription.Timestamp)
                     : throw new UnreadablePayloadException($"no timestamp at {subscription.Timestamp}");
             }
@@ -102,7 +102,7 @@ public static partial class MqttPayloadMapper
             }
             else if (source.StartsWith("$.", StringComparison.Ordinal))
             {
-                value = json is { } root && Select(root, source) is { } element
+                value = json is { } root && JsonPath.Select(root, source) is { } element
                     ? element.ValueKind == JsonValueKind.String ? element.GetString() : element.GetRawText()
                     : throw new UnreadablePayloadException($"tag '{name}': nothing at {source}");
             }
@@ -125,44 +125,6 @@ public static partial class MqttPayloadMapper
         {
             throw new UnreadablePayloadException(error.Message);
         }
-    }
-
-    /// <summary>"$.a.b[0].c": object members and array indexes.</summary>
-    private static JsonElement? Select(JsonElement root, string path)
-    {
-        var current = root;
-        var rest = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
-        foreach (var part in rest.Split('.', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var name = part;
-            var index = -1;
-            var bracket = part.IndexOf('[', StringComparison.Ordinal);
-            if (bracket >= 0 && part.EndsWith(']'))
-            {
-                name = part[..bracket];
-                index = int.Parse(part[(bracket + 1)..^1], CultureInfo.InvariantCulture);
-            }
-
-            if (name.Length > 0)
-            {
-                if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(name, out current))
-                {
-                    return null;
-                }
-            }
-
-            if (index >= 0)
-            {
-                if (current.ValueKind != JsonValueKind.Array || index >= current.GetArrayLength())
-                {
-                    return null;
-                }
-
-                current = current[index];
-            }
-        }
-
-        return current.ValueKind == JsonValueKind.Null ? null : current;
     }
 
     private static DateTimeOffset ParseTime(JsonElement stamp, string path)

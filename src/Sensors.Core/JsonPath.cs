@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Sensors.Core;
+
+/// <summary>
+/// The small path language our mappings use to pick a value out of a JSON object: <c>$.a.b[0].c</c>
+/// (object members and array indexes). One implementation for every mapping in the gateway: MQTT
+/// subscriptions, a network server's decoded object, a JavaScript codec's result.
+/// </summary>
+public static class JsonPath
+{
+    /// <summary>The element at <paramref name="path"/>, or null when it is absent or JSON null.</summary>
+    public static JsonElement? Select(JsonElement root, string path)
+    {
+        var current = root;
+        var rest = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+        foreach (var part in rest.Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var name = part;
+            var index = -1;
+            var bracket = part.IndexOf('[', StringComparison.Ordinal);
+            if (bracket >= 0 && part.EndsWith(']'))
+            {
+                name = part[..bracket];
+                if (!int.TryParse(part[(bracket + 1)..^1], NumberStyles.None, CultureInfo.InvariantCulture, out index))
+                {
+                    return null;
+                }
+            }
+
+            if (name.Length > 0)
+            {
+                if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(name, out current))
+                {
+                    return null;
+                }
+            }
+
+            if (index >= 0)
+            {
+                if (current.ValueKind != JsonValueKind.Array || index >= current.GetArrayLength())
+                {
+                    return null;
+                }
+
+                current = current[index];
+            }
+        }
+
+        return current.ValueKind == JsonValueKind.Null ? null : current;
+    }
+
+    /// <summary>What is wrong with a path as written in a configuration file, or null when it reads.</summary>
+    public static string? Problem(string path)
+    {
+        if (!path.StartsWith("$.", StringComparison.Ordinal) || path.Length == 2)
+        {
+            return $"'{path}' is not a path: write $.name, $.a.b or $.list[0].name";
+        }
+
+        foreach (var part in path[2..].Split('.'))
+        {
+            var bracket = part.IndexOf('[', StringComparison.Ordinal);
+            var name = bracket >= 0 ? part[..bracket] : part;
+            if (part.Length == 0 || (bracket >= 0 && (!part.EndsWith(']') || !int.TryParse(part[(bracket + 1)..^1], NumberStyles.None, CultureInfo.InvariantCulture, out _))) || (name.Length == 0 && bracket < 0))
+            {
+                return $"'{path}': '{part}' is not a member name or name[index]";
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Text.Json;
+using Sensors.Core;
+using Sensors.LoRaWan.Registry;
+
+namespace Sensors.LoRaWan.Pickups;
+
+/// <summary>
+/// A pickup message that cannot be counted. Its text never holds the chip id in clear (at most its
+/// pseudonym), so it may be logged and kept.
+/// </summary>
+public sealed class PickupException(string message) : Exception(message);
+
+/// <summary>
+/// RFID reads from a truck's onboard unit → <c>bin_pickup</c> readings. The message is JSON:
+/// <c>{"chip_id": "E200…", "time": "2026-11-24T07:31:12Z", "truck_id": "camion-07", "lat": 48.86, "lon": 2.31, "weight_kg": 11.5}</c>
+/// (also accepted: chip/tag/rfid/uid, timestamp/ts (ISO 8601 or Unix time), truck, position {lat, lon},
+/// latitude/longitude, weight, sector; the truck may come from the topic trucks/{truck}/…).
+/// The chip id is replaced by its pseudonym at once; repeated reads of one lift count once; the
+/// position is used to find the collection sector and then dropped (it points to a house).
+/// </summary>
+public sealed class PickupProcessor(ChipPseudonymiser pseudonyms, LiftWindow lifts, Func<DeviceRegistry> registry)
+{
+    public const string UnknownSector = "unknown";
+
+    private long _pickups;
+    private long _repeatedReads;
+    private long _unreadable;
+
+    public long Pickups => Interlocked.Read(ref _pickups);
+
+    public long RepeatedReads => Interlocked.Read(ref _repeatedReads);
+
+    public long Unreadable => Interlocked.Read(ref _unreadable);
+
+    /// <summary>The pickup this read counts, or null when it repeats a lift already counted.</summary>
+    public Reading? Process(string topic, ReadOnlySpan<byte> payload, DateTimeOffset received)
+    {
+        try
+        {
+            return Read(topic, payload, received);
+        }
+        catch (PickupException)
+        {
+            Interlocked.Increment(ref _unreadable);
+            throw;
+        }
+    }
+
+    private Reading? Read(string topic, ReadOnlySpan<byte> payload, DateTimeOffset received)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(payload.ToArray());
+        }
+        catch (JsonException error)
+        {
+            // The text is not shown: it may hold a chip id.
+            throw new PickupException($"pickup on '{topic}' is not JSON ({error.Message.Split('.')[0]}; {payload.Length} bytes, not shown: it may hold a chip id).");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new PickupException($"pickup on '{topic}' is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object.");
+            }
+
+            var chip = Text(root, "chip_id", "chip", "tag", "rfid", "uid");
+            if (string.IsNullOrWhiteSpace(chip))
+            {
+                throw new PickupException($"pickup on '{topic}' has no chip id (chip_id); the onboard unit must send the chip it read.");
+            }
+
+            var bin = pseudonyms.Pseudonym(chip);
+            var truck = Text(root, "truck_id", "truck") ?? TruckFromTopic(topic);
+            if (!ConfigYaml.IsIdentifier(truck))
+            {
+                throw new PickupException($"pickup of bin {bin} on '{topic}': truck_id '{truck}' is missing or not an identifier (lower-case letters, digits, dashes).");
+            }
+
+            var readAt = Time(root, topic, bin) ?? received;
+            var (latitude, longitude) = Position(root);
+            var sector = Text(root, "sector") is { } given && ConfigYaml.IsIdentifier(given) ? given : SectorOf(truck!, latitude, longitude);
+            if (!lifts.IsNewLift(bin, truck!, readAt))
+            {
+                Interlocked.Increment(ref _repeatedReads);
+                return null;
+            }
+
+            var fields = new List<Field>(2) { new("count", 1L) };
+            if (Number(root, "weight_kg", "weight") is { } weight)
+            {
+                fields.Add(new Field("weight_kg", weight));
+            }
+
+            Interlocked.Increment(ref _pickups);
+            return new Reading("bin_pickup", [new Tag("sector", sector), new Tag("bin_id", bin), new Tag("truck_id", truck!)], [.. fields], readAt);
+        }
+    }
+
+    private string SectorOf(string truck, double? latitude, double? longitude)
+    {
+        var current = registry();
+        if (latitude is { } lat && longitude is { } lon && current.Sectors.FirstOrDefault(s => s.Contains(lat, lon)) is { } sector)
+        {
+            return sector.Id;
+        }
+
+        return current.Truck(truck)?.Sector ?? UnknownSector;
+    }
+
+    private static string? TruckFromTopic(string topic)
+    {
+        var levels = topic.Split('/');
+        return levels.Length >= 3 && levels[0] == "trucks" ? levels[1] : null;
+    }
+
+    private static (double? Latitude, double? Longitude) Position(JsonElement root)
+    {
+        var holder = root.TryGetProperty("position", out var position) && position.ValueKind == JsonValueKind.Object ? position : root;
+        return (Number(holder, "lat", "latitude"), Number(holder, "lon", "lng", "longitude"));
+    }
+
+    private static DateTimeOffset? Time(JsonElement root, string topic, string bin)
+    {
+        foreach (var name in new[] { "time", "timestamp", "ts" })
+        {
+            if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                continue;
+            }
+
+            if (value.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+            {
+                return parsed;
+            }
+
+            if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var unix) && unix > 0)
+            {
+                return unix < 1e11 ? DateTimeOffset.UnixEpoch.AddSeconds(unix) : DateTimeOffset.UnixEpoch.AddMilliseconds(unix);
+            }
+
+            throw new PickupException($"pickup of bin {bin} on '{topic}': {name} = {value.GetRawText()} is not a time (ISO 8601, or Unix seconds or milliseconds).");
+        }
+
+        return null;
+    }
+
+    private static string? Text(JsonElement root, params string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (root.TryGetProperty(name, out var value))
+            {
+                return value.ValueKind switch
+                {
+                    JsonValueKind.String => value.GetString(),
+                    JsonValueKind.Number => value.GetRawText(),
+                    _ => null,
+                };
+            }
+        }
+
+        return null;
+    }
+
+    private static double? Number(JsonElement root, params string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (root.TryGetProperty(name, out var value))
+            {
+                if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) && double.IsFinite(number))
+                {
+                    return number;
+                }
+
+                if (value.ValueKind == JsonValueKind.String && double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out number) && double.IsFinite(number))
+                {
+                    return number;
+                }
+            }
+        }
+
+        return null;
+    }
+}

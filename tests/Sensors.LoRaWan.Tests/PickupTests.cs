@@ -1,0 +1,92 @@
+using System.Text;
+using Sensors.LoRaWan.Pickups;
+using Sensors.LoRaWan.Registry;
+using Sensors.Testing;
+
+namespace Sensors.LoRaWan.Tests;
+
+/// <summary>RFID pickups from the trucks: one lift counted once, and the chip id never in clear.</summary>
+public sealed class PickupTests
+{
+    private const string Chip = "E2000017221101441890ABCD";
+    private static readonly DateTimeOffset Lift = new(2026, 11, 24, 7, 31, 12, TimeSpan.Zero);
+    private readonly PickupProcessor _pickups;
+    private readonly ChipPseudonymiser _pseudonyms = new(ChipPseudonymiser.ParseKey("9f0c2b7a41d35e68c0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f607"));
+
+    public PickupTests()
+    {
+        var (registry, errors) = DeviceRegistryLoader.Load(RepoPaths.Of("firmware-config/registry/devices.yaml"), RepoPaths.Of("firmware-config/codecs"));
+        Assert.Empty(errors);
+        _pickups = new PickupProcessor(_pseudonyms, new LiftWindow(TimeSpan.FromSeconds(60)), () => registry!);
+    }
+
+    private static byte[] Read(DateTimeOffset at, string chip = Chip, string truck = "camion-07", string extra = "") =>
+        Encoding.UTF8.GetBytes($$"""{"chip_id":"{{chip}}","time":"{{at:O}}","truck_id":"{{truck}}","lat":48.8712,"lon":2.3401,"weight_kg":11.5{{extra}}}""");
+
+    [Fact]
+    public void FiveReadsOfOneLift_CountOnce_UnderAPseudonym()
+    {
+        var readings = Enumerable.Range(0, 5)
+            .Select(i => _pickups.Process("trucks/camion-07/pickups", Read(Lift.AddSeconds(i * 3)), Lift))
+            .ToList();
+
+        var pickup = Assert.Single(readings, r => r is not null)!;
+        Assert.Equal("bin_pickup", pickup.Measurement);
+        Assert.Equal(1L, pickup.Field("count")!.Value.AsInteger);
+        Assert.Equal(11.5, pickup.Field("weight_kg")!.Value.AsNumber);
+        Assert.Equal(Lift, pickup.Timestamp);
+        Assert.Equal("nord", pickup.Tag("sector"));
+        Assert.Equal("camion-07", pickup.Tag("truck_id"));
+        Assert.Equal(_pseudonyms.Pseudonym(Chip), pickup.Tag("bin_id"));
+        Assert.DoesNotContain(Chip, pickup.ToString(), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("48.87", pickup.ToString());
+        Assert.Equal(4, _pickups.RepeatedReads);
+    }
+
+    [Fact]
+    public void TheSameBin_LaterOrByAnotherTruck_IsAnotherPickup()
+    {
+        Assert.NotNull(_pickups.Process("trucks/camion-07/pickups", Read(Lift), Lift));
+        Assert.NotNull(_pickups.Process("trucks/camion-07/pickups", Read(Lift.AddMinutes(5)), Lift));
+        Assert.NotNull(_pickups.Process("trucks/camion-12/pickups", Read(Lift.AddMinutes(5), truck: "camion-12"), Lift));
+    }
+
+    [Fact]
+    public void Pseudonym_IsStableAcrossSpellings_AndDependsOnTheKey()
+    {
+        var other = new ChipPseudonymiser(ChipPseudonymiser.ParseKey("a different key of at least sixteen bytes"));
+
+        Assert.Equal(_pseudonyms.Pseudonym(Chip), _pseudonyms.Pseudonym("e2 00 00 17 22 11 01 44 18 90 ab cd"));
+        Assert.NotEqual(_pseudonyms.Pseudonym(Chip), other.Pseudonym(Chip));
+        Assert.Matches("^[0-9a-f]{32}$", _pseudonyms.Pseudonym(Chip));
+        Assert.Throws<ArgumentException>(() => new ChipPseudonymiser(ChipPseudonymiser.ParseKey("short")));
+    }
+
+    [Fact]
+    public void Sector_ComesFromTheMessage_ThenThePosition_ThenTheTrucksRound()
+    {
+        var given = _pickups.Process("trucks/camion-07/pickups", Read(Lift, chip: "01", extra: ",\"sector\":\"centre\""), Lift)!;
+        var bySouthBox = _pickups.Process("trucks/camion-07/pickups", Encoding.UTF8.GetBytes("""{"chip":"02","ts":1795500000,"position":{"lat":48.85,"lon":2.34}}"""), Lift)!;
+        var byTruck = _pickups.Process("trucks/camion-12/pickups", Encoding.UTF8.GetBytes("""{"chip":"03"}"""), Lift)!;
+
+        Assert.Equal("centre", given.Tag("sector"));
+        Assert.Equal("sud", bySouthBox.Tag("sector"));
+        Assert.Equal("camion-07", bySouthBox.Tag("truck_id"));
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1795500000), bySouthBox.Timestamp);
+        Assert.Equal("sud", byTruck.Tag("sector"));
+        Assert.Equal(Lift, byTruck.Timestamp);
+    }
+
+    [Theory]
+    [InlineData("{\"chip_id\":\"E2000017221101441890ABCD\",", "not JSON")]
+    [InlineData("{\"chip_id\":\"E2000017221101441890ABCD\",\"truck_id\":\"Camion 7\"}", "truck_id")]
+    [InlineData("{\"chip_id\":\"E2000017221101441890ABCD\",\"time\":\"yesterday\"}", "is not a time")]
+    [InlineData("{\"truck_id\":\"camion-07\"}", "no chip id")]
+    public void UnreadableRead_IsExplained_WithoutTheChip(string json, string expected)
+    {
+        var error = Assert.Throws<PickupException>(() => _pickups.Process("trucks/x/y", Encoding.UTF8.GetBytes(json), Lift));
+
+        Assert.Contains(expected, error.Message);
+        Assert.DoesNotContain(Chip, error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+}
