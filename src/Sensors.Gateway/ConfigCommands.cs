@@ -35,6 +35,22 @@ public static class ConfigCommands
         output.WriteLine(settings.Mqtt.IsConfigured
             ? $"  MQTT        {(settings.Mqtt.Tls is null ? "mqtt" : "mqtts")}://{settings.Mqtt.Host}:{settings.Mqtt.Port}, {settings.Mqtt.Subscriptions.Count} subscription(s): {string.Join(", ", settings.Mqtt.Subscriptions.Select(s => s.Topic))}; password: {Secret(settings.Mqtt.Password, settings.Mqtt.PasswordFile)}"
             : "  MQTT        none (no Mqtt:Subscriptions)");
+        if (settings.Registry is { } registry)
+        {
+            var types = registry.Devices.GroupBy(d => d.TypeName).Select(g => $"{g.Count()} {g.Key}");
+            output.WriteLine($"  LoRaWAN     {registry.Count} device(s) ({string.Join(", ", types)}) from {settings.RegistryPath}, codecs in {settings.CodecsPath} (reloaded when edited)");
+        }
+
+        if (settings.Webhook.Enabled)
+        {
+            output.WriteLine($"  uplinks     http://{settings.Webhook.Address}:{settings.Webhook.Port}/chirpstack and /tts; header {settings.Webhook.Header}: {Secret(settings.Webhook.Secret, settings.Webhook.SecretFile)}");
+        }
+
+        if (settings.Mqtt.Subscriptions.Any(s => s.Format == PayloadFormat.Pickups))
+        {
+            output.WriteLine($"  pickups     chip ids pseudonymised (HMAC-SHA256), key {Secret(settings.Pickups.Key, settings.Pickups.KeyFile)}; reads closer than {settings.Pickups.LiftWindow} are one lift");
+        }
+
         output.WriteLine($"  journal     {settings.Journal.Directory}, cap {settings.Journal.MaxBytes / 1024 / 1024} MiB");
         output.WriteLine(settings.Http.Enabled
             ? $"  status page http://{settings.Http.Address}:{settings.Http.Port}/ (also /healthz, /readyz, /metrics)"

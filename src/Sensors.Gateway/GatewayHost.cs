@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Console;
 using Sensors.Gateway.Clock;
 using Sensors.Gateway.Configuration;
 using Sensors.Gateway.Health;
+using Sensors.Gateway.LoRaWan;
 using Sensors.Gateway.Pipeline;
 using Sensors.Gateway.Sources;
 using Sensors.Gateway.Status;
@@ -79,6 +80,12 @@ public static class GatewayHost
         services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<ClockGuard>());
         services.AddHostedService<ClockWatchService>();
         services.AddSingleton(sp => new SiteProvider(settings.Site, settings.SitePath, sp.GetRequiredService<ILogger<SiteProvider>>()));
+        services.AddSingleton<IReloadable>(sp => sp.GetRequiredService<SiteProvider>());
+        services.AddSingleton(sp => new RegistryProvider(settings.Registry, settings.RegistryPath, settings.CodecsPath, sp.GetRequiredService<ILogger<RegistryProvider>>()));
+        services.AddSingleton<IReloadable>(sp => sp.GetRequiredService<RegistryProvider>());
+        services.AddSingleton(new UnreadableStore(settings.Journal.Directory));
+        services.AddSingleton<MessageQuarantine>();
+        services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<MessageQuarantine>());
         services.AddHostedService<ConfigReloadService>();
         if (settings.Gateway.ReportInterval > TimeSpan.Zero)
         {
@@ -136,9 +143,35 @@ public static class GatewayHost
 
     public static IServiceCollection AddMqttSource(this IServiceCollection services, GatewaySettings settings)
     {
+        if (settings.LoRaWan.IsConfigured)
+        {
+            services.AddSingleton<LoRaWanIngest>();
+            services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<LoRaWanIngest>());
+        }
+
+        if (settings.Pickups.Key is { Length: > 0 } key)
+        {
+            services.AddSingleton(sp => new PickupIngest(new Sensors.LoRaWan.Pickups.PickupProcessor(
+                new Sensors.LoRaWan.Pickups.ChipPseudonymiser(Sensors.LoRaWan.Pickups.ChipPseudonymiser.ParseKey(key)),
+                new Sensors.LoRaWan.Pickups.LiftWindow(settings.Pickups.LiftWindow),
+                () => sp.GetRequiredService<RegistryProvider>().Current)));
+            services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<PickupIngest>());
+        }
+
         if (settings.Mqtt.IsConfigured)
         {
-            services.AddSingleton<IReadingSource>(sp => new MqttSource(settings.Mqtt, settings.Gateway.EffectiveId, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            services.AddSingleton<IReadingSource>(sp => new MqttSource(
+                settings.Mqtt,
+                settings.Gateway.EffectiveId,
+                new MessageReaders(sp.GetService<LoRaWanIngest>(), sp.GetService<PickupIngest>()),
+                sp.GetRequiredService<MessageQuarantine>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>()));
+        }
+
+        if (settings.Webhook.Enabled)
+        {
+            services.AddSingleton<IReadingSource>(sp => new WebhookSource(settings.Webhook, sp.GetRequiredService<LoRaWanIngest>(), sp.GetRequiredService<MessageQuarantine>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WebhookSource>>()));
         }
 
         return services;

@@ -35,6 +35,30 @@ public static class JournalCommands
         }
 
         output.WriteLine($"  dead letters:  {deadLetters}{(deadLetters > 0 ? " (sensors journal dead-letters lists them)" : string.Empty)}");
+        var unreadable = new UnreadableStore(directory).Count;
+        output.WriteLine($"  unreadable:    {unreadable}{(unreadable > 0 ? " message(s) set aside (sensors journal unreadable lists them)" : string.Empty)}");
+        return 0;
+    }
+
+    /// <summary>The messages set aside: when, from where, why; the payload in base64 when it was kept.</summary>
+    public static int Unreadable(GatewaySettings settings, TextWriter output)
+    {
+        var store = new UnreadableStore(settings.Journal.Directory);
+        var messages = store.ReadAll();
+        if (messages.Count == 0)
+        {
+            output.WriteLine("No unreadable messages: every message became readings.");
+            return 0;
+        }
+
+        foreach (var message in messages)
+        {
+            output.WriteLine($"{message.Time:yyyy-MM-ddTHH:mm:ssZ}  {message.Source}  {message.Topic}");
+            output.WriteLine($"    {message.Reason}");
+            output.WriteLine(message.Payload is null ? "    (payload not kept: it may hold personal data)" : $"    payload (base64): {message.Payload}");
+        }
+
+        output.WriteLine($"{messages.Count} message(s) in {store.Path}. After fixing the cause (the codec, the registry), publish them again (mosquitto_pub -t TOPIC -m \"$(echo PAYLOAD | base64 -d)\"), then delete the file.");
         return 0;
     }
 

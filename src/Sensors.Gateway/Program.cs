@@ -5,7 +5,7 @@ using Sensors.Gateway.Configuration;
 
 // sensors: the gateway's one executable. Subcommands:
 //   sensors run --config /etc/sensors/gateway.json       run the gateway (what systemd starts)
-//   sensors journal stats|dead-letters|export|replay-dead-letters --config …
+//   sensors journal stats|dead-letters|unreadable|export|replay-dead-letters --config …
 //   sensors config check --config /etc/sensors/gateway.json
 //   sensors doctor | read | calibrate --config …            for installers, with the gateway stopped
 var config = new Option<FileInfo?>("--config", "-c")
@@ -21,11 +21,13 @@ var stats = new Command("stats", "How many readings wait in the journal, how old
 stats.SetAction(parse => WithSettings(parse.GetValue(config), s => JournalCommands.Stats(s, Console.Out, TimeProvider.System)));
 var deadLetters = new Command("dead-letters", "List the points InfluxDB refused, with its reasons.") { config };
 deadLetters.SetAction(parse => WithSettings(parse.GetValue(config), s => JournalCommands.DeadLetters(s, Console.Out)));
+var unreadable = new Command("unreadable", "List the messages that could not become readings (a codec error, an unknown device), with the reason.") { config };
+unreadable.SetAction(parse => WithSettings(parse.GetValue(config), s => JournalCommands.Unreadable(s, Console.Out)));
 var replay = new Command("replay-dead-letters", "Put the dead letters back into the journal, after fixing their cause (the gateway must be stopped).") { config };
 replay.SetAction(parse => WithSettings(parse.GetValue(config), s => JournalCommands.ReplayAsync(s, Console.Out, Console.Error).GetAwaiter().GetResult()));
 var export = new Command("export", "Write every waiting reading to a file as line protocol, to carry data out by hand.") { config, output };
 export.SetAction(parse => WithSettings(parse.GetValue(config), s => JournalCommands.Export(s, parse.GetValue(output)!.FullName, Console.Out)));
-var journal = new Command("journal", "Look after the journal, the readings kept on disk until InfluxDB has them.") { stats, deadLetters, replay, export };
+var journal = new Command("journal", "Look after the journal, the readings kept on disk until InfluxDB has them.") { stats, deadLetters, unreadable, replay, export };
 
 var check = new Command("check", "Check the settings, the site file and the secret files; explain each problem, or say what the gateway will do.") { config };
 check.SetAction(parse =>

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Sensors.Gateway.Clock;
 using Sensors.Gateway.Health;
+using Sensors.Gateway.LoRaWan;
 using Sensors.Influx;
 using Sensors.Journal;
 
@@ -18,7 +19,7 @@ public sealed partial class GatewaySettings
 {
     public const string EnvironmentPrefix = "SENSORS_";
 
-    private static readonly string[] KnownSections = ["Logging", GatewayOptions.Section, SiteOptions.Section, InfluxOptions.Section, MqttSourceOptions.Section, JournalOptions.Section, PipelineOptions.Section, SimulationOptions.Section, ClockOptions.Section, HttpOptions.Section, StatusPageOptions.Section, Sources.HardwareOptions.Section];
+    private static readonly string[] KnownSections = ["Logging", GatewayOptions.Section, SiteOptions.Section, InfluxOptions.Section, MqttSourceOptions.Section, JournalOptions.Section, PipelineOptions.Section, SimulationOptions.Section, ClockOptions.Section, HttpOptions.Section, StatusPageOptions.Section, Sources.HardwareOptions.Section, LoRaWanOptions.Section, PickupOptions.Section, WebhookOptions.Section];
 
     public required IConfigurationRoot Configuration { get; init; }
     public required GatewayOptions Gateway { get; init; }
@@ -31,6 +32,14 @@ public sealed partial class GatewaySettings
     public required HttpOptions Http { get; init; }
     public required StatusPageOptions StatusPage { get; init; }
     public required Sources.HardwareOptions Hardware { get; init; }
+    public required LoRaWanOptions LoRaWan { get; init; }
+    public required PickupOptions Pickups { get; init; }
+    public required WebhookOptions Webhook { get; init; }
+
+    /// <summary>The device registry as loaded at start (null without LoRaWan:Registry).</summary>
+    public required Sensors.LoRaWan.Registry.DeviceRegistry? Registry { get; init; }
+    public required string? RegistryPath { get; init; }
+    public required string? CodecsPath { get; init; }
     public required SiteFile? Site { get; init; }
     public required string? SitePath { get; init; }
     public required IReadOnlyList<string> Errors { get; init; }
@@ -95,12 +104,20 @@ public sealed partial class GatewaySettings
         var http = Bind<HttpOptions>(configuration, HttpOptions.Section, errors);
         var statusPage = Bind<StatusPageOptions>(configuration, StatusPageOptions.Section, errors);
         var hardware = Bind<Sources.HardwareOptions>(configuration, Sources.HardwareOptions.Section, errors);
+        var lorawan = Bind<LoRaWanOptions>(configuration, LoRaWanOptions.Section, errors);
+        var pickups = Bind<PickupOptions>(configuration, PickupOptions.Section, errors);
+        var webhook = Bind<WebhookOptions>(configuration, WebhookOptions.Section, errors);
         var baseFolder = configPath is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(configPath))!;
         journal.Directory = Path.GetFullPath(journal.Directory, baseFolder);
 
         influx.Password = Secret(influx.PasswordFile, "Influx:PasswordFile", baseFolder, errors) ?? influx.Password;
         influx.Token = Secret(influx.TokenFile, "Influx:TokenFile", baseFolder, errors) ?? influx.Token;
         mqtt.Password = Secret(mqtt.PasswordFile, "Mqtt:PasswordFile", baseFolder, errors) ?? mqtt.Password;
+        pickups.Key = Secret(pickups.KeyFile, "Pickups:KeyFile", baseFolder, errors) ?? pickups.Key;
+        webhook.Secret = Secret(webhook.SecretFile, "Webhook:SecretFile", baseFolder, errors) ?? webhook.Secret;
+        errors.AddRange(pickups.Validate(mqtt.Subscriptions.Any(s => s.Format == PayloadFormat.Pickups)));
+        errors.AddRange(webhook.Validate());
+        var (registry, registryPath, codecsPath) = LoadRegistry(lorawan, mqtt, webhook, baseFolder, errors);
         errors.AddRange(influx.Validate());
         errors.AddRange(mqtt.Validate());
         errors.AddRange(journal.Validate());
@@ -141,10 +158,36 @@ public sealed partial class GatewaySettings
             Http = http,
             StatusPage = statusPage,
             Hardware = hardware,
+            LoRaWan = lorawan,
+            Pickups = pickups,
+            Webhook = webhook,
+            Registry = registry,
+            RegistryPath = registryPath,
+            CodecsPath = codecsPath,
             Site = site,
             SitePath = sitePath,
             Errors = errors,
         };
+    }
+
+    /// <summary>The device registry, needed by LoRaWAN subscriptions, the webhook and pickups (sectors, trucks).</summary>
+    private static (Sensors.LoRaWan.Registry.DeviceRegistry?, string?, string?) LoadRegistry(LoRaWanOptions lorawan, MqttSourceOptions mqtt, WebhookOptions webhook, string baseFolder, List<string> errors)
+    {
+        if (!lorawan.IsConfigured)
+        {
+            if (webhook.Enabled || mqtt.Subscriptions.Any(s => s.Format == PayloadFormat.LoRaWan))
+            {
+                errors.Add("LoRaWan:Registry is not set: LoRaWAN uplinks need the device registry to know which device is which, e.g. /etc/sensors/registry/devices.yaml.");
+            }
+
+            return (null, null, null);
+        }
+
+        var path = Path.GetFullPath(lorawan.Registry!, baseFolder);
+        var codecs = lorawan.CodecsFor(path, baseFolder);
+        var (registry, registryErrors) = Sensors.LoRaWan.Registry.DeviceRegistryLoader.Load(path, codecs);
+        errors.AddRange(registryErrors);
+        return (registry, path, codecs);
     }
 
     /// <summary>

@@ -12,6 +12,12 @@ public enum PayloadFormat
 
     /// <summary>The payload is one number, e.g. "412.5": it becomes the field named in <see cref="MqttSubscriptionOptions.Field"/>.</summary>
     Number,
+
+    /// <summary>A LoRaWAN network server's uplinks (ChirpStack v4 or The Things Stack v3, told by the topic), read through the device registry.</summary>
+    LoRaWan,
+
+    /// <summary>RFID reads from the trucks' onboard units: bin pickups, chip ids pseudonymised.</summary>
+    Pickups,
 }
 
 /// <summary>One subscription of the MQTT source and its mapping to a reading.</summary>
@@ -112,6 +118,16 @@ public sealed class MqttSourceOptions
             if (MqttTopic.FilterProblem(s.Topic) is { } problem)
             {
                 errors.Add($"{key}:Topic: {problem}.");
+            }
+
+            if (s.Format is PayloadFormat.LoRaWan or PayloadFormat.Pickups)
+            {
+                if (s.Fields.Count > 0 || s.Tags.Count > 0 || !string.IsNullOrEmpty(s.Measurement))
+                {
+                    errors.Add($"{key}: a {s.Format} subscription takes no Measurement, Tags or Fields: {(s.Format == PayloadFormat.LoRaWan ? "the device registry says what each device measures" : "pickups go to bin_pickup")}.");
+                }
+
+                continue;
             }
 
             if (string.IsNullOrWhiteSpace(s.Measurement))

@@ -8,7 +8,7 @@ namespace Sensors.Gateway.Configuration;
 /// on disk; a file with errors is refused with one log line and the previous one stays in use, so a
 /// bad edit never stops the gateway.
 /// </summary>
-public sealed partial class SiteProvider(SiteFile? initial, string? path, ILogger<SiteProvider> logger)
+public sealed partial class SiteProvider(SiteFile? initial, string? path, ILogger<SiteProvider> logger) : IReloadable
 {
     private DateTime _stamp = path is not null && File.Exists(path) ? File.GetLastWriteTimeUtc(path) : default;
     private SiteFile? _current = initial;
@@ -51,8 +51,15 @@ public sealed partial class SiteProvider(SiteFile? initial, string? path, ILogge
     private partial void LogRefused(string path, int count, string error);
 }
 
-/// <summary>Looks for edits of the reloadable files (the site file today; the device registry with LoRaWAN) every few seconds.</summary>
-public sealed class ConfigReloadService(SiteProvider site, TimeProvider time) : BackgroundService
+/// <summary>A file the gateway picks up again when it is edited.</summary>
+public interface IReloadable
+{
+    /// <summary>True when a changed, valid file replaced the current one.</summary>
+    bool ReloadIfChanged();
+}
+
+/// <summary>Looks for edits of the reloadable files (the site file, the device registry and its codecs) every few seconds.</summary>
+public sealed class ConfigReloadService(IEnumerable<IReloadable> files, TimeProvider time) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(3);
 
@@ -63,7 +70,10 @@ public sealed class ConfigReloadService(SiteProvider site, TimeProvider time) : 
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                site.ReloadIfChanged();
+                foreach (var file in files)
+                {
+                    file.ReloadIfChanged();
+                }
             }
         }
         catch (OperationCanceledException)

@@ -4,11 +4,9 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Sensors.Core;
 using Sensors.Gateway.Configuration;
+using Sensors.Gateway.Pipeline;
 
 namespace Sensors.Gateway.Sources;
-
-/// <summary>A payload that cannot become a reading, with what is wrong in words.</summary>
-public sealed class UnreadablePayloadException(string reason) : Exception(reason);
 
 /// <summary>
 /// Turns one MQTT message into a reading, as its subscription says. Pure: topic, payload and

@@ -10,12 +10,12 @@ namespace Sensors.Gateway.Sources;
 /// <summary>
 /// Readings from MQTT: devices, trucks and network servers publishing to a broker. The session is
 /// persistent (the broker queues QoS 1/2 messages while the gateway is away) and acknowledgement
-/// is manual: a message is acknowledged only once its reading is in the sink, so a crash before
-/// that makes the broker send it again. A message that cannot be read is logged (topic and an
-/// excerpt; one line per subscription and minute at most), counted, and acknowledged, so that it
+/// is manual: a message is acknowledged only once its readings are in the sink, so a crash before
+/// that makes the broker send it again. A message that cannot be read goes to the quarantine
+/// (kept with its reason, counted, logged at most once a minute) and is acknowledged, so that it
 /// does not come back forever; the flow goes on.
 /// </summary>
-public sealed partial class MqttSource(MqttSourceOptions options, string gatewayId, TimeProvider time, ILoggerFactory loggers) : IReadingSource, IMetricsSource
+public sealed partial class MqttSource(MqttSourceOptions options, string gatewayId, MessageReaders readers, MessageQuarantine quarantine, TimeProvider time, ILoggerFactory loggers) : IReadingSource, IMetricsSource
 {
     /// <summary>Mosquitto's count of messages it dropped (a full queue, an over-long inflight): published on $SYS every sys_interval.</summary>
     public const string BrokerDroppedTopic = "$SYS/broker/publish/messages/dropped";
@@ -25,7 +25,6 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
     private MqttClient? _client;
     private long _brokerDropped = -1;
     private readonly ILogger _logger = loggers.CreateLogger<MqttSource>();
-    private readonly Dictionary<MqttSubscriptionOptions, (DateTimeOffset Last, int Suppressed)> _complaints = [];
     private long _unreadable;
     private long _received;
 
@@ -124,17 +123,35 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
             return Task.CompletedTask;
         }
 
+        IReadOnlyList<Sensors.Core.Reading> readings;
         try
         {
-            var reading = MqttPayloadMapper.Map(subscription, message.Topic, message.Payload.Span, time.GetUtcNow());
-            return sink.WriteAsync(reading, cancellationToken).AsTask();
+            readings = readers.Read(subscription, message.Topic, message.Payload.Span, time.GetUtcNow());
         }
         catch (UnreadablePayloadException error)
         {
             Interlocked.Increment(ref _unreadable);
-            Complain(subscription, message.Topic, error.Message);
+            quarantine.SetAside("mqtt", message.Topic, error, message.Payload.Span);
             return Task.CompletedTask;
         }
+
+        return readings.Count switch
+        {
+            0 => Task.CompletedTask,
+            1 => sink.WriteAsync(readings[0], cancellationToken).AsTask(),
+            _ => WriteAll(sink, readings, cancellationToken),
+        };
+    }
+
+    private static Task WriteAll(IReadingSink sink, IReadOnlyList<Sensors.Core.Reading> readings, CancellationToken cancellationToken)
+    {
+        var writes = new Task[readings.Count];
+        for (var i = 0; i < readings.Count; i++)
+        {
+            writes[i] = sink.WriteAsync(readings[i], cancellationToken).AsTask();
+        }
+
+        return Task.WhenAll(writes);
     }
 
     public void WriteMetrics(PrometheusText text)
@@ -143,7 +160,7 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
         text.Gauge("sensors_mqtt_connected", "1 while the MQTT source is connected to its broker.", client is { IsConnected: true } ? 1 : 0);
         text.Counter("sensors_mqtt_reconnects_total", "Times the MQTT source connected again after losing its broker.", client?.Reconnects ?? 0);
         text.Counter("sensors_mqtt_messages_received_total", "MQTT messages received on the subscriptions.", Received);
-        text.Counter("sensors_mqtt_messages_unreadable_total", "MQTT messages whose payload could not become a reading (set aside and acknowledged).", Unreadable);
+        text.Counter("sensors_mqtt_messages_unreadable_total", "MQTT messages whose payload could not become readings (kept in the unreadable store and acknowledged).", Unreadable);
         if (Interlocked.Read(ref _brokerDropped) is var dropped and >= 0)
         {
             text.Gauge("sensors_mqtt_broker_dropped_messages", "The broker's own count of messages it dropped ($SYS/broker/publish/messages/dropped), since it started.", dropped);
@@ -181,19 +198,6 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
         }
     }
 
-    private void Complain(MqttSubscriptionOptions subscription, string topic, string reason)
-    {
-        var now = time.GetUtcNow();
-        if (_complaints.TryGetValue(subscription, out var last) && now - last.Last < TimeSpan.FromMinutes(1))
-        {
-            _complaints[subscription] = (last.Last, last.Suppressed + 1);
-            return;
-        }
-
-        LogUnreadable(topic, subscription.Topic, reason, last.Suppressed);
-        _complaints[subscription] = (now, 0);
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT source connected to {Broker}, subscribed to {Topics} (session kept by the broker: {SessionPresent})")]
     private partial void LogSubscribed(string broker, string topics, bool sessionPresent);
 
@@ -202,7 +206,4 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Broker} unreachable ({Reason}); trying again with backoff")]
     private partial void LogUnreachable(string broker, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT message on '{Topic}' (subscription '{Subscription}') cannot be read: {Reason}. Set aside; {Suppressed} more like it in the last minute")]
-    private partial void LogUnreadable(string topic, string subscription, string reason, int suppressed);
 }

@@ -1,0 +1,228 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Sensors.Gateway.Http;
+
+/// <summary>One request as the server read it: method, path, query, headers (names case-insensitive), body.</summary>
+public sealed record HttpRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, byte[] Body)
+{
+    /// <summary>The value of <paramref name="name"/> in the query string, or null.</summary>
+    public string? QueryValue(string name) =>
+        Query.Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2))
+            .Where(pair => Uri.UnescapeDataString(pair[0]) == name)
+            .Select(pair => pair.Length == 2 ? Uri.UnescapeDataString(pair[1].Replace('+', ' ')) : string.Empty)
+            .FirstOrDefault();
+}
+
+/// <summary>An answer: status, content type, text body, extra headers.</summary>
+public sealed record HttpResponse(int Status, string ContentType, string Body, params (string Name, string Value)[] Headers)
+{
+    public static HttpResponse Text(int status, string body, params (string Name, string Value)[] headers) => new(status, "text/plain; charset=utf-8", body, headers);
+}
+
+/// <summary>
+/// The gateway's HTTP/1.1 (RFC 9112), reduced to what its endpoints need: one request per
+/// connection (<c>Connection: close</c>), headers up to 8 KiB read within 5 seconds, a body only
+/// with Content-Length (no chunked uploads: 411) up to a set size (413), <c>Expect: 100-continue</c>
+/// honoured, 32 connections at a time. The status page and the uplink endpoint each run one. It
+/// keeps ASP.NET Core's ≈12 MB of loaded code off a Pi whose whole budget is 64 MB.
+/// </summary>
+public sealed class SmallHttpServer(int maxBodyBytes, TimeSpan handlerTimeout, Func<HttpRequest, CancellationToken, Task<HttpResponse>> handle)
+{
+    private const int MaxHeaderBytes = 8 * 1024;
+    private const int MaxConnections = 32;
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan BodyTimeout = TimeSpan.FromSeconds(30);
+
+    private int _connections;
+
+    /// <summary>Starts listening (throws <see cref="SocketException"/> when it cannot) and returns the loop that serves until <paramref name="stoppingToken"/>.</summary>
+    public Task Start(IPAddress address, int port, CancellationToken stoppingToken)
+    {
+        var listener = new TcpListener(address, port);
+        listener.Start(backlog: 64);
+        return ServeAllAsync(listener, stoppingToken);
+    }
+
+    private async Task ServeAllAsync(TcpListener listener, CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var client = await listener.AcceptSocketAsync(stoppingToken).ConfigureAwait(false);
+                if (Interlocked.Increment(ref _connections) > MaxConnections)
+                {
+                    Interlocked.Decrement(ref _connections);
+                    client.Dispose();
+                    continue;
+                }
+
+                _ = ServeAsync(client, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    private async Task ServeAsync(Socket client, CancellationToken stoppingToken)
+    {
+        try
+        {
+            using var stream = new NetworkStream(client, ownsSocket: true);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            timeout.CancelAfter(ReadTimeout);
+            var (request, refusal) = await ReadRequestAsync(stream, timeout.Token, stoppingToken).ConfigureAwait(false);
+            HttpResponse response;
+            if (request is null)
+            {
+                response = refusal!;
+            }
+            else
+            {
+                using var work = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                work.CancelAfter(handlerTimeout);
+                try
+                {
+                    response = await handle(request, work.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                {
+                    response = HttpResponse.Text(503, "Not done in time; send it again.\n", ("Retry-After", "10"));
+                }
+            }
+
+            using var write = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            write.CancelAfter(ReadTimeout);
+            await stream.WriteAsync(Serialise(response, request?.Method == "HEAD"), write.Token).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is IOException or SocketException or OperationCanceledException)
+        {
+            // A client that went away or never finished its request: nothing to answer.
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _connections);
+        }
+    }
+
+    /// <summary>The request, or the answer that refuses it.</summary>
+    private async Task<(HttpRequest? Request, HttpResponse? Refusal)> ReadRequestAsync(NetworkStream stream, CancellationToken cancellationToken, CancellationToken stoppingToken)
+    {
+        var buffer = new byte[MaxHeaderBytes];
+        var length = 0;
+        var end = -1;
+        while (end < 0 && length < buffer.Length)
+        {
+            var read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new IOException("closed before the end of the headers");
+            }
+
+            length += read;
+            end = buffer.AsSpan(0, length).IndexOf("\r\n\r\n"u8);
+        }
+
+        if (end < 0)
+        {
+            return (null, HttpResponse.Text(431, "Headers too large.\n"));
+        }
+
+        var lines = Encoding.ASCII.GetString(buffer, 0, end).Split("\r\n");
+        var parts = lines[0].Split(' ');
+        if (parts.Length != 3 || !parts[2].StartsWith("HTTP/1.", StringComparison.Ordinal) || !parts[1].StartsWith('/'))
+        {
+            return (null, HttpResponse.Text(400, "Bad request.\n"));
+        }
+
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var line in lines.Skip(1))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0)
+            {
+                return (null, HttpResponse.Text(400, "Bad header line.\n"));
+            }
+
+            headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+        }
+
+        var target = parts[1].Split('?', 2);
+        var body = Array.Empty<byte>();
+        if (headers.ContainsKey("Transfer-Encoding"))
+        {
+            return (null, HttpResponse.Text(411, "Send the body with a Content-Length.\n"));
+        }
+
+        if (headers.TryGetValue("Content-Length", out var contentLength))
+        {
+            if (!int.TryParse(contentLength, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size))
+            {
+                return (null, HttpResponse.Text(400, "Bad Content-Length.\n"));
+            }
+
+            if (size > maxBodyBytes)
+            {
+                return (null, HttpResponse.Text(413, $"Body of {size} bytes; at most {maxBodyBytes}.\n"));
+            }
+
+            if (headers.TryGetValue("Expect", out var expect) && expect.Equals("100-continue", StringComparison.OrdinalIgnoreCase))
+            {
+                await stream.WriteAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+            }
+
+            body = new byte[size];
+            var already = Math.Min(size, length - end - 4);
+            buffer.AsSpan(end + 4, already).CopyTo(body);
+            using var bodyTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            bodyTimeout.CancelAfter(BodyTimeout);
+            await stream.ReadExactlyAsync(body.AsMemory(already), bodyTimeout.Token).ConfigureAwait(false);
+        }
+
+        return (new HttpRequest(parts[0], target[0], target.Length == 2 ? target[1] : string.Empty, headers, body), null);
+    }
+
+    private static byte[] Serialise(HttpResponse response, bool headOnly)
+    {
+        var body = Encoding.UTF8.GetBytes(response.Body);
+        var head = new StringBuilder(256);
+        head.Append("HTTP/1.1 ").Append(response.Status).Append(' ').Append(Reason(response.Status)).Append("\r\n")
+            .Append("Content-Type: ").Append(response.ContentType).Append("\r\n")
+            .Append("Content-Length: ").Append(body.Length).Append("\r\n")
+            .Append("Cache-Control: no-store\r\n")
+            .Append("X-Content-Type-Options: nosniff\r\n")
+            .Append("Connection: close\r\n");
+        foreach (var (name, value) in response.Headers)
+        {
+            head.Append(name).Append(": ").Append(value).Append("\r\n");
+        }
+
+        head.Append("\r\n");
+        var headBytes = Encoding.ASCII.GetBytes(head.ToString());
+        return headOnly ? headBytes : [.. headBytes, .. body];
+    }
+
+    private static string Reason(int status) => status switch
+    {
+        200 => "OK",
+        202 => "Accepted",
+        204 => "No Content",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        411 => "Length Required",
+        413 => "Content Too Large",
+        431 => "Request Header Fields Too Large",
+        503 => "Service Unavailable",
+        _ => "Status",
+    };
+}

@@ -1,0 +1,130 @@
+using Microsoft.Extensions.Logging;
+using Sensors.Core;
+using Sensors.Gateway.Health;
+using Sensors.Gateway.Pipeline;
+using Sensors.LoRaWan;
+
+namespace Sensors.Gateway.LoRaWan;
+
+/// <summary>
+/// Network-server messages, from MQTT or from the HTTP endpoint, into readings: the envelope read
+/// (ChirpStack v4 or The Things Stack v3), the uplink through the registry and its codec. One
+/// instance for both paths, so an uplink that arrives both ways counts once. Events that carry
+/// no measurement (join, acknowledgements, logs, downlinks) give no reading. What cannot be read
+/// is an <see cref="UnreadablePayloadException"/> for the quarantine; an unknown device is said
+/// once, then only kept and counted.
+/// </summary>
+public sealed partial class LoRaWanIngest(RegistryProvider registry, ILogger<LoRaWanIngest> logger) : IMetricsSource
+{
+    private const int ShownLostDevices = 20;
+
+    public UplinkProcessor Processor { get; } = new(() => registry.Current);
+
+    /// <summary>A message published by a network server on MQTT; the topic says which server and which event.</summary>
+    public IReadOnlyList<Reading> FromMqtt(string topic, ReadOnlySpan<byte> payload, DateTimeOffset received)
+    {
+        var kind = Envelopes.Classify(topic);
+        if (kind is null)
+        {
+            throw new UnreadablePayloadException($"'{topic}' is not a network-server topic (ChirpStack v4 application/…/device/…/event/up, The Things Stack v3 v3/…/devices/…/up); subscribe to those, or give this topic another Format.");
+        }
+
+        return Read(kind.Value.Server, kind.Value.Event, topic, payload, received);
+    }
+
+    /// <summary>A message pushed over HTTP: ChirpStack says the event in ?event=, The Things Stack in the path of the webhook's message type.</summary>
+    public IReadOnlyList<Reading> FromHttp(NetworkServer server, string eventName, string where, ReadOnlySpan<byte> body, DateTimeOffset received) =>
+        Read(server, eventName, where, body, received);
+
+    private IReadOnlyList<Reading> Read(NetworkServer server, string eventName, string where, ReadOnlySpan<byte> payload, DateTimeOffset received)
+    {
+        try
+        {
+            switch (eventName)
+            {
+                case "up":
+                    return Uplink(Envelopes.ReadUplink(server, payload, received, where));
+                case "status" when server == NetworkServer.ChirpStack:
+                    return Processor.Process(Envelopes.ReadStatus(where, payload, received));
+                default:
+                    return []; // join, ack, txack, log, location, downlink events: nothing measured
+            }
+        }
+        catch (EnvelopeException error)
+        {
+            throw new UnreadablePayloadException(error.Message);
+        }
+    }
+
+    private IReadOnlyList<Reading> Uplink(Uplink uplink)
+    {
+        UplinkResult result;
+        try
+        {
+            result = Processor.Process(uplink);
+        }
+        catch (UplinkException error)
+        {
+            throw new UnreadablePayloadException(error.Message);
+        }
+
+        if (result.Outcome == UplinkOutcome.UnknownDevice)
+        {
+            if (result.FirstTimeUnknown)
+            {
+                LogUnknown(uplink.DevEui, uplink.DeviceName ?? "no name", uplink.FPort);
+            }
+
+            throw new UnreadablePayloadException($"device {uplink.DevEui} is not in the device registry", alreadyLogged: true);
+        }
+
+        return result.Readings;
+    }
+
+    public void WriteMetrics(PrometheusText text)
+    {
+        var frames = Processor.Frames;
+        text.Family("sensors_lorawan_uplinks_total", "counter", "LoRaWAN uplinks by outcome: decoded, duplicate (counted once), unknown_device, unreadable (kept in the unreadable store).")
+            .Sample("sensors_lorawan_uplinks_total", Processor.Decoded, ("outcome", "decoded"))
+            .Sample("sensors_lorawan_uplinks_total", frames.Duplicates, ("outcome", "duplicate"))
+            .Sample("sensors_lorawan_uplinks_total", Processor.UnknownUplinks, ("outcome", "unknown_device"))
+            .Sample("sensors_lorawan_uplinks_total", Processor.Unreadable, ("outcome", "unreadable"));
+        text.Counter("sensors_lorawan_lost_uplinks_total", "Uplinks never received, from gaps in the devices' frame counters (a weak radio link, a gateway down).", frames.Lost);
+        var lost = frames.LostByDevice().Where(d => d.Value > 0).OrderByDescending(d => d.Value).Take(ShownLostDevices).ToList();
+        if (lost.Count > 0)
+        {
+            text.Family("sensors_lorawan_device_lost_uplinks", "gauge", $"Uplinks lost per device, for the {ShownLostDevices} devices that lost most.");
+            foreach (var (eui, count) in lost)
+            {
+                text.Sample("sensors_lorawan_device_lost_uplinks", count, ("device_eui", eui));
+            }
+        }
+
+        text.Gauge("sensors_lorawan_registry_devices", "Devices in the device registry in use.", registry.Current.Count);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "LoRaWAN device {DevEui} ({Name}, fPort {FPort}) is not in the device registry: its uplinks are kept in the unreadable store, not decoded. Add it (dev_eui, type, site, and its room, bin_id or lamp_id) to the registry file; said once per device")]
+    private partial void LogUnknown(string devEui, string name, int fPort);
+}
+
+/// <summary>Truck RFID reads → pickups; a read that cannot be counted goes to the quarantine without its text (it may hold a chip id).</summary>
+public sealed class PickupIngest(Sensors.LoRaWan.Pickups.PickupProcessor processor) : IMetricsSource
+{
+    public IReadOnlyList<Reading> Read(string topic, ReadOnlySpan<byte> payload, DateTimeOffset received)
+    {
+        try
+        {
+            return processor.Process(topic, payload, received) is { } pickup ? [pickup] : [];
+        }
+        catch (Sensors.LoRaWan.Pickups.PickupException error)
+        {
+            throw new UnreadablePayloadException(error.Message, keepPayload: false);
+        }
+    }
+
+    public void WriteMetrics(PrometheusText text)
+    {
+        text.Counter("sensors_bin_pickups_total", "Bin pickups counted (one per lift).", processor.Pickups);
+        text.Counter("sensors_bin_pickup_repeated_reads_total", "RFID reads that repeated a lift already counted.", processor.RepeatedReads);
+    }
+}

@@ -1,0 +1,126 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Sensors.Gateway.Http;
+using Sensors.Gateway.Pipeline;
+using Sensors.LoRaWan;
+
+namespace Sensors.Gateway.LoRaWan;
+
+/// <summary>
+/// Uplinks pushed over HTTP: <c>POST /chirpstack?event=up</c> (ChirpStack v4's HTTP integration,
+/// JSON encoding) and <c>POST /tts/…</c> (a The Things Stack webhook; the body says what it is).
+/// Each request must carry the shared secret in <see cref="WebhookOptions.Header"/>. The answer is
+/// 200 only once every reading of the message is committed to the journal; 202 when the message
+/// could not be decoded but is kept in the unreadable store; 503 when the journal could not take
+/// it, so the network server sends it again. Unlike MQTT at QoS 0, a gateway restart loses
+/// nothing: the server's retries cover it.
+/// </summary>
+public sealed partial class WebhookSource(WebhookOptions options, LoRaWanIngest ingest, MessageQuarantine quarantine, TimeProvider time, ILogger<WebhookSource> logger) : IReadingSource
+{
+    private readonly byte[] _secret = Encoding.UTF8.GetBytes(options.Secret ?? string.Empty);
+    private DateTimeOffset _lastRefusal;
+
+    public string Id => "webhook";
+
+    public string Name => $"uplink endpoint http://{options.Address}:{options.Port}/ (ChirpStack /chirpstack, The Things Stack /tts)";
+
+    public async Task RunAsync(IReadingSink sink, CancellationToken cancellationToken)
+    {
+        var server = new SmallHttpServer(options.MaxBodyBytes, TimeSpan.FromSeconds(20), (request, token) => HandleAsync(request, sink, token));
+        Task serving;
+        try
+        {
+            serving = server.Start(IPAddress.Parse(options.Address), options.Port, cancellationToken);
+        }
+        catch (System.Net.Sockets.SocketException error)
+        {
+            throw new IOException($"cannot listen on {options.Address}:{options.Port} ({error.Message}); choose a free Webhook:Port or stop the other program", error);
+        }
+
+        LogListening(options.Address, options.Port, options.Header);
+        await serving.ConfigureAwait(false);
+    }
+
+    /// <summary>One request: the secret, the route, then the readings committed before the answer.</summary>
+    public async Task<HttpResponse> HandleAsync(HttpRequest request, IReadingSink sink, CancellationToken cancellationToken)
+    {
+        if (!request.Headers.TryGetValue(options.Header, out var given) || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), _secret))
+        {
+            Refused(request.Path);
+            return HttpResponse.Text(401, $"Missing or wrong {options.Header} header.\n");
+        }
+
+        if (request.Method != "POST")
+        {
+            return HttpResponse.Text(405, "Only POST.\n", ("Allow", "POST"));
+        }
+
+        NetworkServer server;
+        string eventName;
+        if (request.Path == "/chirpstack")
+        {
+            if (request.Headers.TryGetValue("Content-Type", out var type) && type.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase))
+            {
+                return HttpResponse.Text(415, "Protobuf is not read here: set the HTTP integration's payload encoding to JSON.\n");
+            }
+
+            server = NetworkServer.ChirpStack;
+            eventName = request.QueryValue("event") ?? string.Empty;
+        }
+        else if (request.Path == "/tts" || request.Path.StartsWith("/tts/", StringComparison.Ordinal))
+        {
+            server = NetworkServer.TheThingsStack;
+            eventName = request.Body.AsSpan().IndexOf("\"uplink_message\""u8) >= 0 ? "up" : "other";
+        }
+        else
+        {
+            return HttpResponse.Text(404, "Not found. ChirpStack's HTTP integration posts to /chirpstack, The Things Stack's webhook to /tts.\n");
+        }
+
+        var where = $"POST {request.Path}{(request.Query.Length > 0 ? "?" + request.Query : string.Empty)}";
+        IReadOnlyList<Sensors.Core.Reading> readings;
+        try
+        {
+            readings = ingest.FromHttp(server, eventName, where, request.Body, time.GetUtcNow());
+        }
+        catch (UnreadablePayloadException error)
+        {
+            quarantine.SetAside("webhook", where, error, request.Body);
+            return HttpResponse.Text(202, $"Kept, not decoded: {error.Message}\n");
+        }
+
+        try
+        {
+            foreach (var reading in readings)
+            {
+                await sink.WriteAsync(reading, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (IOException error)
+        {
+            return HttpResponse.Text(503, $"Not stored ({error.Message}); send it again.\n", ("Retry-After", "30"));
+        }
+
+        return HttpResponse.Text(200, $"{readings.Count} reading(s) stored.\n");
+    }
+
+    private void Refused(string path)
+    {
+        var now = time.GetUtcNow();
+        if (now - _lastRefusal < TimeSpan.FromMinutes(1))
+        {
+            return;
+        }
+
+        _lastRefusal = now;
+        LogRefused(path, options.Header);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Uplink endpoint on http://{Address}:{Port}/chirpstack (ChirpStack HTTP integration) and /tts (The Things Stack webhook); requests must carry the {Header} header")]
+    private partial void LogListening(string address, int port, string header);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Uplink endpoint: a POST to {Path} came without the right {Header} header and was refused (401). Set the same secret in the network server's integration; one line a minute at most")]
+    private partial void LogRefused(string path, string header);
+}
