@@ -1,3 +1,4 @@
+using Sensors.Gateway.Pipeline;
 using System.Text;
 using Sensors.Gateway.Configuration;
 using Sensors.Gateway.Sources;

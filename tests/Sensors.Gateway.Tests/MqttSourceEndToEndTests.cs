@@ -78,8 +78,10 @@ public sealed class MqttSourceEndToEndTests : IDisposable
         Assert.Equal("B-2", row["bin_id"].GetString());
         Assert.Equal("depot-nord", row["site"].GetString());
         Assert.Equal(41.5, Assert.Single(_influx.Query("mqtt", "SELECT power_w FROM lamp WHERE lamp_id = 'L-3'"))["power_w"].GetDouble());
-        Assert.Contains("MQTT message on 'bins/depot-sud/B-9/fill' (subscription 'bins/+/+/fill') cannot be read: not JSON", gateway.Output);
+        Assert.Contains("mqtt: message on 'bins/depot-sud/B-9/fill' set aside: not JSON", gateway.Output);
         Assert.Contains("{\"fill\": oops", gateway.Output);
+        var kept = Assert.Single(new Sensors.Journal.UnreadableStore(Path.Combine(Path.GetDirectoryName(gateway.ConfigPath)!, "journal")).ReadAll());
+        Assert.Equal("{\"fill\": oops", Encoding.UTF8.GetString(Convert.FromBase64String(kept.Payload!)));
         Assert.Equal(0, gateway.Stop());
     }
 

@@ -171,6 +171,8 @@ public sealed class SmallHttpServer(int maxBodyBytes, TimeSpan handlerTimeout, F
 
             if (size > maxBodyBytes)
             {
+                // Read what the client sends anyway (within the body time), so that it sees the answer, not a reset.
+                await DiscardAsync(stream, Math.Min(size, 64L * 1024 * 1024) - (length - end - 4), stoppingToken).ConfigureAwait(false);
                 return (null, HttpResponse.Text(413, $"Body of {size} bytes; at most {maxBodyBytes}.\n"));
             }
 
@@ -188,6 +190,23 @@ public sealed class SmallHttpServer(int maxBodyBytes, TimeSpan handlerTimeout, F
         }
 
         return (new HttpRequest(parts[0], target[0], target.Length == 2 ? target[1] : string.Empty, headers, body), null);
+    }
+
+    private static async Task DiscardAsync(NetworkStream stream, long remaining, CancellationToken stoppingToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(BodyTimeout);
+        var sink = new byte[16 * 1024];
+        while (remaining > 0)
+        {
+            var read = await stream.ReadAsync(sink.AsMemory(0, (int)Math.Min(sink.Length, remaining)), timeout.Token).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return;
+            }
+
+            remaining -= read;
+        }
     }
 
     private static byte[] Serialise(HttpResponse response, bool headOnly)

@@ -18,8 +18,8 @@ public sealed class UnreadablePayloadException(string reason, bool keepPayload =
 /// <summary>
 /// Where unreadable messages go, from every source: kept with their reason in the unreadable store
 /// beside the journal (nothing is lost: after fixing a codec or the registry they can be sent
-/// again), counted per source for /metrics, and logged at most once a minute per source with how
-/// many more there were. The flow goes on.
+/// again), counted per source for /metrics, and logged at most once a minute per source and kind of
+/// topic, with how many more there were. The flow goes on.
 /// </summary>
 public sealed partial class MessageQuarantine(UnreadableStore store, TimeProvider time, ILogger<MessageQuarantine> logger) : IMetricsSource
 {
@@ -53,13 +53,15 @@ public sealed partial class MessageQuarantine(UnreadableStore store, TimeProvide
                 return;
             }
 
-            if (_complaints.TryGetValue(source, out var last) && now - last.Last < TimeSpan.FromMinutes(1))
+            // One line a minute per source and first topic level: a flood of one kind does not hide another.
+            var kind = $"{source}:{topic.Split('/', 2)[0]}";
+            if (_complaints.TryGetValue(kind, out var last) && now - last.Last < TimeSpan.FromMinutes(1))
             {
-                _complaints[source] = (last.Last, last.Suppressed + 1);
+                _complaints[kind] = (last.Last, last.Suppressed + 1);
                 return;
             }
 
-            _complaints[source] = (now, 0);
+            _complaints[kind] = (now, 0);
             LogUnreadable(source, topic, error.Message, last.Suppressed);
         }
     }
