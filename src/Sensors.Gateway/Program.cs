@@ -8,6 +8,7 @@ using Sensors.Gateway.Configuration;
 //   sensors journal stats|dead-letters|unreadable|export|replay-dead-letters --config …
 //   sensors config check --config /etc/sensors/gateway.json
 //   sensors doctor | read | calibrate --config …            for installers, with the gateway stopped
+//   sensors simulate-field --config …                       the field devices of the registry, for a demo
 var config = new Option<FileInfo?>("--config", "-c")
 {
     Description = "The gateway's settings (JSON). Environment variables SENSORS_Section__Key override it.",
@@ -60,7 +61,10 @@ calibrate.SetAction(async (parse, cancellationToken) => await WithSettingsAsync(
     return HardwareCommands.CalibrateAsync(s, Buses(s), TimeProvider.System, parse.GetValue(sensorId)!, parse.GetValue(reference), automatic, parse.GetValue(yes), Console.In, Console.Out, cancellationToken);
 }));
 
-var root = new RootCommand("Sensors: a city's edge gateway for classroom CO2 sensors, bins and lamp posts.") { run, journal, configCommand, doctor, read, calibrate };
+var simulateField = new Command("simulate-field", "Play the registry's LoRaWAN devices and two trucks on the broker, as a network server and onboard units would (demo, rehearsal).") { config };
+simulateField.SetAction(async (parse, cancellationToken) => await WithSettingsAsync(parse.GetValue(config), s => SimulateCommand.RunAsync(s, Console.Out, TimeProvider.System, cancellationToken)));
+
+var root = new RootCommand("Sensors: a city's edge gateway for classroom CO2 sensors, bins and lamp posts.") { run, journal, configCommand, doctor, read, calibrate, simulateField };
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
 static int WithSettings(FileInfo? configFile, Func<GatewaySettings, int> command)
