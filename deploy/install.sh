@@ -154,7 +154,11 @@ for site in "$repo"/firmware-config/sites/*.yaml; do
   keep "$site" "/etc/sensors/sites/examples/$(basename "$site")" 0640 root:sensors
 done
 folder /etc/sensors/registry 0750 root:sensors
+keep "$repo/firmware-config/registry/devices.yaml" /etc/sensors/registry/examples/devices.yaml 0640 root:sensors
 folder /etc/sensors/codecs 0750 root:sensors
+for codec in "$repo"/firmware-config/codecs/*.js; do
+  keep "$codec" "/etc/sensors/codecs/$(basename "$codec")" 0640 root:sensors
+done
 folder /etc/sensors/secrets 0750 root:sensors
 folder /var/lib/sensors 0750 sensors:sensors
 

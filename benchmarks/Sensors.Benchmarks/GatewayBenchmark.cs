@@ -80,7 +80,7 @@ internal static class GatewayBenchmark
         Console.WriteLine();
     }
 
-    private static async Task PublishAsync(MosquittoServer broker, byte[][] payloads, string topic)
+    internal static async Task PublishAsync(MosquittoServer broker, byte[][] payloads, string topic)
     {
         await using var publisher = new MqttClient(new MqttClientOptions { Port = broker.Port, ClientId = "bench-pub", MaxOutboundInFlight = 200 });
         await publisher.ConnectAsync();
@@ -97,7 +97,7 @@ internal static class GatewayBenchmark
         await Task.WhenAll(pending);
     }
 
-    private static async Task<double> MosquittoSubRateAsync(MosquittoServer broker, byte[][] payloads)
+    internal static async Task<double> MosquittoSubRateAsync(MosquittoServer broker, byte[][] payloads)
     {
         var info = new ProcessStartInfo("mosquitto_sub", $"-p {broker.Port} -q 1 -t baseline/co2 -C {payloads.Length}") { RedirectStandardOutput = true, UseShellExecute = false };
         using var sub = Process.Start(info)!;
