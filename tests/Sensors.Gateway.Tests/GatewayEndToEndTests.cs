@@ -5,7 +5,7 @@ namespace Sensors.Gateway.Tests;
 /// <summary>The real `sensors run` process, a simulated school, and a real InfluxDB on loopback.</summary>
 public sealed class GatewayEndToEndTests : IDisposable
 {
-    private const int Rooms = 6;
+    private const int Rooms = 7;
     private readonly InfluxServer _influx = new();
 
     private object Settings(string database, TimeSpan backfill, object? influx = null) => new

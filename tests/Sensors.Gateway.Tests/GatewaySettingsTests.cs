@@ -119,7 +119,7 @@ public sealed class SiteFileTests : IDisposable
         var (site, errors) = SiteFileLoader.Load(RepoPaths.Of("firmware-config/sites/ecole-jules-ferry.yaml"));
         Assert.Empty(errors);
         Assert.Equal("ecole-jules-ferry", site!.Site);
-        Assert.Equal(["SCD41", "SCD30", "MH-Z19B", "S8", "SCD40"], site.Rooms.SelectMany(r => r.Sensors).Select(s => s.Model).Distinct());
+        Assert.Equal(["SCD41", "SCD30", "MH-Z19B", "S8", "SCD40", "AM103"], site.Rooms.SelectMany(r => r.Sensors).Select(s => s.Model).Distinct());
     }
 
     [Fact]

@@ -84,7 +84,7 @@ public sealed class ConfigurationTests : IDisposable
 
         Assert.Equal(0, code);
         Assert.Contains("gw-ecole-jules-ferry", output, StringComparison.Ordinal);
-        Assert.Contains("ecole-jules-ferry (École élémentaire Jules Ferry): 6 room(s)", output, StringComparison.Ordinal);
+        Assert.Contains("ecole-jules-ferry (École élémentaire Jules Ferry): 7 room(s)", output, StringComparison.Ordinal);
         Assert.Contains("http://0.0.0.0:8080/", output, StringComparison.Ordinal);
         Assert.Contains("InfluxDB    none", output, StringComparison.Ordinal);
     }
