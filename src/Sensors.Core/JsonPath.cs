@@ -51,6 +51,29 @@ public static class JsonPath
         return current.ValueKind == JsonValueKind.Null ? null : current;
     }
 
+    /// <summary>
+    /// A time as devices write it: ISO 8601 text, or a Unix time whose unit follows from its size
+    /// (seconds until the year 5138, then milliseconds, microseconds, nanoseconds); null when it is neither.
+    /// </summary>
+    public static DateTimeOffset? Time(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+        {
+            return parsed;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) && number > 0)
+        {
+            var ticks = number < 1e11 ? number * TimeSpan.TicksPerSecond
+                : number < 1e14 ? number * TimeSpan.TicksPerMillisecond
+                : number < 1e17 ? number * 10
+                : number / 100;
+            return DateTimeOffset.UnixEpoch.AddTicks((long)ticks);
+        }
+
+        return null;
+    }
+
     /// <summary>What is wrong with a path as written in a configuration file, or null when it reads.</summary>
     public static string? Problem(string path)
     {

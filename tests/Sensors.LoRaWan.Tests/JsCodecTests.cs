@@ -17,7 +17,7 @@ public sealed class JsCodecTests
           if (input.fPort === 3) { return 42; }
           if (input.fPort === 4) { return { errors: ["battery frame too short"] }; }
           if (input.fPort === 5) { var f = function (n) { return f(n + 1); }; return f(0); }
-          if (input.fPort === 6) { var a = []; while (true) { a.push("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" + a.length); } }
+          if (input.fPort === 6) { var a = []; while (true) { a.push(new Array(100000).fill(a.length)); } }
           if (input.fPort === 7) { return { data: { fs: typeof require, clr: typeof System, imp: typeof importNamespace } }; }
           return { data: { temperature: ((b[0] << 8) | b[1]) / 10, port: input.fPort, year: input.recvTime.getUTCFullYear(), site: input.variables.site } };
         }

@@ -125,25 +125,8 @@ public static partial class MqttPayloadMapper
         }
     }
 
-    private static DateTimeOffset ParseTime(JsonElement stamp, string path)
-    {
-        if (stamp.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(stamp.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-        {
-            return parsed;
-        }
-
-        if (stamp.ValueKind == JsonValueKind.Number && stamp.TryGetDouble(out var number) && number > 0)
-        {
-            // Unix time; the unit follows from the size (seconds until the year 5138, then ms, µs, ns).
-            var ticks = number < 1e11 ? number * TimeSpan.TicksPerSecond
-                : number < 1e14 ? number * TimeSpan.TicksPerMillisecond
-                : number < 1e17 ? number * 10
-                : number / 100;
-            return DateTimeOffset.UnixEpoch.AddTicks((long)ticks);
-        }
-
-        throw new UnreadablePayloadException($"{path} = {stamp.GetRawText()} is not a time (ISO 8601 text or Unix time)");
-    }
+    private static DateTimeOffset ParseTime(JsonElement stamp, string path) =>
+        JsonPath.Time(stamp) ?? throw new UnreadablePayloadException($"{path} = {stamp.GetRawText()} is not a time (ISO 8601 text or Unix time)");
 
     private static string Decode(ReadOnlySpan<byte> payload)
     {

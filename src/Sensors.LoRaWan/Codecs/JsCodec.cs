@@ -48,8 +48,7 @@ public sealed class JsCodec
             .Strict()
             .TimeoutInterval(limits.Time)
             .LimitMemory(limits.MemoryBytes)
-            .LimitRecursion(limits.RecursionDepth)
-            .MaxStatements(10_000_000));
+            .LimitRecursion(limits.RecursionDepth));
         try
         {
             engine.Execute(Engine.PrepareScript(source, name));
@@ -58,7 +57,7 @@ public sealed class JsCodec
         {
             throw new PayloadException($"codec {name} does not compile: {parse.Description} at line {parse.LineNumber}, column {parse.Column}.");
         }
-        catch (Exception error) when (error is JavaScriptException or TimeoutException or MemoryLimitExceededException or RecursionDepthOverflowException or StatementsCountOverflowException)
+        catch (Exception error) when (error is JavaScriptException or TimeoutException or MemoryLimitExceededException or RecursionDepthOverflowException)
         {
             throw new PayloadException($"codec {name} fails while loading: {Describe(error)}.");
         }
@@ -105,7 +104,7 @@ public sealed class JsCodec
 
                 json = _json.Serialize(result).ToString();
             }
-            catch (Exception error) when (error is JavaScriptException or TimeoutException or MemoryLimitExceededException or RecursionDepthOverflowException or StatementsCountOverflowException or InvalidOperationException)
+            catch (Exception error) when (error is JavaScriptException or TimeoutException or MemoryLimitExceededException or RecursionDepthOverflowException or InvalidOperationException)
             {
                 throw new PayloadException($"codec {Name} {Describe(error)}.");
             }
@@ -132,7 +131,6 @@ public sealed class JsCodec
         TimeoutException => "ran longer than its time limit (an endless loop?)",
         MemoryLimitExceededException => "used more memory than its limit",
         RecursionDepthOverflowException => "recursed deeper than its limit",
-        StatementsCountOverflowException => "ran more statements than its limit (an endless loop?)",
         _ => $"failed: {error.Message}",
     };
 

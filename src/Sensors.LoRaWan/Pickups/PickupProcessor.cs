@@ -14,7 +14,7 @@ public sealed class PickupException(string message) : Exception(message);
 /// <summary>
 /// RFID reads from a truck's onboard unit → <c>bin_pickup</c> readings. The message is JSON:
 /// <c>{"chip_id": "E200…", "time": "2026-11-24T07:31:12Z", "truck_id": "camion-07", "lat": 48.86, "lon": 2.31, "weight_kg": 11.5}</c>
-/// (also accepted: chip/tag/rfid/uid, timestamp/ts (ISO 8601 or Unix time), truck, position {lat, lon},
+/// (also accepted: chip/tag/rfid/uid, timestamp/ts (ISO 8601 or Unix time, as JsonPath.Time reads it), truck, position {lat, lon},
 /// latitude/longitude, weight, sector; the truck may come from the topic trucks/{truck}/…).
 /// The chip id is replaced by its pseudonym at once; repeated reads of one lift count once; the
 /// position is used to find the collection sector and then dropped (it points to a house).
@@ -133,17 +133,7 @@ public sealed class PickupProcessor(ChipPseudonymiser pseudonyms, LiftWindow lif
                 continue;
             }
 
-            if (value.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
-            {
-                return parsed;
-            }
-
-            if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var unix) && unix > 0)
-            {
-                return unix < 1e11 ? DateTimeOffset.UnixEpoch.AddSeconds(unix) : DateTimeOffset.UnixEpoch.AddMilliseconds(unix);
-            }
-
-            throw new PickupException($"pickup of bin {bin} on '{topic}': {name} = {value.GetRawText()} is not a time (ISO 8601, or Unix seconds or milliseconds).");
+            return JsonPath.Time(value) ?? throw new PickupException($"pickup of bin {bin} on '{topic}': {name} = {value.GetRawText()} is not a time (ISO 8601, or Unix time).");
         }
 
         return null;
