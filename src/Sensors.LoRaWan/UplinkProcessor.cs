@@ -78,8 +78,7 @@ public sealed class UplinkProcessor(Func<DeviceRegistry> registry)
         }
         catch (PayloadException error)
         {
-            Interlocked.Increment(ref _unreadable);
-            throw new UplinkException($"device {uplink.DevEui} ({device.TypeName}, codec {device.Codec.Name}) fPort {uplink.FPort} payload {Hex(uplink.Payload)}: {error.Message}");
+            throw UnreadableUplink(device, uplink, error.Message);
         }
 
         var readings = new List<Reading>(points.Count + uplink.Receptions.Count);
@@ -98,8 +97,7 @@ public sealed class UplinkProcessor(Func<DeviceRegistry> registry)
             }
             catch (InvalidReadingException error)
             {
-                Interlocked.Increment(ref _unreadable);
-                throw new UplinkException($"device {uplink.DevEui} ({device.TypeName}, codec {device.Codec.Name}) fPort {uplink.FPort} payload {Hex(uplink.Payload)}: {error.Message}");
+                throw UnreadableUplink(device, uplink, error.Message);
             }
         }
 
@@ -134,6 +132,13 @@ public sealed class UplinkProcessor(Func<DeviceRegistry> registry)
     /// <summary>At most 64 payload bytes in hex, for an error line.</summary>
     public static string Hex(ReadOnlySpan<byte> payload) =>
         payload.Length == 0 ? "(empty)" : payload.Length <= 64 ? Convert.ToHexString(payload) : Convert.ToHexString(payload[..64]) + $"… ({payload.Length} bytes)";
+
+    /// <summary>Counts the uplink as unreadable and says which device, port and payload, and why.</summary>
+    private UplinkException UnreadableUplink(RegisteredDevice device, Uplink uplink, string reason)
+    {
+        Interlocked.Increment(ref _unreadable);
+        return new UplinkException($"device {uplink.DevEui} ({device.TypeName}, codec {device.Codec.Name}) fPort {uplink.FPort} payload {Hex(uplink.Payload)}: {reason}");
+    }
 
     private static IReadOnlyList<DecodedPoint> Decode(RegisteredDevice device, Uplink uplink) => device.Codec switch
     {
@@ -183,9 +188,10 @@ public sealed class UplinkProcessor(Func<DeviceRegistry> registry)
     private static IReadOnlyList<Field> WithFill(RegisteredDevice device, IReadOnlyList<Field> fields)
     {
         if (device.Spec.DepthMm is not { } depth || fields.Any(f => f.Key == "fill_pct")
-            || fields.FirstOrDefault(f => f.Key == "distance_mm").Value.AsNumber is not { } distance)
+            || !fields.Any(f => f.Key == "distance_mm")
+            || fields.First(f => f.Key == "distance_mm").Value.AsNumber is not { } distance)
         {
-            return fields;
+            return fields; // no distance in this frame (a battery report, a reading out of range): no fill
         }
 
         var fill = Math.Round(Math.Clamp((depth - distance) * 100.0 / depth, 0, 100), 1);

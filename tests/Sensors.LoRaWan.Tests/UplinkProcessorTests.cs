@@ -85,6 +85,17 @@ public sealed class UplinkProcessorTests
     }
 
     [Fact]
+    public void FrameWithoutADistance_GivesNoFill()
+    {
+        // LDDS75 at 261 mm: below the probe's range, the codec leaves the distance out; EM310-UDL battery only.
+        var shortRange = _processor.Process(Up("a840414f61838e52", 41, 2, "0B45010500000001"));
+        var batteryOnly = _processor.Process(Up("24e124713b249731", 3, 85, "017564"));
+
+        Assert.Null(Assert.Single(shortRange.Readings, r => r.Measurement == "bin_fill").Field("fill_pct"));
+        Assert.Null(Assert.Single(batteryOnly.Readings, r => r.Measurement == "bin_fill").Field("fill_pct"));
+    }
+
+    [Fact]
     public void SameUplinkTwice_CountsOnce_AndGapsAreLost()
     {
         Assert.Equal(UplinkOutcome.Decoded, _processor.Process(Up("24e124468c120001", 10, 85, "0374E608")).Outcome);

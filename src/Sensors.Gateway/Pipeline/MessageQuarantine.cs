@@ -27,14 +27,6 @@ public sealed partial class MessageQuarantine(UnreadableStore store, TimeProvide
     private readonly Dictionary<string, long> _counts = [];
     private bool _fullSaid;
 
-    public long Count(string source)
-    {
-        lock (_complaints)
-        {
-            return _counts.GetValueOrDefault(source);
-        }
-    }
-
     public void SetAside(string source, string topic, UnreadablePayloadException error, ReadOnlySpan<byte> payload)
     {
         var now = time.GetUtcNow();
