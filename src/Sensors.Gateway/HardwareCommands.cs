@@ -1,3 +1,4 @@
+using Sensors.Core.Sites;
 using System.Globalization;
 using Sensors.Gateway.Configuration;
 using Sensors.Gateway.Sources;

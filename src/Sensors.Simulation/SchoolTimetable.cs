@@ -1,3 +1,5 @@
+using Sensors.Core.Sites;
+
 namespace Sensors.Simulation;
 
 /// <summary>What a classroom is doing at a given local time.</summary>
@@ -17,38 +19,27 @@ public enum ClassroomActivity
 }
 
 /// <summary>
-/// A French primary school's week: lessons 08:30–12:00 and 13:30–16:30 on Monday, Tuesday,
-/// Thursday and Friday, Wednesday morning only, recess 10:00–10:15 and 15:00–15:15.
+/// A French primary school's week: lessons as <see cref="LessonHours.Default"/> (08:30–12:00 and
+/// 13:30–16:30 on Monday, Tuesday, Thursday and Friday, Wednesday morning only), with recess
+/// 10:00–10:15 and 15:00–15:15 and lunch between the two halves of the day.
 /// Pure: local time in, activity out.
 /// </summary>
 public static class SchoolTimetable
 {
+    private static readonly TimeSpan MorningRecess = new(10, 0, 0);
+    private static readonly TimeSpan AfternoonRecess = new(15, 0, 0);
+
     public static ClassroomActivity At(DateTime local)
     {
-        var day = local.DayOfWeek;
-        if (day is DayOfWeek.Saturday or DayOfWeek.Sunday)
-        {
-            return ClassroomActivity.Empty;
-        }
-
         var t = local.TimeOfDay;
-        var morning = t >= new TimeSpan(8, 30, 0) && t < new TimeSpan(12, 0, 0);
-        var afternoon = day != DayOfWeek.Wednesday && t >= new TimeSpan(13, 30, 0) && t < new TimeSpan(16, 30, 0);
-        if (morning)
+        if (LessonHours.Default.IsLesson(local))
         {
-            return t >= new TimeSpan(10, 0, 0) && t < new TimeSpan(10, 15, 0) ? ClassroomActivity.Break : ClassroomActivity.Lesson;
+            var recess = (t >= MorningRecess && t < MorningRecess.Add(TimeSpan.FromMinutes(15))) || (t >= AfternoonRecess && t < AfternoonRecess.Add(TimeSpan.FromMinutes(15)));
+            return recess ? ClassroomActivity.Break : ClassroomActivity.Lesson;
         }
 
-        if (afternoon)
-        {
-            return t >= new TimeSpan(15, 0, 0) && t < new TimeSpan(15, 15, 0) ? ClassroomActivity.Break : ClassroomActivity.Lesson;
-        }
-
-        if (day != DayOfWeek.Wednesday && t >= new TimeSpan(12, 0, 0) && t < new TimeSpan(13, 30, 0))
-        {
-            return ClassroomActivity.Lunch;
-        }
-
-        return ClassroomActivity.Empty;
+        var lessons = LessonHours.Default.On(local.DayOfWeek);
+        var lunch = lessons.Count == 2 && t >= lessons[0].To && t < lessons[1].From;
+        return lunch ? ClassroomActivity.Lunch : ClassroomActivity.Empty;
     }
 }

@@ -1,3 +1,4 @@
+using Sensors.Core.Sites;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Sensors.Gateway.Clock;

@@ -1,3 +1,4 @@
+using Sensors.Core.Sites;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -1,3 +1,4 @@
+using Sensors.Core.Sites;
 using Microsoft.Extensions.Logging;
 using Sensors.Core;
 using Sensors.Gateway.Configuration;

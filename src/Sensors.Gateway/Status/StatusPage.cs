@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using Sensors.Core;
+using Sensors.Core.Look;
 
 namespace Sensors.Gateway.Status;
 
@@ -34,11 +34,6 @@ public sealed record StatusModel(string SiteName, IReadOnlyList<StatusRoom> Room
 /// </summary>
 public static class StatusPage
 {
-    private const double ChartMin = 400;
-    private const double ChartMax = 2000;
-    private const int ChartWidth = 300;
-    private const int ChartHeight = 80;
-
     public static string Render(StatusModel model)
     {
         var html = new StringBuilder(16 * 1024);
@@ -50,7 +45,7 @@ public static class StatusPage
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <meta http-equiv="refresh" content="30">
             """);
-        html.Append("<title>Qualité de l'air – ").Append(Encode(model.SiteName)).Append("</title>\n<style>").Append(Css).Append("</style>\n</head>\n<body>\n");
+        html.Append("<title>Qualité de l'air – ").Append(Encode(model.SiteName)).Append("</title>\n<style>").Append(PageLook.Css).Append("</style>\n</head>\n<body>\n");
         html.Append("<header><h1>Qualité de l'air dans les classes <span lang=\"en\" class=\"en\">Air quality in the classrooms</span></h1>\n<p class=\"site\">")
             .Append(Encode(model.SiteName)).Append(" · mis à jour à ").Append(Encode(Local(model.Now, model.Zone).ToString("HH:mm", CultureInfo.InvariantCulture)))
             .Append(" <span lang=\"en\" class=\"en\">updated at ").Append(Encode(Local(model.Now, model.Zone).ToString("HH:mm", CultureInfo.InvariantCulture))).Append("</span></p></header>\n<main>\n");
@@ -79,15 +74,8 @@ public static class StatusPage
         html.Append("<li class=\"room\" id=\"room-").Append(Encode(room.Id)).Append("\" data-room=\"").Append(Encode(room.Id)).Append("\"");
         if (view?.Co2Ppm is { } co2 && !stale)
         {
-            var light = model.Levels.Classify(co2);
-            var (labelFr, labelEn) = Co2Advice.Label(light);
-            var (adviceFr, adviceEn) = Co2Advice.Advice(light);
-            var name = light.ToString().ToLowerInvariant();
-            html.Append(" data-light=\"").Append(name).Append("\">\n<h2>").Append(Encode(room.Name)).Append("</h2>\n");
-            html.Append("<div class=\"light ").Append(name).Append("\" role=\"status\"><span class=\"dot\" aria-hidden=\"true\"></span><span class=\"ppm\">")
-                .Append(Number(co2)).Append(" <abbr title=\"parties par million\">ppm</abbr> CO<sub>2</sub></span><strong class=\"label\">")
-                .Append(labelFr).Append(" <span lang=\"en\" class=\"en\">").Append(labelEn).Append("</span></strong></div>\n");
-            html.Append("<p class=\"advice\">").Append(adviceFr).Append(" <span lang=\"en\" class=\"en\">").Append(adviceEn).Append("</span></p>\n");
+            html.Append(" data-light=\"").Append(PageLook.Name(model.Levels.Classify(co2))).Append("\">\n<h2>").Append(Encode(room.Name)).Append("</h2>\n");
+            PageLook.Light(html, co2, model.Levels);
             RenderChart(html, view, model);
             html.Append("<p class=\"more\">");
             if (view.TemperatureC is { } t)
@@ -105,12 +93,10 @@ public static class StatusPage
         else
         {
             html.Append(" data-light=\"none\">\n<h2>").Append(Encode(room.Name)).Append("</h2>\n");
-            html.Append("<div class=\"light none\" role=\"status\"><span class=\"dot\" aria-hidden=\"true\"></span><strong class=\"label\">Pas de mesure récente <span lang=\"en\" class=\"en\">No recent reading</span></strong></div>\n");
-            html.Append("<p class=\"advice\">");
-            html.Append(view?.At is { } last
-                ? $"Dernière mesure à {Encode(Local(last, model.Zone).ToString("dd/MM HH:mm", CultureInfo.InvariantCulture))}. Vérifiez que le capteur est branché. <span lang=\"en\" class=\"en\">Last reading at {Encode(Local(last, model.Zone).ToString("dd/MM HH:mm", CultureInfo.InvariantCulture))}. Check that the sensor is plugged in.</span>"
-                : "Le capteur n'a encore rien envoyé. <span lang=\"en\" class=\"en\">The sensor has not sent anything yet.</span>");
-            html.Append("</p>\n");
+            PageLook.NoLight(
+                html,
+                view?.At is { } last ? $"Dernière mesure à {Encode(Local(last, model.Zone).ToString("dd/MM HH:mm", CultureInfo.InvariantCulture))}. Vérifiez que le capteur est branché." : "Le capteur n'a encore rien envoyé.",
+                view?.At is { } seen ? $"Last reading at {Encode(Local(seen, model.Zone).ToString("dd/MM HH:mm", CultureInfo.InvariantCulture))}. Check that the sensor is plugged in." : "The sensor has not sent anything yet.");
         }
 
         html.Append("</li>\n");
@@ -125,33 +111,20 @@ public static class StatusPage
             return;
         }
 
-        var start = model.Now - TimeSpan.FromHours(1);
-        var min = points.Min(p => p.Co2Ppm);
-        var max = points.Max(p => p.Co2Ppm);
-        html.Append("<figure><svg viewBox=\"0 0 ").Append(ChartWidth).Append(' ').Append(ChartHeight).Append("\" role=\"img\" aria-labelledby=\"cap-").Append(Encode(view.Room)).Append("\">");
-        Band(html, ChartMin, model.Levels.OrangeFromPpm, "band-green");
-        Band(html, model.Levels.OrangeFromPpm, model.Levels.RedAbovePpm, "band-orange");
-        Band(html, model.Levels.RedAbovePpm, ChartMax, "band-red");
-        html.Append("<polyline fill=\"none\" stroke=\"#111\" stroke-width=\"2\" points=\"");
-        foreach (var (at, ppm) in points)
-        {
-            var x = Math.Clamp((at - start).TotalSeconds / 3600.0, 0, 1) * ChartWidth;
-            html.Append(x.ToString("0.#", CultureInfo.InvariantCulture)).Append(',').Append(Y(ppm).ToString("0.#", CultureInfo.InvariantCulture)).Append(' ');
-        }
-
-        html.Append("\"/></svg><figcaption id=\"cap-").Append(Encode(view.Room)).Append("\">Dernière heure : de ").Append(Number(min)).Append(" à ").Append(Number(max))
-            .Append(" ppm. <span lang=\"en\" class=\"en\">Last hour: ").Append(Number(min)).Append(" to ").Append(Number(max)).Append(" ppm.</span></figcaption></figure>\n");
+        var min = Number(points.Min(p => p.Co2Ppm));
+        var max = Number(points.Max(p => p.Co2Ppm));
+        Charts.Co2Curve(
+            html,
+            "cap-" + Encode(view.Room),
+            [.. points.Select(p => (p.At, p.Co2Ppm))],
+            model.Now - TimeSpan.FromHours(1),
+            model.Now,
+            model.Levels,
+            $"Dernière heure : de {min} à {max} ppm.{PageLook.En($"Last hour: {min} to {max} ppm.")}",
+            width: 300,
+            height: 80,
+            gap: TimeSpan.FromMinutes(10));
     }
-
-    private static void Band(StringBuilder html, double from, double to, string css)
-    {
-        var top = Y(Math.Min(to, ChartMax));
-        var bottom = Y(Math.Max(from, ChartMin));
-        html.Append("<rect class=\"").Append(css).Append("\" x=\"0\" width=\"").Append(ChartWidth).Append("\" y=\"").Append(top.ToString("0.#", CultureInfo.InvariantCulture))
-            .Append("\" height=\"").Append(Math.Max(0, bottom - top).ToString("0.#", CultureInfo.InvariantCulture)).Append("\"/>");
-    }
-
-    private static double Y(double ppm) => ChartHeight - (Math.Clamp(ppm, ChartMin, ChartMax) - ChartMin) / (ChartMax - ChartMin) * ChartHeight;
 
     private static void RenderGateway(StringBuilder html, GatewayState state, Co2Levels levels)
     {
@@ -170,8 +143,7 @@ public static class StatusPage
             Item(html, "Mesures perdues / refusées", "Readings dropped / refused", $"{state.Dropped} / {state.DeadLetters}", false);
         }
 
-        html.Append("</dl>\n<p class=\"rule\">Vert sous ").Append(Number(levels.OrangeFromPpm)).Append(" ppm, orange jusqu'à ").Append(Number(levels.RedAbovePpm)).Append(" ppm, rouge au-delà. <span lang=\"en\" class=\"en\">Green below ")
-            .Append(Number(levels.OrangeFromPpm)).Append(" ppm, orange up to ").Append(Number(levels.RedAbovePpm)).Append(" ppm, red above.</span></p>\n</footer>\n");
+        html.Append("</dl>\n<p class=\"rule\">").Append(PageLook.Rule(levels)).Append("</p>\n</footer>\n");
     }
 
     private static void Item(StringBuilder html, string french, string english, string value, bool ok) =>
@@ -187,41 +159,9 @@ public static class StatusPage
         : span.TotalMinutes >= 1 ? $"{(int)span.TotalMinutes} min"
         : $"{Math.Max(0, (int)span.TotalSeconds)} s";
 
-    private static string Number(double value) => Math.Round(value).ToString("0", CultureInfo.InvariantCulture);
+    private static string Number(double value) => PageLook.Number(value);
 
     private static DateTime Local(DateTimeOffset at, TimeZoneInfo zone) => TimeZoneInfo.ConvertTime(at, zone).DateTime;
 
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
-
-    /// <summary>Large type, high contrast (WCAG AA: white on each light colour is at least 4.5:1), one column on a phone.</summary>
-    private const string Css = """
-        :root{--green:#1a7f37;--orange:#b35900;--red:#b42318;--none:#5c5c5c;--ink:#111;--paper:#fff;}
-        *{box-sizing:border-box}
-        body{margin:0;font:1.1rem/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:var(--ink);background:#f3f3f0}
-        header,main,footer{max-width:72rem;margin:0 auto;padding:.75rem 1rem}
-        h1{font-size:1.6rem;margin:.3rem 0}
-        h2{font-size:1.3rem;margin:0 0 .5rem}
-        .en{color:#444;font-weight:normal;font-size:.9em}
-        .en::before{content:"/ "}
-        .site{margin:0;color:#333}
-        .rooms{list-style:none;margin:0;padding:0;display:grid;gap:1rem;grid-template-columns:repeat(auto-fill,minmax(19rem,1fr))}
-        .room{background:var(--paper);border-radius:.75rem;padding:1rem;border:1px solid #ccc}
-        .light{display:flex;flex-wrap:wrap;align-items:center;gap:.6rem;padding:.6rem .8rem;border-radius:.6rem;color:#fff}
-        .light .en{color:#fff}
-        .light.green{background:var(--green)}.light.orange{background:var(--orange)}.light.red{background:var(--red)}.light.none{background:var(--none)}
-        .dot{width:2.2rem;height:2.2rem;border-radius:50%;background:#fff;border:.35rem solid rgba(0,0,0,.25)}
-        .ppm{font-size:1.7rem;font-weight:700}
-        .label{font-size:1.15rem}
-        .advice{font-weight:600;margin:.6rem 0}
-        figure{margin:.4rem 0}svg{width:100%;height:auto;display:block;border:1px solid #bbb;border-radius:.3rem}
-        figcaption,.more{font-size:.95rem;color:#333;margin:.2rem 0}
-        .band-green{fill:#d8efdd}.band-orange{fill:#fde5c8}.band-red{fill:#f8d3cf}
-        footer{border-top:2px solid #ccc;margin-top:1rem}
-        .gateway{display:grid;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr));gap:.4rem 1rem;margin:0}
-        .gateway div{padding:.3rem .5rem;border-left:.3rem solid var(--green);background:var(--paper)}
-        .gateway div.warn{border-left-color:var(--red)}
-        dt{font-weight:600}dd{margin:0}
-        .rule{font-size:.95rem;color:#333}
-        @media (min-width:100rem){body{font-size:1.35rem}}
-        """;
+    private static string Encode(string text) => PageLook.Encode(text);
 }
