@@ -110,8 +110,8 @@ public sealed class LessonHours
 
     private static string Clock(TimeSpan t) => new StringBuilder().Append(((int)t.TotalHours).ToString("00", CultureInfo.InvariantCulture)).Append(':').Append(t.Minutes.ToString("00", CultureInfo.InvariantCulture)).ToString();
 
-    /// <summary>A local wall-clock time as an instant; a time skipped by a DST change moves forward, an ambiguous one takes the first.</summary>
-    private static DateTimeOffset Instant(DateTime local, TimeZoneInfo zone)
+    /// <summary>A local wall-clock time as an instant (the pages' days and weeks start at local midnight); a time skipped by a DST change moves forward, an ambiguous one takes the first.</summary>
+    public static DateTimeOffset Instant(DateTime local, TimeZoneInfo zone)
     {
         while (zone.IsInvalidTime(local))
         {

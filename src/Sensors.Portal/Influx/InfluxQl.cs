@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace Sensors.Portal.Influx;
+
+/// <summary>One series of an InfluxQL answer: its measurement, its GROUP BY tags, and rows of values (time first, as Unix milliseconds).</summary>
+public sealed record Series(string Name, IReadOnlyDictionary<string, string> Tags, IReadOnlyList<string> Columns, IReadOnlyList<object?[]> Rows)
+{
+    public string Tag(string key) => Tags.TryGetValue(key, out var value) ? value : string.Empty;
+
+    public int Column(string name)
+    {
+        for (var i = 0; i < Columns.Count; i++)
+        {
+            if (Columns[i] == name)
+            {
+                return i;
+            }
+        }
+
+        throw new PortalDataException($"InfluxDB's answer has no column '{name}' (columns: {string.Join(", ", Columns)}).");
+    }
+
+    public static DateTimeOffset Time(object?[] row) => DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(row[0], CultureInfo.InvariantCulture));
+
+    public static double? Number(object?[] row, int column) => row[column] switch
+    {
+        double d => d,
+        long l => l,
+        bool b => b ? 1 : 0,
+        _ => null,
+    };
+}
+
+/// <summary>The narrow edge to the central database: statements in, one list of series per statement out.</summary>
+public interface IInfluxQuery
+{
+    Task<IReadOnlyList<IReadOnlyList<Series>>> QueryAsync(IReadOnlyList<string> statements, CancellationToken cancellation);
+}
+
+/// <summary>The central database could not answer: what, and what to do, in one line.</summary>
+public sealed class PortalDataException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// InfluxQL over HTTP GET /query, which every InfluxDB answers (1.x natively, 2.x and 3.x through
+/// their v1 compatibility API). Several statements go in one request, separated by ';', and come
+/// back in order. Times as Unix milliseconds (epoch=ms). Read-only: GET cannot change anything.
+/// </summary>
+public sealed class InfluxQueryClient(HttpClient http, PortalOptions options) : IInfluxQuery
+{
+    public async Task<IReadOnlyList<IReadOnlyList<Series>>> QueryAsync(IReadOnlyList<string> statements, CancellationToken cancellation)
+    {
+        if (statements.Count == 0)
+        {
+            return [];
+        }
+
+        var url = new StringBuilder(options.Influx.Url.TrimEnd('/')).Append("/query?db=").Append(Uri.EscapeDataString(options.Influx.Database))
+            .Append("&epoch=ms&q=").Append(Uri.EscapeDataString(string.Join(";\n", statements)));
+        using var request = new HttpRequestMessage(HttpMethod.Get, url.ToString());
+        if (options.Influx.Username.Length > 0)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Influx.Username}:{options.Influx.ReadPassword()}")));
+        }
+        else if (options.Influx.ReadToken() is { Length: > 0 } token)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Token", token);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation);
+        }
+        catch (HttpRequestException error)
+        {
+            throw new PortalDataException($"InfluxDB at {options.Influx.Url} does not answer ({error.Message}); check that it runs and that Influx:Url is right.", error);
+        }
+        catch (TaskCanceledException error) when (!cancellation.IsCancellationRequested)
+        {
+            throw new PortalDataException($"InfluxDB at {options.Influx.Url} did not answer within {http.Timeout.TotalSeconds:0} s; it may be overloaded.", error);
+        }
+
+        using (response)
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(cancellation);
+            JsonDocument json;
+            try
+            {
+                json = await JsonDocument.ParseAsync(body, cancellationToken: cancellation);
+            }
+            catch (JsonException error)
+            {
+                throw new PortalDataException($"InfluxDB at {options.Influx.Url} answered {(int)response.StatusCode} with something that is not JSON; is Influx:Url the database's HTTP address?", error);
+            }
+
+            using (json)
+            {
+                if (!response.IsSuccessStatusCode)
+                {
+                    var reason = json.RootElement.TryGetProperty("error", out var e) ? e.GetString() : response.ReasonPhrase;
+                    throw new PortalDataException(response.StatusCode == System.Net.HttpStatusCode.Unauthorized
+                        ? $"InfluxDB refused the portal's credentials ({reason}); check Influx:Username and Influx:PasswordFile (a user with READ on {options.Influx.Database})."
+                        : $"InfluxDB answered {(int)response.StatusCode}: {reason}.");
+                }
+
+                return Read(json.RootElement, statements);
+            }
+        }
+    }
+
+    internal static IReadOnlyList<IReadOnlyList<Series>> Read(JsonElement root, IReadOnlyList<string> statements)
+    {
+        var answers = new IReadOnlyList<Series>[statements.Count];
+        Array.Fill(answers, Array.Empty<Series>());
+        if (!root.TryGetProperty("results", out var results))
+        {
+            throw new PortalDataException(root.TryGetProperty("error", out var error) ? $"InfluxDB: {error.GetString()}" : "InfluxDB's answer has no results.");
+        }
+
+        foreach (var result in results.EnumerateArray())
+        {
+            var index = result.TryGetProperty("statement_id", out var id) ? id.GetInt32() : 0;
+            if (result.TryGetProperty("error", out var error))
+            {
+                var statement = index < statements.Count ? statements[index] : "?";
+                throw new PortalDataException($"InfluxDB refused a query ({error.GetString()}): {statement}");
+            }
+
+            if (index >= statements.Count || !result.TryGetProperty("series", out var series))
+            {
+                continue;
+            }
+
+            var list = new List<Series>();
+            foreach (var item in series.EnumerateArray())
+            {
+                var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+                if (item.TryGetProperty("tags", out var tagObject))
+                {
+                    foreach (var tag in tagObject.EnumerateObject())
+                    {
+                        tags[tag.Name] = tag.Value.GetString() ?? string.Empty;
+                    }
+                }
+
+                var columns = item.GetProperty("columns").EnumerateArray().Select(c => c.GetString() ?? string.Empty).ToArray();
+                var rows = new List<object?[]>();
+                if (item.TryGetProperty("values", out var values))
+                {
+                    foreach (var value in values.EnumerateArray())
+                    {
+                        var row = new object?[columns.Length];
+                        var i = 0;
+                        foreach (var cell in value.EnumerateArray())
+                        {
+                            if (i < row.Length)
+                            {
+                                row[i++] = cell.ValueKind switch
+                                {
+                                    JsonValueKind.Number when cell.TryGetInt64(out var whole) => whole,
+                                    JsonValueKind.Number => cell.GetDouble(),
+                                    JsonValueKind.String => cell.GetString(),
+                                    JsonValueKind.True => true,
+                                    JsonValueKind.False => false,
+                                    _ => null,
+                                };
+                            }
+                        }
+
+                        rows.Add(row);
+                    }
+                }
+
+                list.Add(new Series(item.TryGetProperty("name", out var name) ? name.GetString() ?? string.Empty : string.Empty, tags, columns, rows));
+            }
+
+            answers[index] = list;
+        }
+
+        return answers;
+    }
+}
+
+/// <summary>InfluxQL literals, quoted so that no value from a URL can change a query.</summary>
+public static class Ql
+{
+    /// <summary>A string literal: 'it''s' escaped as InfluxQL wants, \' and \\.</summary>
+    public static string Text(string value) => "'" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
+
+    /// <summary>An identifier: "name" with its quotes escaped.</summary>
+    public static string Name(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>A time literal, to the millisecond, in UTC.</summary>
+    public static string Time(DateTimeOffset at) => "'" + at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture) + "'";
+
+    /// <summary>"time &gt;= a AND time &lt; b".</summary>
+    public static string Between(DateTimeOffset from, DateTimeOffset to) => $"time >= {Time(from)} AND time < {Time(to)}";
+}

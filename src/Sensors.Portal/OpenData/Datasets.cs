@@ -1,0 +1,153 @@
+using System.Globalization;
+using Sensors.Portal.Influx;
+
+namespace Sensors.Portal.OpenData;
+
+/// <summary>One column of a dataset, as its Table Schema (Frictionless Data) documents it.</summary>
+public sealed record DatasetField(string Name, string Type, string DescriptionFr, string DescriptionEn, string? Unit = null);
+
+/// <summary>A published dataset: what it is, its columns, and the InfluxQL statement that gives its rows for a period.</summary>
+public sealed record Dataset(
+    string Id,
+    string TitleFr,
+    string TitleEn,
+    string DescriptionFr,
+    string DescriptionEn,
+    string[] Keywords,
+    string Theme,
+    string Frequency,
+    IReadOnlyList<DatasetField> Fields,
+    Func<PortalOptions, DateTimeOffset, DateTimeOffset, string> Query,
+    string[] GroupTags);
+
+/// <summary>
+/// The open datasets. Every one is an aggregate: hourly per classroom, daily per sector or per
+/// street. Pickups are published per sector and day only, never per bin.
+/// </summary>
+public static class Datasets
+{
+    public static IReadOnlyList<Dataset> All { get; } =
+    [
+        new(
+            "qualite-air-classes-horaire",
+            "Qualité de l'air des classes, par heure",
+            "Classroom air quality, hourly",
+            "CO2 (moyenne, minimum, maximum), température et humidité de chaque salle de classe équipée, heure par heure, avec le nombre de mesures et combien dépassaient 1000 et 1700 ppm (de quoi calculer l'indice ICONE).",
+            "CO2 (mean, minimum, maximum), temperature and humidity of each equipped classroom, hour by hour, with the number of readings and how many were above 1000 and 1700 ppm (enough to compute the ICONE index).",
+            ["qualité de l'air", "CO2", "école", "air intérieur", "ICONE"],
+            "ENVI",
+            "HOURLY",
+            [
+                new("time", "datetime", "Début de l'heure (UTC, ISO 8601)", "Start of the hour (UTC, ISO 8601)"),
+                new("site", "string", "Identifiant de l'école", "School identifier"),
+                new("room", "string", "Identifiant de la salle", "Room identifier"),
+                new("co2_ppm", "number", "CO2 moyen de l'heure", "Mean CO2 of the hour", "ppm"),
+                new("co2_ppm_min", "number", "CO2 le plus bas de l'heure", "Lowest CO2 of the hour", "ppm"),
+                new("co2_ppm_max", "number", "CO2 le plus haut de l'heure", "Highest CO2 of the hour", "ppm"),
+                new("samples", "integer", "Nombre de mesures dans l'heure", "Readings in the hour"),
+                new("samples_above_1000", "integer", "Mesures au-dessus de 1000 ppm", "Readings above 1000 ppm"),
+                new("samples_above_1700", "integer", "Mesures au-dessus de 1700 ppm", "Readings above 1700 ppm"),
+                new("temperature_c", "number", "Température moyenne", "Mean temperature", "°C"),
+                new("humidity_pct", "number", "Humidité relative moyenne", "Mean relative humidity", "%"),
+            ],
+            (o, from, to) => $"SELECT co2_ppm, co2_ppm_min, co2_ppm_max, samples, samples_above_1000, samples_above_1700, temperature_c, humidity_pct FROM {From(o, o.HourlyPolicy, "air_quality")} WHERE {Ql.Between(from, to)} GROUP BY \"site\", \"room\"",
+            ["site", "room"]),
+        new(
+            "collectes-dechets-secteur-jour",
+            "Levées de bacs par secteur et par jour",
+            "Bin pickups per sector and day",
+            "Nombre de levées de bacs pucés et poids collecté, par secteur de collecte et par jour (heure de Paris). Aucun identifiant de bac ni de foyer.",
+            "Number of pickups of chipped bins and weight collected, per collection sector and per day (Paris time). No bin or household identifier.",
+            ["déchets", "collecte", "redevance incitative", "levées"],
+            "ENVI",
+            "DAILY",
+            [
+                new("date", "date", "Jour (heure locale)", "Day (local time)"),
+                new("sector", "string", "Secteur de collecte", "Collection sector"),
+                new("pickups", "integer", "Nombre de levées", "Number of pickups"),
+                new("weight_kg", "number", "Poids collecté", "Weight collected", "kg"),
+            ],
+            (o, from, to) => $"SELECT sum(\"count\") AS pickups, sum(weight_kg) AS weight_kg FROM {From(o, o.HourlyPolicy, "bin_pickup")} WHERE {Ql.Between(from, to)} GROUP BY time(1d), \"sector\" fill(none) tz({Ql.Text(o.TimeZone)})",
+            ["sector"]),
+        new(
+            "remplissage-conteneurs-secteur-jour",
+            "Remplissage des conteneurs par secteur et par jour",
+            "Container fill level per sector and day",
+            "Taux de remplissage moyen et maximal des conteneurs d'apport volontaire équipés d'un capteur, par secteur et par jour.",
+            "Mean and highest fill level of the drop-off containers fitted with a sensor, per sector and per day.",
+            ["déchets", "conteneurs", "remplissage", "capteur"],
+            "ENVI",
+            "DAILY",
+            [
+                new("date", "date", "Jour (heure locale)", "Day (local time)"),
+                new("sector", "string", "Secteur", "Sector"),
+                new("fill_pct", "number", "Remplissage moyen", "Mean fill level", "%"),
+                new("fill_pct_max", "number", "Remplissage le plus haut", "Highest fill level", "%"),
+            ],
+            (o, from, to) => $"SELECT mean(fill_pct) AS fill_pct, max(fill_pct_max) AS fill_pct_max FROM {From(o, o.HourlyPolicy, "bin_fill")} WHERE {Ql.Between(from, to)} GROUP BY time(1d), \"sector\" fill(none) tz({Ql.Text(o.TimeZone)})",
+            ["sector"]),
+        new(
+            "eclairage-public-rue-jour",
+            "Éclairage public : puissance et gradation par rue et par jour",
+            "Street lights: power and dimming per street and day",
+            "Puissance moyenne, niveau de gradation moyen et plus haut code de panne des lampadaires connectés, par rue et par jour.",
+            "Mean power, mean dimming level and highest fault code of the connected lamp posts, per street and per day.",
+            ["éclairage public", "énergie", "sobriété", "lampadaires"],
+            "ENER",
+            "DAILY",
+            [
+                new("date", "date", "Jour (heure locale)", "Day (local time)"),
+                new("street", "string", "Rue", "Street"),
+                new("power_w", "number", "Puissance moyenne par lampadaire", "Mean power per lamp post", "W"),
+                new("dim_pct", "number", "Niveau d'éclairage moyen", "Mean light level", "%"),
+                new("fault_code", "integer", "Plus haut code de panne du jour (0 : aucune)", "Highest fault code of the day (0: none)"),
+            ],
+            (o, from, to) => $"SELECT mean(power_w) AS power_w, mean(dim_pct) AS dim_pct, max(fault_code) AS fault_code FROM {From(o, o.HourlyPolicy, "lamp")} WHERE {Ql.Between(from, to)} GROUP BY time(1d), \"street\" fill(none) tz({Ql.Text(o.TimeZone)})",
+            ["street"]),
+    ];
+
+    public static Dataset? Find(string id) => All.FirstOrDefault(d => d.Id == id);
+
+    /// <summary>The rows of a dataset for [from, to), each value in its column's type; time as ISO 8601 UTC, dates as local yyyy-MM-dd.</summary>
+    public static async Task<IReadOnlyList<object?[]>> RowsAsync(Dataset dataset, IInfluxQuery influx, PortalOptions options, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation)
+    {
+        var answers = await influx.QueryAsync([dataset.Query(options, from, to)], cancellation);
+        var rows = new List<object?[]>();
+        var valueColumns = dataset.Fields.Count - 1 - dataset.GroupTags.Length;
+        foreach (var series in answers[0])
+        {
+            foreach (var row in series.Rows)
+            {
+                var values = new object?[dataset.Fields.Count];
+                var at = Series.Time(row);
+                values[0] = dataset.Fields[0].Type == "date"
+                    ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, options.Zone).DateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+                    : at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+                for (var t = 0; t < dataset.GroupTags.Length; t++)
+                {
+                    values[1 + t] = series.Tag(dataset.GroupTags[t]);
+                }
+
+                var any = false;
+                for (var v = 0; v < valueColumns; v++)
+                {
+                    var field = dataset.Fields[1 + dataset.GroupTags.Length + v];
+                    var number = Series.Number(row, series.Column(field.Name));
+                    any |= number is not null;
+                    // An hour without a reading above 1000 ppm has no samples_above_1000 point: that is a count of 0.
+                    var value = number ?? (field.Name.StartsWith("samples_above", StringComparison.Ordinal) ? 0 : null);
+                    values[1 + dataset.GroupTags.Length + v] = value is not { } x ? null : field.Type == "integer" ? (long)Math.Round(x) : Math.Round(x, 3);
+                }
+
+                if (any)
+                {
+                    rows.Add(values);
+                }
+            }
+        }
+
+        return [.. rows.OrderBy(r => (string)r[0]!, StringComparer.Ordinal).ThenBy(r => string.Join('\u0001', r.Skip(1).Take(dataset.GroupTags.Length)), StringComparer.Ordinal)];
+    }
+
+    private static string From(PortalOptions options, string policy, string measurement) => $"{Ql.Name(options.Influx.Database)}.{Ql.Name(policy)}.{Ql.Name(measurement)}";
+}

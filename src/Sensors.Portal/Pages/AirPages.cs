@@ -1,0 +1,257 @@
+using System.Globalization;
+using System.Text;
+using Sensors.Core;
+using Sensors.Core.Look;
+using Sensors.Core.Sites;
+using Sensors.Portal.Data;
+
+namespace Sensors.Portal.Pages;
+
+/// <summary>
+/// What pupils, families and teachers read: the schools, each school's classrooms, and a page per
+/// classroom with its light now, today's curve over the lesson hours and the week's confinement index.
+/// </summary>
+public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOptions options, TimeProvider time)
+{
+    private Co2Levels Levels => options.Levels;
+
+    public async Task<string> HomeAsync(CancellationToken cancellation)
+    {
+        var now = time.GetUtcNow();
+        var rooms = await air.NowAsync(null, now, cancellation);
+        return Layout.Page(options.City, "/", "L'air des classes, les déchets et l'éclairage", "Classroom air, waste and street lights", html =>
+        {
+            html.Append("<p>Les capteurs de la ville mesurent l'air des classes, le remplissage des conteneurs et l'énergie de l'éclairage public. Ce portail montre ce qu'ils mesurent, et publie les données pour tous.")
+                .Append(PageLook.En("The city's sensors measure the air in classrooms, how full the containers are and the street lights' energy. This portal shows what they measure and publishes the data for everyone.")).Append("</p>\n");
+            html.Append("<h2>Les écoles").Append(PageLook.En("Schools")).Append("</h2>\n");
+            SchoolList(html, rooms);
+            html.Append("<h2>Et aussi").Append(PageLook.En("Also")).Append("</h2>\n<ul>")
+                .Append("<li><a href=\"/dechets\">Collecte des déchets par secteur</a>").Append(PageLook.En("Waste collection by sector")).Append("</li>")
+                .Append("<li><a href=\"/eclairage\">Énergie et pannes de l'éclairage public</a>").Append(PageLook.En("Street-light energy and faults")).Append("</li>")
+                .Append("<li><a href=\"/donnees\">Télécharger les données</a>").Append(PageLook.En("Download the data")).Append("</li>")
+                .Append("<li><a href=\"/comment-ca-marche\">Comment une mesure arrive sur cet écran</a>").Append(PageLook.En("How a reading reaches this screen")).Append("</li></ul>\n");
+        });
+    }
+
+    public async Task<string> SchoolsAsync(CancellationToken cancellation)
+    {
+        var rooms = await air.NowAsync(null, time.GetUtcNow(), cancellation);
+        return Layout.Page(options.City, "/ecoles", "Les écoles", "Schools", html => SchoolList(html, rooms));
+    }
+
+    private void SchoolList(StringBuilder html, IReadOnlyList<RoomNow> rooms)
+    {
+        var ids = sites.All.Select(s => s.Site).Concat(rooms.Select(r => r.Site)).Distinct().ToList();
+        if (ids.Count == 0)
+        {
+            html.Append("<p>Aucune école n'envoie encore de mesures.").Append(PageLook.En("No school sends readings yet.")).Append("</p>\n");
+            return;
+        }
+
+        html.Append("<ul class=\"rooms\">\n");
+        foreach (var site in ids)
+        {
+            var here = rooms.Where(r => r.Site == site).ToList();
+            var count = (Co2Light light) => here.Count(r => Levels.Classify(r.Co2Ppm) == light);
+            html.Append("<li class=\"card\"><h3><a href=\"/ecoles/").Append(PageLook.Encode(site)).Append("\">").Append(PageLook.Encode(sites.SiteName(site))).Append("</a></h3><p>");
+            html.Append(here.Count == 0
+                ? "Pas de mesure récente." + PageLook.En("No recent reading.")
+                : $"{here.Count} salle{(here.Count > 1 ? "s" : string.Empty)} mesurée{(here.Count > 1 ? "s" : string.Empty)} : {count(Co2Light.Green)} vert, {count(Co2Light.Orange)} orange, {count(Co2Light.Red)} rouge."
+                  + PageLook.En($"{here.Count} room{(here.Count > 1 ? "s" : string.Empty)} measured: {count(Co2Light.Green)} green, {count(Co2Light.Orange)} orange, {count(Co2Light.Red)} red."));
+            html.Append("</p></li>\n");
+        }
+
+        html.Append("</ul>\n");
+    }
+
+    public async Task<string?> SchoolAsync(string site, CancellationToken cancellation)
+    {
+        var now = time.GetUtcNow();
+        var zone = sites.Zone(site, options.Zone);
+        var lessons = sites.Lessons(site);
+        var weekStart = WeekStart(now, zone);
+        var nowTask = air.NowAsync(site, now, cancellation);
+        var spans = lessons.Between(weekStart, now, zone).Select(s => new LessonSpan(weekStart, s.From, s.To)).ToList();
+        var iconeTask = air.IconeCountsAsync(site, null, spans, cancellation);
+        var rooms = await nowTask;
+        var icone = await iconeTask;
+        if (sites.Find(site) is null && rooms.Count == 0 && icone.Count == 0)
+        {
+            return null;
+        }
+
+        var name = sites.SiteName(site);
+        return Layout.Page(options.City, "/ecoles", name, "Air quality in the classrooms", html =>
+        {
+            html.Append("<p>La couleur montre l'air de chaque salle maintenant. L'indice de la semaine (ICONE, de 0 à 5) dit si l'air a été bien renouvelé pendant les cours.")
+                .Append(PageLook.En("The colour shows each room's air now. The week's index (ICONE, 0 to 5) tells whether the air was well renewed during lessons.")).Append("</p>\n<ul class=\"rooms\">\n");
+            foreach (var (id, roomName) in sites.Rooms(site, rooms.Select(r => r.Room).Concat(icone.Keys.Select(k => k.Room))))
+            {
+                var reading = rooms.FirstOrDefault(r => r.Room == id);
+                html.Append("<li class=\"room\" id=\"room-").Append(PageLook.Encode(id)).Append("\" data-light=\"").Append(reading is null ? "none" : PageLook.Name(Levels.Classify(reading.Co2Ppm))).Append("\">\n<h2><a href=\"/ecoles/")
+                    .Append(PageLook.Encode(site)).Append('/').Append(PageLook.Encode(id)).Append("\">").Append(PageLook.Encode(roomName)).Append("</a></h2>\n");
+                LightOrNone(html, reading);
+                IconeLine(html, Icone.Of(icone.GetValueOrDefault((id, weekStart))));
+                html.Append("</li>\n");
+            }
+
+            html.Append("</ul>\n<p class=\"rule\">").Append(PageLook.Rule(Levels)).Append("</p>\n");
+        }, refreshSeconds: "120");
+    }
+
+    public async Task<string?> ClassroomAsync(string site, string room, CancellationToken cancellation)
+    {
+        var now = time.GetUtcNow();
+        var zone = sites.Zone(site, options.Zone);
+        var lessons = sites.Lessons(site);
+        var local = TimeZoneInfo.ConvertTime(now, zone).DateTime;
+        var midnight = LessonHours.Instant(local.Date, zone);
+        var dayFrom = LessonHours.Instant(local.Date.AddHours(7), zone);
+        var dayTo = LessonHours.Instant(local.Date.AddHours(19), zone);
+        var weekStart = WeekStart(now, zone);
+        var spans = new List<LessonSpan>();
+        for (var week = 0; week < 6; week++)
+        {
+            var start = weekStart.AddDays(-7 * week);
+            var end = week == 0 ? now : start.AddDays(7);
+            spans.AddRange(lessons.Between(start, end, zone).Select(s => new LessonSpan(start, s.From, s.To)));
+        }
+
+        var nowTask = air.NowAsync(site, now, cancellation);
+        var curveTask = air.CurveAsync(site, room, midnight, now, TimeSpan.FromMinutes(5), cancellation);
+        var iconeTask = air.IconeCountsAsync(site, room, spans, cancellation);
+        var reading = (await nowTask).FirstOrDefault(r => r.Room == room);
+        var curve = await curveTask;
+        var icone = await iconeTask;
+        var known = sites.Find(site)?.Rooms.Any(r => r.Id == room) == true;
+        if (!known && reading is null && curve.Count == 0 && icone.Count == 0)
+        {
+            return null;
+        }
+
+        var roomName = sites.RoomName(site, room);
+        var siteName = sites.SiteName(site);
+        var todaysLessons = lessons.Between(midnight, LessonHours.Instant(local.Date.AddDays(1), zone), zone).ToList();
+        return Layout.Page(options.City, "/ecoles", $"{roomName} – {siteName}", "Classroom air", html =>
+        {
+            html.Append("<p><a href=\"/ecoles/").Append(PageLook.Encode(site)).Append("\">← ").Append(PageLook.Encode(siteName)).Append("</a></p>\n");
+            html.Append("<section class=\"room\" id=\"room-").Append(PageLook.Encode(room)).Append("\" data-light=\"").Append(reading is null ? "none" : PageLook.Name(Levels.Classify(reading.Co2Ppm))).Append("\">\n");
+            html.Append("<h2>Maintenant").Append(PageLook.En("Now")).Append("</h2>\n");
+            LightOrNone(html, reading);
+            if (reading is not null)
+            {
+                html.Append("<p class=\"more\">");
+                if (reading.TemperatureC is { } t)
+                {
+                    html.Append(PageLook.Decimal(t)).Append(" °C");
+                }
+
+                if (reading.HumidityPct is { } h)
+                {
+                    html.Append(" · ").Append(PageLook.Number(h)).Append(" % d'humidité").Append(PageLook.En("humidity"));
+                }
+
+                html.Append(" · mesuré à ").Append(Clock(reading.At, zone)).Append(PageLook.En("measured at " + Clock(reading.At, zone))).Append("</p>\n");
+            }
+
+            html.Append("</section>\n");
+            Today(html, curve, dayFrom, dayTo, todaysLessons, zone);
+            Week(html, icone, weekStart, spans, zone);
+            html.Append("<p class=\"rule\">").Append(PageLook.Rule(Levels)).Append(" <a href=\"/comment-ca-marche\">Comment ça marche ?</a>").Append(PageLook.En("<a href=\"/comment-ca-marche\" hreflang=\"fr\">How does it work?</a>")).Append("</p>\n");
+        }, refreshSeconds: "120");
+    }
+
+    private void Today(StringBuilder html, IReadOnlyList<(DateTimeOffset At, double Ppm)> curve, DateTimeOffset from, DateTimeOffset to, IReadOnlyList<(DateTimeOffset From, DateTimeOffset To)> lessons, TimeZoneInfo zone)
+    {
+        html.Append("<h2>Aujourd'hui").Append(PageLook.En("Today")).Append("</h2>\n");
+        var shown = curve.Where(p => p.At >= from && p.At <= to).ToList();
+        if (shown.Count == 0)
+        {
+            html.Append("<p>Pas encore de mesure aujourd'hui entre 7 h et 19 h.").Append(PageLook.En("No reading yet today between 7 am and 7 pm.")).Append("</p>\n");
+            return;
+        }
+
+        var inLessons = shown.Where(p => lessons.Any(l => p.At >= l.From && p.At < l.To)).ToList();
+        var ticks = Enumerable.Range(0, 6).Select(i => from.AddHours(1 + (2 * i))).Select(at => new Tick(at, Clock(at, zone))).ToList();
+        var caption = new StringBuilder()
+            .Append("CO<sub>2</sub> aujourd'hui de 7 h à 19 h : de ").Append(PageLook.Number(shown.Min(p => p.Ppm))).Append(" à ").Append(PageLook.Number(shown.Max(p => p.Ppm))).Append(" ppm");
+        if (inLessons.Count > 0)
+        {
+            caption.Append(", en moyenne ").Append(PageLook.Number(inLessons.Average(p => p.Ppm))).Append(" ppm pendant les cours (zones grisées)");
+        }
+
+        caption.Append('.').Append(PageLook.En($"CO<sub>2</sub> today from 7 am to 7 pm: {PageLook.Number(shown.Min(p => p.Ppm))} to {PageLook.Number(shown.Max(p => p.Ppm))} ppm{(inLessons.Count > 0 ? $", {PageLook.Number(inLessons.Average(p => p.Ppm))} ppm on average during lessons (shaded)" : string.Empty)}."));
+        Charts.Co2Curve(html, "courbe-jour", shown, from, to, Levels, caption.ToString(), shaded: lessons, ticks: ticks);
+        var hours = shown.GroupBy(p => TimeZoneInfo.ConvertTime(p.At, zone).Hour).OrderBy(g => g.Key)
+            .Select(g => (IReadOnlyList<string>)[$"{g.Key:00}:00–{g.Key + 1:00}:00", PageLook.Number(g.Average(p => p.Ppm)), PageLook.Number(g.Max(p => p.Ppm))]);
+        Layout.Table(html, "Les chiffres, heure par heure", "The figures, hour by hour", ["Heure <span lang=\"en\" class=\"en\">Hour</span>", "Moyenne (ppm) <span lang=\"en\" class=\"en\">Mean</span>", "Maximum (ppm)"], hours);
+    }
+
+    private static void Week(StringBuilder html, Dictionary<(string Room, DateTimeOffset Key), IconeCounts> icone, DateTimeOffset weekStart, IReadOnlyList<LessonSpan> spans, TimeZoneInfo zone)
+    {
+        html.Append("<h2>Cette semaine : l'indice de confinement").Append(PageLook.En("This week: the confinement index")).Append("</h2>\n");
+        var counts = icone.Where(k => k.Key.Key == weekStart).Select(k => k.Value).FirstOrDefault();
+        var index = Icone.Of(counts);
+        var lessonHours = spans.Where(s => s.Key == weekStart).Sum(s => (s.To - s.From).TotalHours);
+        html.Append("<div id=\"icone\">");
+        IconeLine(html, index);
+        if (index is { } i)
+        {
+            var (adviceFr, adviceEn) = Icone.Advice(i);
+            html.Append("<p>Pendant les ").Append(PageLook.Decimal(lessonHours, "0.#")).Append(" heures de cours de la semaine, l'air a dépassé 1000 ppm <strong>").Append(Percent(counts.F1 + counts.F2))
+                .Append("</strong> du temps, et 1700 ppm <strong>").Append(Percent(counts.F2)).Append("</strong> du temps. ").Append(adviceFr)
+                .Append(PageLook.En($"During the week's {PageLook.Decimal(lessonHours, "0.#")} hours of lessons, the air was above 1000 ppm {Percent(counts.F1 + counts.F2)} of the time, and above 1700 ppm {Percent(counts.F2)} of the time. {adviceEn}")).Append("</p>\n");
+        }
+
+        html.Append("</div>\n<p class=\"more\">L'ICONE va de 0 (air bien renouvelé) à 5 (air extrêmement confiné). C'est l'indice des contrôles réglementaires de l'air dans les écoles : il ne compte que les heures de cours.")
+            .Append(PageLook.En("ICONE goes from 0 (well-renewed air) to 5 (extremely confined air). It is the index of the regulatory checks of the air in schools: it counts lesson hours only.")).Append("</p>\n");
+        var rows = spans.Select(s => s.Key).Distinct().Where(k => k != weekStart).OrderByDescending(k => k).Select(k =>
+        {
+            var c = icone.Where(e => e.Key.Key == k).Select(e => e.Value).FirstOrDefault();
+            var value = Icone.Of(c);
+            return (IReadOnlyList<string>)[
+                "semaine du " + TimeZoneInfo.ConvertTime(k, zone).ToString("dd/MM/yyyy", CultureInfo.InvariantCulture),
+                value is null ? "—" : $"{value} ({Icone.Label(value.Value).French})",
+                value is null ? "—" : Percent(c.F1 + c.F2),
+                value is null ? "—" : Percent(c.F2)];
+        });
+        Layout.Table(html, "Les semaines précédentes", "The previous weeks", ["Semaine <span lang=\"en\" class=\"en\">Week</span>", "ICONE", "&gt; 1000 ppm", "&gt; 1700 ppm"], rows.ToList(), open: true);
+    }
+
+    private static void IconeLine(StringBuilder html, int? index)
+    {
+        if (index is not { } i)
+        {
+            html.Append("<p class=\"icone\">Indice de la semaine : pas encore de cours mesuré.").Append(PageLook.En("Week's index: no lesson measured yet.")).Append("</p>\n");
+            return;
+        }
+
+        var (fr, en) = Icone.Label(i);
+        html.Append("<p class=\"icone\">Indice de confinement de la semaine (ICONE) : <span class=\"index i").Append(i).Append("\">").Append(i).Append("</span> ").Append(fr).Append(" sur 5")
+            .Append(PageLook.En($"This week's confinement index: {i}, {en}, out of 5")).Append("</p>\n");
+    }
+
+    private void LightOrNone(StringBuilder html, RoomNow? reading)
+    {
+        if (reading is null)
+        {
+            PageLook.NoLight(html, "Aucune mesure depuis un quart d'heure : le capteur est peut-être débranché, ou la classe fermée.", "No reading for a quarter of an hour: the sensor may be unplugged, or the room closed.");
+        }
+        else
+        {
+            PageLook.Light(html, reading.Co2Ppm, Levels);
+        }
+    }
+
+    /// <summary>Monday 00:00, local, of the week holding <paramref name="now"/>.</summary>
+    public static DateTimeOffset WeekStart(DateTimeOffset now, TimeZoneInfo zone)
+    {
+        var local = TimeZoneInfo.ConvertTime(now, zone).DateTime.Date;
+        var back = ((int)local.DayOfWeek + 6) % 7;
+        return LessonHours.Instant(local.AddDays(-back), zone);
+    }
+
+    private static string Clock(DateTimeOffset at, TimeZoneInfo zone) => TimeZoneInfo.ConvertTime(at, zone).ToString("HH:mm", CultureInfo.InvariantCulture);
+
+    private static string Percent(double share) => $"{Math.Round(share * 100).ToString("0", CultureInfo.InvariantCulture)} %";
+}

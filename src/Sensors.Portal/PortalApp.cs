@@ -1,0 +1,221 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.ResponseCompression;
+using Sensors.Core.Look;
+using Sensors.Core.Sites;
+using Sensors.Portal.Data;
+using Sensors.Portal.Influx;
+using Sensors.Portal.OpenData;
+using Sensors.Portal.Pages;
+
+namespace Sensors.Portal;
+
+/// <summary>
+/// The portal as a web application: settings, services, routes. <see cref="Build"/> is what
+/// Program runs and what the tests and the benchmark start, with their own clock.
+/// </summary>
+public static class PortalApp
+{
+    private const string Html = "text/html; charset=utf-8";
+
+    /// <summary>No script, no frame, nothing from elsewhere: what the browser may load, said to the browser.</summary>
+    private const string Policy = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    private static readonly string StyleTag = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(PageLook.Css)))[..16];
+
+    /// <summary>The application, or the settings' problems (one line each) when they do not make sense.</summary>
+    public static (WebApplication? App, IReadOnlyList<string> Errors) Build(string[] args, Action<IServiceCollection>? services = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddEnvironmentVariables("SENSORS_PORTAL_");
+        if (ConfigPath(args) is { } path)
+        {
+            if (!File.Exists(path))
+            {
+                return (null, [$"--config {path}: no such file."]);
+            }
+
+            builder.Configuration.AddJsonFile(Path.GetFullPath(path), optional: false, reloadOnChange: false);
+        }
+
+        var options = new PortalOptions();
+        try
+        {
+            builder.Configuration.GetSection("Portal").Bind(options);
+        }
+        catch (InvalidOperationException error)
+        {
+            return (null, [$"Portal settings: {error.Message}"]);
+        }
+
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+
+        var (sites, siteErrors) = SiteFiles.LoadFolder(Path.GetFullPath(options.Sites, Directory.GetCurrentDirectory()));
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.WebHost.UseUrls($"http://{(options.Address.Contains(':', StringComparison.Ordinal) ? $"[{options.Address}]" : options.Address)}:{options.Port}");
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(new SiteDirectory(sites));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddHttpClient<IInfluxQuery, InfluxQueryClient>(http => http.Timeout = options.Influx.Timeout);
+        builder.Services.AddSingleton<AirQualityData>();
+        builder.Services.AddSingleton<CityData>();
+        builder.Services.AddSingleton<AirPages>();
+        builder.Services.AddSingleton<CityPages>();
+        builder.Services.AddOutputCache(cache => cache.AddBasePolicy(policy => policy.Expire(options.CacheFor > TimeSpan.Zero ? options.CacheFor : TimeSpan.FromTicks(1)).SetVaryByQuery("du", "au")));
+        builder.Services.AddResponseCompression(compression =>
+        {
+            compression.EnableForHttps = true;
+            compression.Providers.Add<GzipCompressionProvider>();
+            compression.MimeTypes = ["text/html", "text/css", "text/csv", "application/json", "application/ld+json"];
+        });
+        services?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Sensors.Portal");
+        foreach (var problem in siteErrors)
+        {
+            log.LogWarning("Site file problem, that school shows by its identifiers until fixed: {Problem}", problem);
+        }
+
+        app.UseResponseCompression();
+        app.Use(async (context, next) =>
+        {
+            context.Response.Headers.ContentSecurityPolicy = Policy;
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            context.Response.Headers["Referrer-Policy"] = "no-referrer";
+            await next();
+        });
+        if (options.CacheFor > TimeSpan.Zero)
+        {
+            app.UseOutputCache();
+        }
+
+        Routes(app, options, log);
+        return (app, []);
+    }
+
+    private static void Routes(WebApplication app, PortalOptions options, ILogger log)
+    {
+        var city = options.City;
+        app.MapGet("/", (AirPages pages, HttpContext http) => Page(http, log, city, async () => (string?)await pages.HomeAsync(http.RequestAborted))).CacheOutput();
+        app.MapGet("/ecoles", (AirPages pages, HttpContext http) => Page(http, log, city, async () => (string?)await pages.SchoolsAsync(http.RequestAborted))).CacheOutput();
+        app.MapGet("/ecoles/{site}", (string site, AirPages pages, HttpContext http) =>
+            Page(http, log, city, () => SiteDirectory.IsIdentifier(site) ? pages.SchoolAsync(site, http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
+        app.MapGet("/ecoles/{site}/{room}", (string site, string room, AirPages pages, HttpContext http) =>
+            Page(http, log, city, () => SiteDirectory.IsIdentifier(site) && SiteDirectory.IsIdentifier(room) ? pages.ClassroomAsync(site, room, http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
+        app.MapGet("/dechets", (CityPages pages, HttpContext http) => Page(http, log, city, async () => (string?)await pages.WasteAsync(http.RequestAborted))).CacheOutput();
+        app.MapGet("/eclairage", (CityPages pages, HttpContext http) => Page(http, log, city, async () => (string?)await pages.LightingAsync(http.RequestAborted))).CacheOutput();
+        app.MapGet("/comment-ca-marche", () => Results.Text(InfoPages.HowItWorks(options), Html));
+        app.MapGet("/donnees", () => Results.Text(InfoPages.OpenData(options), Html));
+        app.MapGet("/donnees/{file}", (string file, IInfluxQuery influx, TimeProvider time, HttpContext http) => Download(file, influx, options, time, http, log)).CacheOutput();
+        app.MapGet("/donnees/{id}/schema.json", (string id) =>
+            Datasets.Find(id) is { } dataset ? Results.Text(Formats.Schema(dataset, options), "application/json; charset=utf-8") : Results.Text(Layout.NotFound(city), Html, statusCode: 404));
+        app.MapGet("/catalogue.jsonld", (HttpContext http, TimeProvider time) =>
+            Results.Text(Catalogue.Write(options, BaseUrl(http, options), time.GetUtcNow()), "application/ld+json; charset=utf-8"));
+        app.MapGet("/style.css", (HttpContext http) =>
+        {
+            http.Response.Headers.CacheControl = "public, max-age=86400";
+            http.Response.Headers.ETag = $"\"{StyleTag}\"";
+            return http.Request.Headers.IfNoneMatch == $"\"{StyleTag}\"" ? Results.StatusCode(304) : Results.Text(PageLook.Css, "text/css; charset=utf-8");
+        });
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapFallback((HttpContext http) => Results.Text(Layout.NotFound(city), Html, statusCode: 404));
+    }
+
+    private static async Task<IResult> Page(HttpContext http, ILogger log, string city, Func<Task<string?>> render)
+    {
+        try
+        {
+            var page = await render();
+            return page is null ? Results.Text(Layout.NotFound(city), Html, statusCode: 404) : Results.Text(page, Html);
+        }
+        catch (PortalDataException error)
+        {
+            log.LogWarning("Page {Path} not built, the database did not answer: {Reason}", http.Request.Path, error.Message);
+            http.Response.Headers.RetryAfter = "60";
+            return Results.Text(Layout.Unavailable(city), Html, statusCode: 503);
+        }
+    }
+
+    /// <summary>/donnees/{id}.csv or .json, for ?du=…&amp;au=… (local dates, both included) or the last 30 days.</summary>
+    private static async Task<IResult> Download(string file, IInfluxQuery influx, PortalOptions options, TimeProvider time, HttpContext http, ILogger log)
+    {
+        var format = Path.GetExtension(file).TrimStart('.');
+        if (Datasets.Find(Path.GetFileNameWithoutExtension(file)) is not { } dataset || format is not ("csv" or "json"))
+        {
+            return Results.Text(Layout.NotFound(options.City), Html, statusCode: 404);
+        }
+
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), options.Zone).DateTime);
+        var (from, to, problem) = Period(http.Request.Query["du"], http.Request.Query["au"], today);
+        if (problem is not null)
+        {
+            return Results.Text(problem + "\n", "text/plain; charset=utf-8", statusCode: 400);
+        }
+
+        try
+        {
+            var start = LessonHours.Instant(from.ToDateTime(TimeOnly.MinValue), options.Zone);
+            var end = LessonHours.Instant(to.AddDays(1).ToDateTime(TimeOnly.MinValue), options.Zone);
+            var rows = await Datasets.RowsAsync(dataset, influx, options, start, end, http.RequestAborted);
+            http.Response.Headers.ContentDisposition = $"inline; filename=\"{dataset.Id}_{from:yyyy-MM-dd}_{to:yyyy-MM-dd}.{format}\"";
+            return format == "csv"
+                ? Results.Text(Formats.Csv(dataset, rows), "text/csv; charset=utf-8; header=present")
+                : Results.Text(Formats.Json(dataset, rows, from, to, options, BaseUrl(http, options)), "application/json; charset=utf-8");
+        }
+        catch (PortalDataException error)
+        {
+            log.LogWarning("Download {Dataset} not built, the database did not answer: {Reason}", dataset.Id, error.Message);
+            http.Response.Headers.RetryAfter = "60";
+            return Results.Text("La base de données ne répond pas ; réessayez dans quelques minutes. / The database does not answer; try again in a few minutes.\n", "text/plain; charset=utf-8", statusCode: 503);
+        }
+    }
+
+    /// <summary>The period of a download: both dates or neither; at most 366 days; never after today.</summary>
+    public static (DateOnly From, DateOnly To, string? Problem) Period(string? du, string? au, DateOnly today)
+    {
+        if (string.IsNullOrEmpty(du) && string.IsNullOrEmpty(au))
+        {
+            return (today.AddDays(-29), today, null);
+        }
+
+        if (!DateOnly.TryParseExact(du, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from)
+            || !DateOnly.TryParseExact(string.IsNullOrEmpty(au) ? du : au, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var to))
+        {
+            return (default, default, $"du={du}&au={au}: dates attendues sous la forme AAAA-MM-JJ, par exemple ?du=2026-09-01&au=2026-09-30. / expected dates as YYYY-MM-DD.");
+        }
+
+        if (to < from || to.DayNumber - from.DayNumber > 365)
+        {
+            return (default, default, $"du={du}&au={au}: la période doit aller d'une date à une date postérieure, 366 jours au plus. / the period must run forward, 366 days at most.");
+        }
+
+        return (from, to > today ? today : to, null);
+    }
+
+    private static string BaseUrl(HttpContext http, PortalOptions options) =>
+        options.BaseUrl.Length > 0 ? options.BaseUrl.TrimEnd('/') : $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
+
+    private static string? ConfigPath(string[] args)
+    {
+        var index = Array.IndexOf(args, "--config");
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+    }
+
+    /// <summary>Where a started app listens (the first address), e.g. http://127.0.0.1:41234/.</summary>
+    public static Uri Address(WebApplication app) =>
+        new(app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/");
+}

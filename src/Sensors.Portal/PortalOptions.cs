@@ -1,0 +1,169 @@
+using Sensors.Core;
+
+namespace Sensors.Portal;
+
+/// <summary>
+/// The portal's settings: section <c>Portal</c> (and <c>Influx</c> for the database it reads).
+/// Defaults in appsettings.json beside the executable; a <c>--config</c> file; environment
+/// variables <c>SENSORS_PORTAL_&lt;Section&gt;__&lt;Key&gt;</c>.
+/// </summary>
+public sealed class PortalOptions
+{
+    /// <summary>Where the portal listens (behind the city's reverse proxy, which adds TLS).</summary>
+    public string Address { get; set; } = "127.0.0.1";
+
+    public int Port { get; set; } = 8088;
+
+    /// <summary>The folder of site files (firmware-config/sites): school and classroom names, time zone, lesson hours.</summary>
+    public string Sites { get; set; } = "firmware-config/sites";
+
+    /// <summary>Public address of the portal, for the open-data catalogue's links (e.g. https://data.example-city.fr/air); empty: taken from each request.</summary>
+    public string BaseUrl { get; set; } = string.Empty;
+
+    /// <summary>The city's name, in the title of every page and in the catalogue.</summary>
+    public string City { get; set; } = "Ville de démonstration";
+
+    /// <summary>Who publishes the open data (DCAT-AP publisher and contact point).</summary>
+    public PublisherOptions Publisher { get; set; } = new();
+
+    /// <summary>The licence of the open data.</summary>
+    public LicenceOptions Licence { get; set; } = new();
+
+    /// <summary>The traffic-light rule, shared with the gateways' status pages.</summary>
+    public Co2Levels Levels { get; set; } = Co2Levels.Default;
+
+    /// <summary>A bin counts as "to empty" from this fill level, in %.</summary>
+    public double FillThresholdPct { get; set; } = 80;
+
+    /// <summary>The city's time zone: days and hours on the waste and lighting pages are local.</summary>
+    public string TimeZone { get; set; } = "Europe/Paris";
+
+    public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+
+    /// <summary>How long a page is kept before it is built again; the data changes each minute.</summary>
+    public TimeSpan CacheFor { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The database's retention policies: minute data (90 days) and hourly roll-ups (ten years), as deploy/central/influxdb/schema.iql creates them.</summary>
+    public string RawPolicy { get; set; } = "raw";
+
+    public string HourlyPolicy { get; set; } = "hourly";
+
+    public InfluxReadOptions Influx { get; set; } = new();
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Port is < 1 or > 65535)
+        {
+            errors.Add($"Portal:Port = {Port}: expected a TCP port between 1 and 65535, e.g. 8088.");
+        }
+
+        if (!System.Net.IPAddress.TryParse(Address, out _))
+        {
+            errors.Add($"Portal:Address = '{Address}': expected an IP address to listen on, e.g. 127.0.0.1 (behind a reverse proxy) or 0.0.0.0.");
+        }
+
+        if (BaseUrl.Length > 0 && !(Uri.TryCreate(BaseUrl, UriKind.Absolute, out var baseUrl) && baseUrl.Scheme is "http" or "https"))
+        {
+            errors.Add($"Portal:BaseUrl = '{BaseUrl}': expected the portal's public address, e.g. https://data.example-city.fr/air, or nothing.");
+        }
+
+        if (FillThresholdPct is <= 0 or > 100)
+        {
+            errors.Add($"Portal:FillThresholdPct = {FillThresholdPct}: expected a fill level in % between 1 and 100, e.g. 80.");
+        }
+
+        try
+        {
+            _ = Zone;
+        }
+        catch (Exception error) when (error is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            errors.Add($"Portal:TimeZone = '{TimeZone}': not a time zone this machine knows; expected an IANA name such as Europe/Paris (install tzdata if it is missing).");
+        }
+
+        if (CacheFor < TimeSpan.Zero || CacheFor > TimeSpan.FromHours(1))
+        {
+            errors.Add($"Portal:CacheFor = {CacheFor}: expected 00:00:00 (no cache) to 01:00:00, e.g. 00:01:00.");
+        }
+
+        errors.AddRange(Levels.Validate("Portal:Levels"));
+        errors.AddRange(Influx.Validate());
+        if (!Uri.TryCreate(Licence.Url, UriKind.Absolute, out _))
+        {
+            errors.Add($"Portal:Licence:Url = '{Licence.Url}': expected the licence's address, e.g. https://www.etalab.gouv.fr/licence-ouverte-open-licence/.");
+        }
+
+        return errors;
+    }
+}
+
+public sealed class PublisherOptions
+{
+    public string Name { get; set; } = "Ville de démonstration – service données";
+
+    public string Url { get; set; } = "https://www.example.org/";
+
+    public string Email { get; set; } = "donnees@example.org";
+}
+
+public sealed class LicenceOptions
+{
+    public string Name { get; set; } = "Licence Ouverte / Open Licence version 2.0";
+
+    public string Url { get; set; } = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/";
+}
+
+/// <summary>The central InfluxDB, read with InfluxQL: a user with READ only is enough.</summary>
+public sealed class InfluxReadOptions
+{
+    public string Url { get; set; } = "http://127.0.0.1:8086";
+
+    public string Database { get; set; } = "sensors";
+
+    /// <summary>InfluxDB 1.x user (READ on the database); the password from <see cref="PasswordFile"/> or <see cref="Password"/>.</summary>
+    public string Username { get; set; } = string.Empty;
+
+    public string Password { get; set; } = string.Empty;
+
+    public string PasswordFile { get; set; } = string.Empty;
+
+    /// <summary>InfluxDB 2.x/3.x token (v1 compatibility API), from <see cref="TokenFile"/> or <see cref="Token"/>.</summary>
+    public string Token { get; set; } = string.Empty;
+
+    public string TokenFile { get; set; } = string.Empty;
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public string ReadPassword() => PasswordFile.Length > 0 ? File.ReadAllText(PasswordFile).Trim() : Password;
+
+    public string ReadToken() => TokenFile.Length > 0 ? File.ReadAllText(TokenFile).Trim() : Token;
+
+    public IEnumerable<string> Validate()
+    {
+        if (!(Uri.TryCreate(Url, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
+        {
+            yield return $"Portal:Influx:Url = '{Url}': expected the database's HTTP address, e.g. http://127.0.0.1:8086.";
+        }
+
+        if (!ConfigIdentifier(Database))
+        {
+            yield return $"Portal:Influx:Database = '{Database}': expected a database name, e.g. sensors.";
+        }
+
+        foreach (var (key, path) in new[] { ("PasswordFile", PasswordFile), ("TokenFile", TokenFile) })
+        {
+            if (path.Length > 0 && !File.Exists(path))
+            {
+                yield return $"Portal:Influx:{key} = '{path}': no such file; write the secret there (chmod 600) or leave the key empty.";
+            }
+        }
+
+        if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromMinutes(5))
+        {
+            yield return $"Portal:Influx:Timeout = {Timeout}: expected a duration up to 00:05:00, e.g. 00:00:10.";
+        }
+    }
+
+    private static bool ConfigIdentifier(string text) => text.Length is > 0 and < 128 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
+}
