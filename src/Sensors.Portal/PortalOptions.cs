@@ -53,9 +53,9 @@ public sealed class PortalOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (Port is < 1 or > 65535)
+        if (Port is < 0 or > 65535)
         {
-            errors.Add($"Portal:Port = {Port}: expected a TCP port between 1 and 65535, e.g. 8088.");
+            errors.Add($"Portal:Port = {Port}: expected a TCP port between 1 and 65535, e.g. 8088 (0: any free port).");
         }
 
         if (!System.Net.IPAddress.TryParse(Address, out _))

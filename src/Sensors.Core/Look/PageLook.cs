@@ -19,11 +19,11 @@ public static class PageLook
     public static string Encode(string text) => WebUtility.HtmlEncode(text);
 
     /// <summary>A whole number, as the pages write CO2 levels: 1800.</summary>
-    public static string Number(double value) => Math.Round(value).ToString("0", CultureInfo.InvariantCulture);
+    public static string Number(double value) => Math.Round(value, MidpointRounding.AwayFromZero).ToString("0", CultureInfo.InvariantCulture);
 
     /// <summary>A large count with a narrow space between thousands, as French writes it: 12 400.</summary>
     public static string Count(double value) =>
-        Math.Round(value).ToString("#,0", CultureInfo.InvariantCulture).Replace(",", "\u202F", StringComparison.Ordinal);
+        Math.Round(value, MidpointRounding.AwayFromZero).ToString("#,0", CultureInfo.InvariantCulture).Replace(",", "\u202F", StringComparison.Ordinal);
 
     /// <summary>One decimal, with a decimal comma.</summary>
     public static string Decimal(double value, string format = "0.0") =>

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Sensors.Testing;
+
+namespace Sensors.Portal.Tests;
+
+/// <summary>
+/// One real InfluxDB holding a year of the seeded city (<see cref="CitySeed"/>), and the portal
+/// over it, started in this process on a free loopback port with its clock stopped at
+/// <see cref="Now"/> (a Thursday, 10:00 in Paris, during a lesson) and no page cache.
+/// Shared by every test class of the collection: seeding a year takes a while.
+/// </summary>
+public sealed class SeededCity : IDisposable
+{
+    private readonly TempFolder _folder = new("portal");
+
+    public SeededCity()
+    {
+        Influx = new InfluxServer();
+        Now = CitySeed.LastThursdayTen();
+        var watch = Stopwatch.StartNew();
+        CitySeed.Seed(Influx, Now, TimeSpan.FromDays(366));
+        SeedTime = watch.Elapsed;
+        Directory.CreateDirectory(_folder.File("sites"));
+        File.WriteAllText(_folder.File("sites/ecole-test.yaml"), """
+            site: ecole-test
+            name: École du Test
+            timezone: Europe/Paris
+            rooms:
+              - { id: cp, name: CP, volume_m3: 160, pupils: 22 }
+              - { id: ce1, name: CE1, volume_m3: 170, pupils: 24 }
+              - { id: cm1, name: CM1, volume_m3: 175, pupils: 25 }
+              - { id: cm2, name: CM2, volume_m3: 180, pupils: 26 }
+            """);
+        var config = _folder.File("portal.json");
+        File.WriteAllText(config, $$"""
+            { "Portal": { "Port": 0, "Sites": "{{_folder.File("sites")}}", "CacheFor": "00:00:00", "City": "Ville de Test",
+                          "Influx": { "Url": "{{Influx.Url}}", "Database": "sensors" } } }
+            """);
+        var (app, errors) = PortalApp.Build(["--config", config], services => services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now)));
+        App = app ?? throw new InvalidOperationException(string.Join('\n', errors));
+        App.StartAsync().GetAwaiter().GetResult();
+        Url = PortalApp.Address(App);
+        Http = new HttpClient { BaseAddress = Url };
+    }
+
+    public InfluxServer Influx { get; }
+    public DateTimeOffset Now { get; }
+    public TimeSpan SeedTime { get; }
+    public WebApplication App { get; }
+    public Uri Url { get; }
+    public HttpClient Http { get; }
+
+    public DateTime LocalNow => TimeZoneInfo.ConvertTime(Now, CitySeed.Paris).DateTime;
+
+    public string Get(string path)
+    {
+        using var response = Http.GetAsync(path).GetAwaiter().GetResult();
+        var text = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode}\n{text}");
+        return text;
+    }
+
+    public void Dispose()
+    {
+        Http.Dispose();
+        App.StopAsync().GetAwaiter().GetResult();
+        ((IDisposable)App).Dispose();
+        Influx.Dispose();
+        _folder.Dispose();
+    }
+}
+
+[CollectionDefinition("seeded city")]
+public sealed class SeededCityCollection : ICollectionFixture<SeededCity>
+{
+}
