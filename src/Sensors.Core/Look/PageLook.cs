@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 
 namespace Sensors.Core.Look;
@@ -16,7 +15,30 @@ public static class PageLook
     /// <summary>French first; the English follows in a span marked lang="en" so that screen readers switch voice.</summary>
     public static string En(string english) => $" <span lang=\"en\" class=\"en\">{english}</span>";
 
-    public static string Encode(string text) => WebUtility.HtmlEncode(text);
+    /// <summary>Text made safe inside HTML: &amp; &lt; &gt; and quotes escaped; accented letters stay as they are (UTF-8 pages).</summary>
+    public static string Encode(string text)
+    {
+        if (text.AsSpan().IndexOfAny("&<>\"'") < 0)
+        {
+            return text;
+        }
+
+        var safe = new StringBuilder(text.Length + 16);
+        foreach (var c in text)
+        {
+            safe.Append(c switch
+            {
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                '"' => "&quot;",
+                '\'' => "&#39;",
+                _ => c.ToString(),
+            });
+        }
+
+        return safe.ToString();
+    }
 
     /// <summary>A whole number, as the pages write CO2 levels: 1800.</summary>
     public static string Number(double value) => Math.Round(value, MidpointRounding.AwayFromZero).ToString("0", CultureInfo.InvariantCulture);
