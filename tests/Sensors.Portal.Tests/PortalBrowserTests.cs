@@ -1,0 +1,120 @@
+using Microsoft.Playwright;
+using Sensors.Testing;
+
+namespace Sensors.Portal.Tests;
+
+/// <summary>
+/// The portal in real headless Chromium (Debian's, driven by Playwright) over the seeded city: what
+/// a family sees for classrooms at 600, 1000 and 1800 ppm (colour by computed style, words), the
+/// way through the pages with the keyboard only, nothing requested outside this machine, nothing
+/// wider than an old phone. Screenshots go to artifacts/screenshots/.
+/// </summary>
+[Collection("seeded city")]
+public sealed class PortalBrowserTests(SeededCity city)
+{
+    private static string ChromiumPath => Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+
+    private static string Screenshots => Directory.CreateDirectory(RepoPaths.Of("artifacts/screenshots")).FullName;
+
+    [Fact]
+    public async Task Families_SeeGreenOrangeRed_WithWords_ReachEveryPageByKeyboard_AndNothingLeavesTheMachine()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--no-first-run"],
+        });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "fr-FR", ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var elsewhere = new List<string>();
+        var requests = 0;
+        await context.RouteAsync("**/*", async route =>
+        {
+            requests++;
+            if (new Uri(route.Request.Url).Host is "127.0.0.1" or "localhost")
+            {
+                await route.ContinueAsync();
+            }
+            else
+            {
+                elsewhere.Add(route.Request.Url);
+                await route.AbortAsync();
+            }
+        });
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync(new Uri(city.Url, "/ecoles/ecole-test").ToString());
+        await AssertRoomAsync(page, "cp", "rgb(26, 127, 55)", "600 ppm", "Air sain", "Tout va bien");
+        await AssertRoomAsync(page, "ce1", "rgb(179, 89, 0)", "1000 ppm", "Air chargé", "Ouvrez les fenêtres quelques minutes");
+        await AssertRoomAsync(page, "cm2", "rgb(180, 35, 24)", "1800 ppm", "Air très chargé", "Ouvrez les fenêtres maintenant");
+        Assert.Contains("Open the windows now", await page.Locator("#room-cm2").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal("fr", await page.GetAttributeAsync("html", "lang"));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "portal-school.png"), FullPage = true });
+
+        // Keyboard only, from the home page: the skip link comes first, then the menu, then the school.
+        await page.GotoAsync(city.Url.ToString());
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("skip", await page.EvaluateAsync<string>("() => document.activeElement.className"));
+        Assert.NotEqual("none", await page.EvaluateAsync<string>("() => getComputedStyle(document.activeElement).outlineStyle"));
+        await page.Keyboard.PressAsync("Enter");
+        Assert.EndsWith("#contenu", page.Url, StringComparison.Ordinal);
+        await TabToAsync(page, "École du Test");
+        await Task.WhenAll(page.WaitForURLAsync("**/ecoles/ecole-test"), page.Keyboard.PressAsync("Enter"));
+        await TabToAsync(page, "CM2");
+        Assert.NotEqual("none", await page.EvaluateAsync<string>("() => getComputedStyle(document.activeElement).outlineStyle"));
+        await Task.WhenAll(page.WaitForURLAsync("**/ecoles/ecole-test/cm2"), page.Keyboard.PressAsync("Enter"));
+        Assert.Contains("CM2", await page.Locator("h1").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("(ICONE) : 5", await page.Locator("#icone").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal("rgb(180, 35, 24)", await page.Locator(".light").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
+        // The chart's text alternative is its caption.
+        var label = await page.Locator("svg").First.GetAttributeAsync("aria-labelledby");
+        Assert.Contains("CO2 aujourd'hui", await page.Locator($"#{label}").InnerTextAsync(), StringComparison.Ordinal);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "portal-classroom.png"), FullPage = true });
+
+        foreach (var (path, name) in new[] { ("/dechets", "portal-waste.png"), ("/eclairage", "portal-lighting.png"), ("/donnees", "portal-open-data.png"), ("/comment-ca-marche", "portal-how-it-works.png") })
+        {
+            await page.GotoAsync(new Uri(city.Url, path).ToString());
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name), FullPage = true });
+        }
+
+        // An old phone: one column, nothing to scroll sideways.
+        await page.SetViewportSizeAsync(360, 740);
+        foreach (var path in new[] { "/", "/ecoles/ecole-test", "/ecoles/ecole-test/cm2", "/dechets", "/eclairage", "/donnees" })
+        {
+            await page.GotoAsync(new Uri(city.Url, path).ToString());
+            Assert.False(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > document.documentElement.clientWidth"), $"{path} scrolls sideways on a 360 px phone");
+        }
+
+        await page.GotoAsync(new Uri(city.Url, "/ecoles/ecole-test/cm2").ToString());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "portal-classroom-phone.png"), FullPage = true });
+        Assert.True(requests > 10);
+        Assert.Empty(elsewhere);
+    }
+
+    private static async Task TabToAsync(IPage page, string text)
+    {
+        for (var i = 0; i < 40; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            if ((await page.EvaluateAsync<string>("() => document.activeElement.innerText || ''")).StartsWith(text, StringComparison.Ordinal))
+            {
+                return;
+            }
+        }
+
+        Assert.Fail($"40 presses of Tab never reached the link '{text}'");
+    }
+
+    private static async Task AssertRoomAsync(IPage page, string room, string colour, params string[] words)
+    {
+        var card = page.Locator($"#room-{room}");
+        var text = await card.InnerTextAsync();
+        foreach (var word in words)
+        {
+            Assert.Contains(word, text, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(colour, await card.Locator(".light").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
+    }
+}
