@@ -6,7 +6,7 @@ using Sensors.Influx;
 using Sensors.Testing;
 
 // Figures, not assertions: run with -c Release. Each figure comes with a baseline measured in the
-// same run where one exists. Usage: dotnet run -c Release --project benchmarks/Sensors.Benchmarks -- [encoder|writer|mqtt|journal [points]|gateway [messages]|hardware [cycles]|lorawan [uplinks]|all]
+// same run where one exists. Usage: dotnet run -c Release --project benchmarks/Sensors.Benchmarks -- [encoder|writer|mqtt|journal [points]|gateway [messages]|hardware [cycles]|lorawan [uplinks]|portal [requests]|all]
 var what = args.FirstOrDefault() ?? "all";
 if (what is "encoder" or "all")
 {
@@ -36,6 +36,11 @@ if (what is "hardware" or "all")
 if (what is "lorawan" or "all")
 {
     await Sensors.Benchmarks.LoRaWanBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000);
+}
+
+if (what is "portal" or "all")
+{
+    await Sensors.Benchmarks.PortalBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200);
 }
 
 if (what is "journal" or "all")

@@ -64,7 +64,8 @@ public static class PortalApp
             o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
             o.UseUtcTimestamp = true;
         });
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         builder.WebHost.UseUrls($"http://{(options.Address.Contains(':', StringComparison.Ordinal) ? $"[{options.Address}]" : options.Address)}:{options.Port}");
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new SiteDirectory(sites));

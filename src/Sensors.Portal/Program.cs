@@ -12,7 +12,16 @@ if (app is null)
     return 78; // EX_CONFIG, as the gateway
 }
 
-await app.StartAsync();
+try
+{
+    await app.StartAsync();
+}
+catch (IOException error)
+{
+    Console.Error.WriteLine($"Portal: cannot listen: {error.Message} Stop what uses that port, or choose another (Portal:Port, Portal:Address).");
+    return 1;
+}
+
 Console.WriteLine($"Portal: ready at {PortalApp.Address(app)}");
 await app.WaitForShutdownAsync();
 return 0;

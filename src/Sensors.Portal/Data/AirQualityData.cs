@@ -48,16 +48,46 @@ public sealed class AirQualityData(IInfluxQuery influx, PortalOptions options)
     }
 
     /// <summary>
-    /// The counts behind the confinement index, per room and per key, over the given lesson spans:
-    /// three counts per span (all readings, above 1000, above 1700), every statement in one request.
+    /// The counts behind the confinement index, per room and per key, over the given lesson spans.
+    /// Whole hours come from the hourly roll-up (samples, samples_above_1000, samples_above_1700,
+    /// which the continuous queries compute from every reading); the parts of an hour that a lesson
+    /// only partly covers (08:30–09:00), and the last two hours, which the roll-up may not have
+    /// reached yet, are counted in the minute data: three counts per piece. One request in all.
     /// </summary>
-    public async Task<Dictionary<(string Room, DateTimeOffset Key), IconeCounts>> IconeCountsAsync(string site, string? room, IReadOnlyList<LessonSpan> spans, CancellationToken cancellation)
+    public async Task<Dictionary<(string Room, DateTimeOffset Key), IconeCounts>> IconeCountsAsync(string site, string? room, IReadOnlyList<LessonSpan> spans, DateTimeOffset now, CancellationToken cancellation)
     {
-        var filter = $"\"site\" = {Ql.Text(site)}{(room is null ? string.Empty : $" AND \"room\" = {Ql.Text(room)}")}";
-        var statements = new List<string>(spans.Count * 3);
+        var rolledUp = Hour(now) - TimeSpan.FromHours(1);
+        var hours = new Dictionary<DateTimeOffset, DateTimeOffset>();
+        var pieces = new List<LessonSpan>();
         foreach (var span in spans)
         {
-            var where = $"{filter} AND {Ql.Between(span.From, span.To)}";
+            var at = span.From;
+            while (at < span.To)
+            {
+                var next = Hour(at) + TimeSpan.FromHours(1);
+                if (at == Hour(at) && next <= span.To && next <= rolledUp)
+                {
+                    hours[at] = span.Key;
+                }
+                else
+                {
+                    pieces.Add(new LessonSpan(span.Key, at, next < span.To ? next : span.To));
+                }
+
+                at = next < span.To ? next : span.To;
+            }
+        }
+
+        var filter = $"\"site\" = {Ql.Text(site)}{(room is null ? string.Empty : $" AND \"room\" = {Ql.Text(room)}")}";
+        var statements = new List<string>((pieces.Count * 3) + 1);
+        if (hours.Count > 0)
+        {
+            statements.Add($"SELECT samples, samples_above_1000, samples_above_1700 FROM {Ql.Name(options.Influx.Database)}.{Ql.Name(options.HourlyPolicy)}.\"air_quality\" WHERE {filter} AND {Ql.Between(hours.Keys.Min(), hours.Keys.Max() + TimeSpan.FromHours(1))} GROUP BY \"room\"");
+        }
+
+        foreach (var piece in pieces)
+        {
+            var where = $"{filter} AND {Ql.Between(piece.From, piece.To)}";
             statements.Add($"SELECT count(co2_ppm) FROM {Raw} WHERE {where} GROUP BY \"room\"");
             statements.Add($"SELECT count(co2_ppm) FROM {Raw} WHERE {where} AND co2_ppm > 1000 GROUP BY \"room\"");
             statements.Add($"SELECT count(co2_ppm) FROM {Raw} WHERE {where} AND co2_ppm > 1700 GROUP BY \"room\"");
@@ -65,20 +95,39 @@ public sealed class AirQualityData(IInfluxQuery influx, PortalOptions options)
 
         var answers = await influx.QueryAsync(statements, cancellation);
         var counts = new Dictionary<(string, DateTimeOffset), IconeCounts>();
-        for (var i = 0; i < spans.Count; i++)
+        void Add(string roomId, DateTimeOffset key, IconeCounts more) => counts[(roomId, key)] = counts.GetValueOrDefault((roomId, key)) + more;
+        var first = 0;
+        if (hours.Count > 0)
         {
-            foreach (var (part, index) in new[] { (0, i * 3), (1, (i * 3) + 1), (2, (i * 3) + 2) })
+            first = 1;
+            foreach (var series in answers[0])
             {
-                foreach (var series in answers[index])
+                var (samples, above1000, above1700) = (series.Column("samples"), series.Column("samples_above_1000"), series.Column("samples_above_1700"));
+                foreach (var row in series.Rows)
+                {
+                    if (hours.TryGetValue(Hour(Series.Time(row)), out var key))
+                    {
+                        Add(series.Tag("room"), key, new IconeCounts((long)(Series.Number(row, samples) ?? 0), (long)(Series.Number(row, above1000) ?? 0), (long)(Series.Number(row, above1700) ?? 0)));
+                    }
+                }
+            }
+        }
+
+        for (var i = 0; i < pieces.Count; i++)
+        {
+            for (var part = 0; part < 3; part++)
+            {
+                foreach (var series in answers[first + (i * 3) + part])
                 {
                     var n = (long)(series.Rows.Count > 0 ? Series.Number(series.Rows[0], 1) ?? 0 : 0);
-                    var key = (series.Tag("room"), spans[i].Key);
-                    var add = part switch { 0 => new IconeCounts(n, 0, 0), 1 => new IconeCounts(0, n, 0), _ => new IconeCounts(0, 0, n) };
-                    counts[key] = counts.GetValueOrDefault(key) + add;
+                    Add(series.Tag("room"), pieces[i].Key, part switch { 0 => new IconeCounts(n, 0, 0), 1 => new IconeCounts(0, n, 0), _ => new IconeCounts(0, 0, n) });
                 }
             }
         }
 
         return counts;
     }
+
+    /// <summary>The start of the UTC hour holding <paramref name="at"/>.</summary>
+    private static DateTimeOffset Hour(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerHour), TimeSpan.Zero);
 }

@@ -72,7 +72,7 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
         var weekStart = WeekStart(now, zone);
         var nowTask = air.NowAsync(site, now, cancellation);
         var spans = lessons.Between(weekStart, now, zone).Select(s => new LessonSpan(weekStart, s.From, s.To)).ToList();
-        var iconeTask = air.IconeCountsAsync(site, null, spans, cancellation);
+        var iconeTask = air.IconeCountsAsync(site, null, spans, now, cancellation);
         var rooms = await nowTask;
         var icone = await iconeTask;
         if (sites.Find(site) is null && rooms.Count == 0 && icone.Count == 0)
@@ -119,7 +119,7 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
 
         var nowTask = air.NowAsync(site, now, cancellation);
         var curveTask = air.CurveAsync(site, room, midnight, now, TimeSpan.FromMinutes(5), cancellation);
-        var iconeTask = air.IconeCountsAsync(site, room, spans, cancellation);
+        var iconeTask = air.IconeCountsAsync(site, room, spans, now, cancellation);
         var reading = (await nowTask).FirstOrDefault(r => r.Room == room);
         var curve = await curveTask;
         var icone = await iconeTask;
