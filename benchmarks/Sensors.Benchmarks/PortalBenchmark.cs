@@ -40,11 +40,11 @@ internal static class PortalBenchmark
                 var window = $"time >= '{now.AddMinutes(-15).UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}' AND time < '{now.AddMinutes(1).UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}'";
                 var baseline = await Time(http, $"{influx.Url}query?db=sensors&epoch=ms&q={Uri.EscapeDataString($"SELECT last(co2_ppm) FROM sensors.raw.air_quality WHERE {window} GROUP BY site, room")}", requests);
                 Console.WriteLine($"  baseline, InfluxDB alone (last reading of 30 rooms): p50 {baseline.P50:0.0} ms, p95 {baseline.P95:0.0} ms");
-                Console.WriteLine($"  {"page",-44} {"p50 ms",8} {"p95 ms",8} {"bytes",8}  (goal: p95 < 50 ms, < 100 KB)");
+                Console.WriteLine($"  {"page",-44} {"p50 ms",8} {"p95 ms",8} {"first ms",9} {"bytes",10}  (goal: p95 < 50 ms, < 100 KB; first: the first view, before the settled lessons' counts are kept)");
                 foreach (var path in new[] { "/", "/ecoles/ecole-test", "/ecoles/ecole-test/cm1", "/dechets", "/eclairage", "/donnees", "/comment-ca-marche", "/catalogue.jsonld", "/donnees/qualite-air-classes-horaire.csv" })
                 {
                     var figures = await Time(http, path, requests);
-                    Console.WriteLine($"  {path,-44} {figures.P50,8:0.0} {figures.P95,8:0.0} {figures.Bytes,8:N0}{(path.EndsWith(".csv", StringComparison.Ordinal) ? "  (a download: 30 days × 30 rooms × 24 h)" : string.Empty)}");
+                    Console.WriteLine($"  {path,-44} {figures.P50,8:0.0} {figures.P95,8:0.0} {figures.First,9:0.0} {figures.Bytes,10:N0}{(path.EndsWith(".csv", StringComparison.Ordinal) ? "  (a download: 30 days × 30 rooms × 24 h)" : string.Empty)}");
                 }
             }
             else
@@ -60,10 +60,12 @@ internal static class PortalBenchmark
         Console.WriteLine($"  portal process: resident memory peak {ProcessStats.Status(Environment.ProcessId, "VmHWM")} (this benchmark process, seeding included)");
     }
 
-    private static async Task<(double P50, double P95, long Bytes)> Time(HttpClient http, string path, int requests)
+    private static async Task<(double P50, double P95, long Bytes, double First)> Time(HttpClient http, string path, int requests)
     {
-        long bytes = 0;
-        for (var i = 0; i < 3; i++)
+        var first = Stopwatch.StartNew();
+        long bytes = (await http.GetByteArrayAsync(path)).Length;
+        var firstMs = first.Elapsed.TotalMilliseconds;
+        for (var i = 0; i < 2; i++)
         {
             bytes = (await http.GetByteArrayAsync(path)).Length;
         }
@@ -78,7 +80,7 @@ internal static class PortalBenchmark
         }
 
         Array.Sort(times);
-        return (times[requests / 2], times[(int)(requests * 0.95)], bytes);
+        return (times[requests / 2], times[(int)(requests * 0.95)], bytes, firstMs);
     }
 
     private sealed class Fixed(DateTimeOffset now) : TimeProvider

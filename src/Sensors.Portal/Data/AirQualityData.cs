@@ -17,6 +17,8 @@ public sealed class AirQualityData(IInfluxQuery influx, PortalOptions options)
     /// <summary>A reading older than this is not "now": the room shows grey.</summary>
     public static readonly TimeSpan Fresh = TimeSpan.FromMinutes(15);
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Site, string? Room, DateTimeOffset From, DateTimeOffset To), (DateTimeOffset Until, Dictionary<string, IconeCounts> Counts)> _settled = new();
+
     private string Raw => $"{Ql.Name(options.Influx.Database)}.{Ql.Name(options.RawPolicy)}.\"air_quality\"";
 
     /// <summary>Each room's last reading of the last 15 minutes; all sites, or one.</summary>
@@ -53,25 +55,36 @@ public sealed class AirQualityData(IInfluxQuery influx, PortalOptions options)
     /// which the continuous queries compute from every reading); the parts of an hour that a lesson
     /// only partly covers (08:30–09:00), and the last two hours, which the roll-up may not have
     /// reached yet, are counted in the minute data: three counts per piece. One request in all.
+    /// A lesson that ended before the roll-up's last hour does not change any more (late readings
+    /// aside): its counts are kept for an hour, so a page asks only for today's lessons.
     /// </summary>
     public async Task<Dictionary<(string Room, DateTimeOffset Key), IconeCounts>> IconeCountsAsync(string site, string? room, IReadOnlyList<LessonSpan> spans, DateTimeOffset now, CancellationToken cancellation)
     {
         var rolledUp = Hour(now) - TimeSpan.FromHours(1);
-        var hours = new Dictionary<DateTimeOffset, DateTimeOffset>();
-        var pieces = new List<LessonSpan>();
-        foreach (var span in spans)
+        var perSpan = new Dictionary<string, IconeCounts>[spans.Count];
+        var hours = new Dictionary<DateTimeOffset, int>();
+        var pieces = new List<(int Span, DateTimeOffset From, DateTimeOffset To)>();
+        for (var i = 0; i < spans.Count; i++)
         {
+            var span = spans[i];
+            if (_settled.TryGetValue((site, room, span.From, span.To), out var kept) && kept.Until > now)
+            {
+                perSpan[i] = kept.Counts;
+                continue;
+            }
+
+            perSpan[i] = [];
             var at = span.From;
             while (at < span.To)
             {
                 var next = Hour(at) + TimeSpan.FromHours(1);
                 if (at == Hour(at) && next <= span.To && next <= rolledUp)
                 {
-                    hours[at] = span.Key;
+                    hours[at] = i;
                 }
                 else
                 {
-                    pieces.Add(new LessonSpan(span.Key, at, next < span.To ? next : span.To));
+                    pieces.Add((i, at, next < span.To ? next : span.To));
                 }
 
                 at = next < span.To ? next : span.To;
@@ -94,8 +107,7 @@ public sealed class AirQualityData(IInfluxQuery influx, PortalOptions options)
         }
 
         var answers = await influx.QueryAsync(statements, cancellation);
-        var counts = new Dictionary<(string, DateTimeOffset), IconeCounts>();
-        void Add(string roomId, DateTimeOffset key, IconeCounts more) => counts[(roomId, key)] = counts.GetValueOrDefault((roomId, key)) + more;
+        void Add(int span, string roomId, IconeCounts more) => perSpan[span][roomId] = perSpan[span].GetValueOrDefault(roomId) + more;
         var first = 0;
         if (hours.Count > 0)
         {
@@ -105,9 +117,9 @@ public sealed class AirQualityData(IInfluxQuery influx, PortalOptions options)
                 var (samples, above1000, above1700) = (series.Column("samples"), series.Column("samples_above_1000"), series.Column("samples_above_1700"));
                 foreach (var row in series.Rows)
                 {
-                    if (hours.TryGetValue(Hour(Series.Time(row)), out var key))
+                    if (hours.TryGetValue(Hour(Series.Time(row)), out var span))
                     {
-                        Add(series.Tag("room"), key, new IconeCounts((long)(Series.Number(row, samples) ?? 0), (long)(Series.Number(row, above1000) ?? 0), (long)(Series.Number(row, above1700) ?? 0)));
+                        Add(span, series.Tag("room"), new IconeCounts((long)(Series.Number(row, samples) ?? 0), (long)(Series.Number(row, above1000) ?? 0), (long)(Series.Number(row, above1700) ?? 0)));
                     }
                 }
             }
@@ -120,8 +132,27 @@ public sealed class AirQualityData(IInfluxQuery influx, PortalOptions options)
                 foreach (var series in answers[first + (i * 3) + part])
                 {
                     var n = (long)(series.Rows.Count > 0 ? Series.Number(series.Rows[0], 1) ?? 0 : 0);
-                    Add(series.Tag("room"), pieces[i].Key, part switch { 0 => new IconeCounts(n, 0, 0), 1 => new IconeCounts(0, n, 0), _ => new IconeCounts(0, 0, n) });
+                    Add(pieces[i].Span, series.Tag("room"), part switch { 0 => new IconeCounts(n, 0, 0), 1 => new IconeCounts(0, n, 0), _ => new IconeCounts(0, 0, n) });
                 }
+            }
+        }
+
+        if (_settled.Count > 20_000)
+        {
+            _settled.Clear(); // bounded: a year of lessons of a few hundred rooms; cleared, it fills again in an hour
+        }
+
+        var counts = new Dictionary<(string, DateTimeOffset), IconeCounts>();
+        for (var i = 0; i < spans.Count; i++)
+        {
+            if (spans[i].To <= rolledUp)
+            {
+                _settled.TryAdd((site, room, spans[i].From, spans[i].To), (now + TimeSpan.FromHours(1), perSpan[i]));
+            }
+
+            foreach (var (roomId, more) in perSpan[i])
+            {
+                counts[(roomId, spans[i].Key)] = counts.GetValueOrDefault((roomId, spans[i].Key)) + more;
             }
         }
 
