@@ -17,11 +17,13 @@ public sealed class InstallTests : IDisposable
 
     private (int Code, string Output) Install() => Shell.Run("bash", RepoPaths.Of("deploy/install.sh"), "--root", _root.Path, "--bin", Gateway);
 
-    [Fact]
-    public void Unit_PassesSystemdAnalyzeVerify()
+    [Theory]
+    [InlineData("deploy/systemd/sensors.service")]
+    [InlineData("deploy/central/portal/sensors-portal.service")]
+    public void Unit_PassesSystemdAnalyzeVerify(string unit)
     {
-        var (code, output) = Shell.Run("systemd-analyze", "verify", RepoPaths.Of("deploy/systemd/sensors.service"));
-        Assert.True(code == 0 && !output.Contains("sensors.service", StringComparison.Ordinal), output);
+        var (code, output) = Shell.Run("systemd-analyze", "verify", RepoPaths.Of(unit));
+        Assert.True(code == 0 && !output.Contains(Path.GetFileName(unit), StringComparison.Ordinal), output);
     }
 
     [Fact]
