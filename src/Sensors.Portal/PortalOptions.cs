@@ -50,6 +50,15 @@ public sealed class PortalOptions
 
     public InfluxReadOptions Influx { get; set; } = new();
 
+    /// <summary>"sensors"."raw"."air_quality": a measurement of the minute data, quoted for InfluxQL.</summary>
+    public string Raw(string measurement) => Influx.Qualified(RawPolicy, measurement);
+
+    /// <summary>"sensors"."hourly"."air_quality": a measurement of the hourly roll-up, quoted for InfluxQL.</summary>
+    public string Hourly(string measurement) => Influx.Qualified(HourlyPolicy, measurement);
+
+    /// <summary>InfluxQL's tz() clause for the city's days.</summary>
+    public string Tz => $"tz({Sensors.Portal.Influx.Ql.Text(TimeZone)})";
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
@@ -134,6 +143,8 @@ public sealed class InfluxReadOptions
     public string TokenFile { get; set; } = string.Empty;
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public string Qualified(string policy, string measurement) => $"{Sensors.Portal.Influx.Ql.Name(Database)}.{Sensors.Portal.Influx.Ql.Name(policy)}.{Sensors.Portal.Influx.Ql.Name(measurement)}";
 
     public string ReadPassword() => PasswordFile.Length > 0 ? File.ReadAllText(PasswordFile).Trim() : Password;
 

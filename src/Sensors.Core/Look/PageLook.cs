@@ -58,14 +58,14 @@ public static class PageLook
     /// The traffic light of one room: colour, the CO2 figure, a word and advice a child understands,
     /// in French then English. Never colour alone.
     /// </summary>
-    public static void Light(StringBuilder html, double co2Ppm, Co2Levels levels, string headingLevel = "strong")
+    public static void Light(StringBuilder html, double co2Ppm, Co2Levels levels)
     {
         var light = levels.Classify(co2Ppm);
         var (labelFr, labelEn) = Co2Advice.Label(light);
         var (adviceFr, adviceEn) = Co2Advice.Advice(light);
         html.Append("<div class=\"light ").Append(Name(light)).Append("\" role=\"status\"><span class=\"dot\" aria-hidden=\"true\"></span><span class=\"ppm\">")
-            .Append(Number(co2Ppm)).Append(" <abbr title=\"parties par million\">ppm</abbr> CO<sub>2</sub></span><")
-            .Append(headingLevel).Append(" class=\"label\">").Append(labelFr).Append(En(labelEn)).Append("</").Append(headingLevel).Append("></div>\n");
+            .Append(Number(co2Ppm)).Append(" <abbr title=\"parties par million\">ppm</abbr> CO<sub>2</sub></span><strong class=\"label\">")
+            .Append(labelFr).Append(En(labelEn)).Append("</strong></div>\n");
         html.Append("<p class=\"advice\">").Append(adviceFr).Append(En(adviceEn)).Append("</p>\n");
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Sensors.Core.Sites;
 
@@ -51,7 +50,7 @@ public sealed class LessonHours
         }
     }
 
-    /// <summary>"lun. 08:30–12:00, 13:30–16:30" style text of one day, for the pages.</summary>
+    /// <summary>One day's lessons as text: "08:30–12:00, 13:30–16:30".</summary>
     public string Describe(DayOfWeek day) =>
         string.Join(", ", On(day).Select(s => $"{Clock(s.From)}–{Clock(s.To)}"));
 
@@ -108,7 +107,7 @@ public sealed class LessonHours
         TimeSpan.TryParseExact(text, @"hh\:mm", CultureInfo.InvariantCulture, out time) && time < TimeSpan.FromDays(1)
         || (text == "24:00" && (time = TimeSpan.FromDays(1)) > TimeSpan.Zero);
 
-    private static string Clock(TimeSpan t) => new StringBuilder().Append(((int)t.TotalHours).ToString("00", CultureInfo.InvariantCulture)).Append(':').Append(t.Minutes.ToString("00", CultureInfo.InvariantCulture)).ToString();
+    private static string Clock(TimeSpan t) => string.Create(CultureInfo.InvariantCulture, $"{(int)t.TotalHours:00}:{t.Minutes:00}");
 
     /// <summary>A local wall-clock time as an instant (the pages' days and weeks start at local midnight); a time skipped by a DST change moves forward, an ambiguous one takes the first.</summary>
     public static DateTimeOffset Instant(DateTime local, TimeZoneInfo zone)

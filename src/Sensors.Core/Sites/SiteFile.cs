@@ -27,8 +27,10 @@ public sealed class SiteFile
     /// </summary>
     public Dictionary<string, string>? Lessons { get; set; }
 
-    /// <summary>The parsed <see cref="Lessons"/>; valid once <see cref="SiteFiles.Check"/> found no problem.</summary>
-    public LessonHours LessonHours => Lessons is null ? LessonHours.Default : LessonHours.Parse(Lessons, Site).Hours ?? LessonHours.Default;
+    /// <summary>The parsed <see cref="Lessons"/> (parsed once); valid once <see cref="SiteFiles.Check"/> found no problem.</summary>
+    public LessonHours LessonHours => _lessonHours ??= Lessons is null ? LessonHours.Default : LessonHours.Parse(Lessons, Site).Hours ?? LessonHours.Default;
+
+    private LessonHours? _lessonHours;
 
     public TimeZoneInfo TimeZone => TimeZoneInfo.FindSystemTimeZoneById(Timezone);
 

@@ -19,7 +19,7 @@ public sealed class AirQualityData(IInfluxQuery influx, PortalOptions options)
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Site, string? Room, DateTimeOffset From, DateTimeOffset To), (DateTimeOffset Until, Dictionary<string, IconeCounts> Counts)> _settled = new();
 
-    private string Raw => $"{Ql.Name(options.Influx.Database)}.{Ql.Name(options.RawPolicy)}.\"air_quality\"";
+    private string Raw => options.Raw("air_quality");
 
     /// <summary>Each room's last reading of the last 15 minutes; all sites, or one.</summary>
     public async Task<IReadOnlyList<RoomNow>> NowAsync(string? site, DateTimeOffset now, CancellationToken cancellation)
@@ -95,7 +95,7 @@ public sealed class AirQualityData(IInfluxQuery influx, PortalOptions options)
         var statements = new List<string>((pieces.Count * 3) + 1);
         if (hours.Count > 0)
         {
-            statements.Add($"SELECT samples, samples_above_1000, samples_above_1700 FROM {Ql.Name(options.Influx.Database)}.{Ql.Name(options.HourlyPolicy)}.\"air_quality\" WHERE {filter} AND {Ql.Between(hours.Keys.Min(), hours.Keys.Max() + TimeSpan.FromHours(1))} GROUP BY \"room\"");
+            statements.Add($"SELECT samples, samples_above_1000, samples_above_1700 FROM {options.Hourly("air_quality")} WHERE {filter} AND {Ql.Between(hours.Keys.Min(), hours.Keys.Max() + TimeSpan.FromHours(1))} GROUP BY \"room\"");
         }
 
         foreach (var piece in pieces)

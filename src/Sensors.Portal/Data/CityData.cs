@@ -18,15 +18,11 @@ public sealed record LampProblem(string LampId, string Street, int? FaultCode, D
 /// </summary>
 public sealed class CityData(IInfluxQuery influx, PortalOptions options)
 {
-    private string Zone => $"tz({Ql.Text(options.TimeZone)})";
-
-    private string From(string policy, string measurement) => $"{Ql.Name(options.Influx.Database)}.{Ql.Name(policy)}.{Ql.Name(measurement)}";
-
     /// <summary>Pickups (and weight) per sector per local day; the raw policy (90 days) or the hourly roll-up for longer.</summary>
     public async Task<IReadOnlyList<DayValue>> PickupsPerDayAsync(DateTimeOffset from, DateTimeOffset to, bool hourly, CancellationToken cancellation)
     {
         var answers = await influx.QueryAsync(
-            [$"SELECT sum(\"count\") AS pickups, sum(weight_kg) AS weight_kg FROM {From(hourly ? options.HourlyPolicy : options.RawPolicy, "bin_pickup")} WHERE {Ql.Between(from, to)} GROUP BY time(1d), \"sector\" fill(0) {Zone}"],
+            [$"SELECT sum(\"count\") AS pickups, sum(weight_kg) AS weight_kg FROM {(hourly ? options.Hourly("bin_pickup") : options.Raw("bin_pickup"))} WHERE {Ql.Between(from, to)} GROUP BY time(1d), \"sector\" fill(0) {options.Tz}"],
             cancellation);
         return [.. Days(answers[0], "sector", 1, 2)];
     }
@@ -35,7 +31,7 @@ public sealed class CityData(IInfluxQuery influx, PortalOptions options)
     public async Task<IReadOnlyList<SectorFill>> FillBySectorAsync(DateTimeOffset now, CancellationToken cancellation)
     {
         var answers = await influx.QueryAsync(
-            [$"SELECT last(fill_pct) FROM {From(options.RawPolicy, "bin_fill")} WHERE {Ql.Between(now - TimeSpan.FromDays(2), now + TimeSpan.FromMinutes(1))} GROUP BY \"sector\", \"bin_id\""],
+            [$"SELECT last(fill_pct) FROM {options.Raw("bin_fill")} WHERE {Ql.Between(now - TimeSpan.FromDays(2), now + TimeSpan.FromMinutes(1))} GROUP BY \"sector\", \"bin_id\""],
             cancellation);
         return [.. answers[0]
             .Where(s => s.Rows.Count > 0 && Series.Number(s.Rows[0], 1) is not null)
@@ -52,7 +48,7 @@ public sealed class CityData(IInfluxQuery influx, PortalOptions options)
     public async Task<IReadOnlyList<DayValue>> FillPerDayAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation)
     {
         var answers = await influx.QueryAsync(
-            [$"SELECT mean(fill_pct) AS fill_pct, max(fill_pct_max) AS fill_pct_max FROM {From(options.HourlyPolicy, "bin_fill")} WHERE {Ql.Between(from, to)} GROUP BY time(1d), \"sector\" fill(none) {Zone}"],
+            [$"SELECT mean(fill_pct) AS fill_pct, max(fill_pct_max) AS fill_pct_max FROM {options.Hourly("bin_fill")} WHERE {Ql.Between(from, to)} GROUP BY time(1d), \"sector\" fill(none) {options.Tz}"],
             cancellation);
         return [.. Days(answers[0], "sector", 1, 2)];
     }
@@ -65,7 +61,7 @@ public sealed class CityData(IInfluxQuery influx, PortalOptions options)
     public async Task<IReadOnlyList<DayValue>> EnergyPerDayAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation)
     {
         var answers = await influx.QueryAsync(
-            [$"SELECT last(energy_kwh) FROM {From(options.HourlyPolicy, "lamp")} WHERE {Ql.Between(from - TimeSpan.FromDays(1), to)} GROUP BY time(1d), \"street\", \"lamp_id\" fill(none) {Zone}"],
+            [$"SELECT last(energy_kwh) FROM {options.Hourly("lamp")} WHERE {Ql.Between(from - TimeSpan.FromDays(1), to)} GROUP BY time(1d), \"street\", \"lamp_id\" fill(none) {options.Tz}"],
             cancellation);
         var zone = options.Zone;
         var firstDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(from, zone).DateTime);
@@ -100,7 +96,7 @@ public sealed class CityData(IInfluxQuery influx, PortalOptions options)
     /// <summary>Lamps whose last report of the last day carries a fault code, and lamps silent for a day that reported in the week.</summary>
     public async Task<IReadOnlyList<LampProblem>> LampProblemsAsync(DateTimeOffset now, CancellationToken cancellation)
     {
-        var lamp = From(options.RawPolicy, "lamp");
+        var lamp = options.Raw("lamp");
         var answers = await influx.QueryAsync(
             [
                 $"SELECT last(fault_code) FROM {lamp} WHERE {Ql.Between(now - TimeSpan.FromDays(1), now + TimeSpan.FromMinutes(1))} GROUP BY \"street\", \"lamp_id\"",
@@ -132,7 +128,7 @@ public sealed class CityData(IInfluxQuery influx, PortalOptions options)
     public async Task<(double? DimPct, double? PowerW)[]> DimmingProfileAsync(DateTimeOffset now, CancellationToken cancellation)
     {
         var answers = await influx.QueryAsync(
-            [$"SELECT mean(dim_pct) AS dim_pct, mean(power_w) AS power_w FROM {From(options.HourlyPolicy, "lamp")} WHERE {Ql.Between(now - TimeSpan.FromDays(7), now)} GROUP BY time(1h) fill(none) {Zone}"],
+            [$"SELECT mean(dim_pct) AS dim_pct, mean(power_w) AS power_w FROM {options.Hourly("lamp")} WHERE {Ql.Between(now - TimeSpan.FromDays(7), now)} GROUP BY time(1h) fill(none) {options.Tz}"],
             cancellation);
         var sums = new (double Dim, int DimN, double Power, int PowerN)[24];
         foreach (var row in answers[0].SelectMany(s => s.Rows))

@@ -50,7 +50,7 @@ public static class Datasets
                 new("temperature_c", "number", "Température moyenne", "Mean temperature", "°C"),
                 new("humidity_pct", "number", "Humidité relative moyenne", "Mean relative humidity", "%"),
             ],
-            (o, from, to) => $"SELECT co2_ppm, co2_ppm_min, co2_ppm_max, samples, samples_above_1000, samples_above_1700, temperature_c, humidity_pct FROM {From(o, o.HourlyPolicy, "air_quality")} WHERE {Ql.Between(from, to)} GROUP BY \"site\", \"room\"",
+            (o, from, to) => $"SELECT co2_ppm, co2_ppm_min, co2_ppm_max, samples, samples_above_1000, samples_above_1700, temperature_c, humidity_pct FROM {o.Hourly("air_quality")} WHERE {Ql.Between(from, to)} GROUP BY \"site\", \"room\"",
             ["site", "room"]),
         new(
             "collectes-dechets-secteur-jour",
@@ -67,7 +67,7 @@ public static class Datasets
                 new("pickups", "integer", "Nombre de levées", "Number of pickups"),
                 new("weight_kg", "number", "Poids collecté", "Weight collected", "kg"),
             ],
-            (o, from, to) => $"SELECT sum(\"count\") AS pickups, sum(weight_kg) AS weight_kg FROM {From(o, o.HourlyPolicy, "bin_pickup")} WHERE {Ql.Between(from, to)} GROUP BY time(1d), \"sector\" fill(none) tz({Ql.Text(o.TimeZone)})",
+            (o, from, to) => $"SELECT sum(\"count\") AS pickups, sum(weight_kg) AS weight_kg FROM {o.Hourly("bin_pickup")} WHERE {Ql.Between(from, to)} GROUP BY time(1d), \"sector\" fill(none) {o.Tz}",
             ["sector"]),
         new(
             "remplissage-conteneurs-secteur-jour",
@@ -84,7 +84,7 @@ public static class Datasets
                 new("fill_pct", "number", "Remplissage moyen", "Mean fill level", "%"),
                 new("fill_pct_max", "number", "Remplissage le plus haut", "Highest fill level", "%"),
             ],
-            (o, from, to) => $"SELECT mean(fill_pct) AS fill_pct, max(fill_pct_max) AS fill_pct_max FROM {From(o, o.HourlyPolicy, "bin_fill")} WHERE {Ql.Between(from, to)} GROUP BY time(1d), \"sector\" fill(none) tz({Ql.Text(o.TimeZone)})",
+            (o, from, to) => $"SELECT mean(fill_pct) AS fill_pct, max(fill_pct_max) AS fill_pct_max FROM {o.Hourly("bin_fill")} WHERE {Ql.Between(from, to)} GROUP BY time(1d), \"sector\" fill(none) {o.Tz}",
             ["sector"]),
         new(
             "eclairage-public-rue-jour",
@@ -102,7 +102,7 @@ public static class Datasets
                 new("dim_pct", "number", "Niveau d'éclairage moyen", "Mean light level", "%"),
                 new("fault_code", "integer", "Plus haut code de panne du jour (0 : aucune)", "Highest fault code of the day (0: none)"),
             ],
-            (o, from, to) => $"SELECT mean(power_w) AS power_w, mean(dim_pct) AS dim_pct, max(fault_code) AS fault_code FROM {From(o, o.HourlyPolicy, "lamp")} WHERE {Ql.Between(from, to)} GROUP BY time(1d), \"street\" fill(none) tz({Ql.Text(o.TimeZone)})",
+            (o, from, to) => $"SELECT mean(power_w) AS power_w, mean(dim_pct) AS dim_pct, max(fault_code) AS fault_code FROM {o.Hourly("lamp")} WHERE {Ql.Between(from, to)} GROUP BY time(1d), \"street\" fill(none) {o.Tz}",
             ["street"]),
     ];
 
@@ -148,6 +148,4 @@ public static class Datasets
 
         return [.. rows.OrderBy(r => (string)r[0]!, StringComparer.Ordinal).ThenBy(r => string.Join('\u0001', r.Skip(1).Take(dataset.GroupTags.Length)), StringComparer.Ordinal)];
     }
-
-    private static string From(PortalOptions options, string policy, string measurement) => $"{Ql.Name(options.Influx.Database)}.{Ql.Name(policy)}.{Ql.Name(measurement)}";
 }

@@ -42,17 +42,18 @@ public sealed class CityPages(CityData data, PortalOptions options, TimeProvider
                 html.Append("<p>Aucune levée enregistrée ces 30 derniers jours.").Append(PageLook.En("No pickup recorded in the last 30 days.")).Append("</p>\n");
             }
 
+            var perDay = pickups.GroupBy(p => (p.Day, p.Group)).ToDictionary(g => g.Key, g => (Pickups: g.Sum(p => p.Value), Kg: g.Sum(p => p.Second ?? 0)));
             foreach (var (sector, index) in sectors.Select((s, i) => (s, i)))
             {
-                var bars = days.Select(d => (d.ToString("dd/MM", CultureInfo.InvariantCulture), pickups.Where(p => p.Group == sector && p.Day == d).Sum(p => p.Value))).ToList();
+                var bars = days.Select(d => (d.ToString("dd/MM", CultureInfo.InvariantCulture), perDay.GetValueOrDefault((d, sector)).Pickups)).ToList();
                 var total = bars.Sum(b => b.Item2);
                 html.Append("<h3>Secteur ").Append(PageLook.Encode(sector)).Append(PageLook.En("Sector " + PageLook.Encode(sector))).Append("</h3>\n");
                 Charts.Bars(html, $"levees-{index}", bars, $"Levées par jour dans le secteur {PageLook.Encode(sector)}, 30 derniers jours : {PageLook.Count(total)} au total, {PageLook.Count(bars.Max(b => b.Item2))} au plus en un jour.{PageLook.En($"Pickups per day in sector {PageLook.Encode(sector)}, last 30 days: {PageLook.Count(total)} in all, at most {PageLook.Count(bars.Max(b => b.Item2))} in a day.")}", labelEvery: 7);
                 Layout.Table(html, "Les chiffres, jour par jour", "The figures, day by day", ["Jour <span lang=\"en\" class=\"en\">Day</span>", "Levées <span lang=\"en\" class=\"en\">Pickups</span>", "Poids (kg) <span lang=\"en\" class=\"en\">Weight</span>"],
                     days.Select(d => (IReadOnlyList<string>)[
                         d.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture),
-                        PageLook.Count(pickups.Where(p => p.Group == sector && p.Day == d).Sum(p => p.Value)),
-                        PageLook.Count(pickups.Where(p => p.Group == sector && p.Day == d).Sum(p => p.Second ?? 0))]).ToList());
+                        PageLook.Count(perDay.GetValueOrDefault((d, sector)).Pickups),
+                        PageLook.Count(perDay.GetValueOrDefault((d, sector)).Kg)]).ToList());
             }
 
             html.Append("<h2>Conteneurs à vider").Append(PageLook.En("Containers to empty")).Append("</h2>\n");
