@@ -12,36 +12,14 @@ namespace Sensors.Portal.Tests;
 [Collection("seeded city")]
 public sealed class PortalBrowserTests(SeededCity city)
 {
-    private static string ChromiumPath => Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-
-    private static string Screenshots => Directory.CreateDirectory(RepoPaths.Of("artifacts/screenshots")).FullName;
-
     [Fact]
     public async Task Families_SeeGreenOrangeRed_WithWords_ReachEveryPageByKeyboard_AndNothingLeavesTheMachine()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--no-first-run"],
-        });
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "fr-FR", ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        await using var browser = await Browser.LaunchAsync(playwright);
         var elsewhere = new List<string>();
         var requests = 0;
-        await context.RouteAsync("**/*", async route =>
-        {
-            requests++;
-            if (new Uri(route.Request.Url).Host is "127.0.0.1" or "localhost")
-            {
-                await route.ContinueAsync();
-            }
-            else
-            {
-                elsewhere.Add(route.Request.Url);
-                await route.AbortAsync();
-            }
-        });
+        var context = await Browser.LocalContextAsync(browser, elsewhere, () => requests++);
         var page = await context.NewPageAsync();
 
         await page.GotoAsync(new Uri(city.Url, "/ecoles/ecole-test").ToString());
@@ -50,7 +28,7 @@ public sealed class PortalBrowserTests(SeededCity city)
         await AssertRoomAsync(page, "cm2", "rgb(180, 35, 24)", "1800 ppm", "Air très chargé", "Ouvrez les fenêtres maintenant");
         Assert.Contains("Open the windows now", await page.Locator("#room-cm2").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal("fr", await page.GetAttributeAsync("html", "lang"));
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "portal-school.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.Screenshots, "portal-school.png"), FullPage = true });
 
         // Keyboard only, from the home page: the skip link comes first, then the menu, then the school.
         await page.GotoAsync(city.Url.ToString());
@@ -70,12 +48,12 @@ public sealed class PortalBrowserTests(SeededCity city)
         // The chart's text alternative is its caption.
         var label = await page.Locator("svg").First.GetAttributeAsync("aria-labelledby");
         Assert.Contains("CO2 aujourd'hui", await page.Locator($"#{label}").InnerTextAsync(), StringComparison.Ordinal);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "portal-classroom.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.Screenshots, "portal-classroom.png"), FullPage = true });
 
         foreach (var (path, name) in new[] { ("/dechets", "portal-waste.png"), ("/eclairage", "portal-lighting.png"), ("/donnees", "portal-open-data.png"), ("/comment-ca-marche", "portal-how-it-works.png") })
         {
             await page.GotoAsync(new Uri(city.Url, path).ToString());
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name), FullPage = true });
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.Screenshots, name), FullPage = true });
         }
 
         // An old phone: one column, nothing to scroll sideways.
@@ -83,11 +61,11 @@ public sealed class PortalBrowserTests(SeededCity city)
         foreach (var path in new[] { "/", "/ecoles/ecole-test", "/ecoles/ecole-test/cm2", "/dechets", "/eclairage", "/donnees" })
         {
             await page.GotoAsync(new Uri(city.Url, path).ToString());
-            Assert.False(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > document.documentElement.clientWidth"), $"{path} scrolls sideways on a 360 px phone");
+            Assert.False(await Browser.ScrollsSidewaysAsync(page), $"{path} scrolls sideways on a 360 px phone");
         }
 
         await page.GotoAsync(new Uri(city.Url, "/ecoles/ecole-test/cm2").ToString());
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "portal-classroom-phone.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.Screenshots, "portal-classroom-phone.png"), FullPage = true });
         Assert.True(requests > 10);
         Assert.Empty(elsewhere);
     }
@@ -108,13 +86,12 @@ public sealed class PortalBrowserTests(SeededCity city)
 
     private static async Task AssertRoomAsync(IPage page, string room, string colour, params string[] words)
     {
-        var card = page.Locator($"#room-{room}");
-        var text = await card.InnerTextAsync();
+        var (text, painted) = await Browser.RoomAsync(page, room);
         foreach (var word in words)
         {
             Assert.Contains(word, text, StringComparison.Ordinal);
         }
 
-        Assert.Equal(colour, await card.Locator(".light").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
+        Assert.Equal(colour, painted);
     }
 }

@@ -13,25 +13,11 @@ public sealed class CentralTests : IDisposable
     private static readonly DateTimeOffset Hour = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
     private readonly TempFolder _folder = new("central");
 
-    private static IEnumerable<string> SchemaStatements() => File.ReadAllLines(RepoPaths.Of("deploy/central/influxdb/schema.iql"))
-        .SkipWhile(l => l != "# DDL").Skip(1).TakeWhile(l => l != "# DML")
-        .Where(l => l.Length > 0 && !l.StartsWith("--", StringComparison.Ordinal) && !l.StartsWith('#'));
-
-    /// <summary>A CQ's SELECT … INTO, for one past hour: what the CQ does each hour, run now.</summary>
-    private static string ForHour(string cq)
-    {
-        var select = Regex.Match(cq, "BEGIN (?<select>.*) END$").Groups["select"].Value;
-        var range = $"time >= '{Hour:yyyy-MM-ddTHH:mm:ssZ}' AND time < '{Hour.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}'";
-        return select.Contains(" WHERE ", StringComparison.Ordinal)
-            ? select.Replace(" WHERE ", $" WHERE {range} AND ", StringComparison.Ordinal)
-            : select.Replace(" GROUP BY ", $" WHERE {range} GROUP BY ", StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task Schema_AppliesTwice_AndTheRollUpsGiveTheHourlyNumbersThePortalNeeds()
     {
         using var influx = new InfluxServer();
-        var statements = SchemaStatements().ToList();
+        var statements = CitySeed.SchemaStatements();
         foreach (var statement in statements.Concat(statements))
         {
             influx.Execute(statement);
@@ -60,7 +46,7 @@ public sealed class CentralTests : IDisposable
 
         foreach (var cq in statements.Where(s => s.StartsWith("CREATE CONTINUOUS QUERY", StringComparison.Ordinal)))
         {
-            influx.Execute(ForHour(cq));
+            influx.Execute(CitySeed.RollUp(cq, Hour, Hour.AddHours(1)));
         }
 
         var air = Assert.Single(influx.Query("sensors", "SELECT * FROM sensors.hourly.air_quality"));

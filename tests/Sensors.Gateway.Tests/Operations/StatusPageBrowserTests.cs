@@ -16,10 +16,6 @@ public sealed class StatusPageBrowserTests : IDisposable
     private readonly MosquittoServer _broker = new();
     private readonly TempFolder _folder = new("status-page");
 
-    public static string ChromiumPath => Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-
-    public static string ScreenshotFolder => Directory.CreateDirectory(RepoPaths.Of("artifacts/screenshots")).FullName;
-
     [Fact]
     public async Task Classrooms_At600_1000_1800ppm_ShowGreenOrangeRed_WithTheRightWords()
     {
@@ -66,27 +62,9 @@ public sealed class StatusPageBrowserTests : IDisposable
         }
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--no-first-run"],
-        });
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "fr-FR", ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        await using var browser = await Browser.LaunchAsync(playwright);
         var elsewhere = new List<string>();
-        await context.RouteAsync("**/*", async route =>
-        {
-            var host = new Uri(route.Request.Url).Host;
-            if (host is "127.0.0.1" or "localhost")
-            {
-                await route.ContinueAsync();
-            }
-            else
-            {
-                elsewhere.Add(route.Request.Url);
-                await route.AbortAsync();
-            }
-        });
+        var context = await Browser.LocalContextAsync(browser, elsewhere);
         var page = await context.NewPageAsync();
 
         // The readings reach the journal, then the page, within a moment.
@@ -105,11 +83,10 @@ public sealed class StatusPageBrowserTests : IDisposable
         Assert.Contains("gw-ecole-test", await page.Locator("footer").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Empty(elsewhere);
 
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "status-page.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.Screenshots, "status-page.png"), FullPage = true });
         await page.SetViewportSizeAsync(360, 740); // an old phone
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "status-page-phone.png"), FullPage = true });
-        var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > document.documentElement.clientWidth");
-        Assert.False(overflow, "the page must not scroll sideways on a 360 px phone");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.Screenshots, "status-page-phone.png"), FullPage = true });
+        Assert.False(await Browser.ScrollsSidewaysAsync(page), "the page must not scroll sideways on a 360 px phone");
     }
 
     private static async Task<bool> Pause()
@@ -120,14 +97,13 @@ public sealed class StatusPageBrowserTests : IDisposable
 
     private static async Task AssertRoomAsync(IPage page, string room, string colour, params string[] words)
     {
-        var card = page.Locator($"#room-{room}");
-        var text = await card.InnerTextAsync();
+        var (text, painted) = await Browser.RoomAsync(page, room);
         foreach (var word in words)
         {
             Assert.Contains(word, text, StringComparison.Ordinal);
         }
 
-        Assert.Equal(colour, await card.Locator(".light").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
+        Assert.Equal(colour, painted);
     }
 
     public void Dispose()
