@@ -53,22 +53,23 @@ public static class JsonPath
 
     /// <summary>
     /// A time as devices write it: ISO 8601 text, or a Unix time whose unit follows from its size
-    /// (seconds until the year 5138, then milliseconds, microseconds, nanoseconds); null when it is neither.
+    /// (seconds until the year 5138, then milliseconds, microseconds, nanoseconds); null when it is
+    /// neither, or when it falls outside the times a reading can carry (1677–2262, see
+    /// <see cref="UnixNanoseconds"/>): a wrong time is refused, never wrapped round to another date.
     /// </summary>
     public static DateTimeOffset? Time(JsonElement value)
     {
         if (value.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
         {
-            return parsed;
+            return UnixNanoseconds.InRange(parsed) ? parsed : null;
         }
 
         if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) && number > 0)
         {
-            var ticks = number < 1e11 ? number * TimeSpan.TicksPerSecond
-                : number < 1e14 ? number * TimeSpan.TicksPerMillisecond
-                : number < 1e17 ? number * 10
-                : number / 100;
-            return DateTimeOffset.UnixEpoch.AddTicks((long)ticks);
+            return number < 1e11 ? UnixNanoseconds.FromUnix(number, TimeSpan.TicksPerSecond)
+                : number < 1e14 ? UnixNanoseconds.FromUnix(number, TimeSpan.TicksPerMillisecond)
+                : number < 1e17 ? UnixNanoseconds.FromUnix(number, 10)
+                : UnixNanoseconds.FromUnix(number, 0.01);
         }
 
         return null;

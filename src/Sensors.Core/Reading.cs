@@ -36,14 +36,14 @@ public sealed class Reading
     }
 
     public Reading(string measurement, ReadOnlySpan<Tag> tags, ReadOnlySpan<Field> fields, DateTimeOffset timestamp)
-        : this(measurement, tags, fields, UnixNanoseconds.From(timestamp))
+        : this(measurement, tags, fields, UnixNanoseconds.From(timestamp, measurement))
     {
     }
 
     public string Measurement { get; }
 
     /// <summary>The same reading at another time (already valid: no second check).</summary>
-    public Reading WithTimestamp(DateTimeOffset timestamp) => new(this, UnixNanoseconds.From(timestamp));
+    public Reading WithTimestamp(DateTimeOffset timestamp) => new(this, UnixNanoseconds.From(timestamp, Measurement));
 
     /// <summary>Tags sorted by key (ordinal).</summary>
     public ReadOnlySpan<Tag> Tags => _tags;
@@ -84,10 +84,40 @@ public sealed class Reading
     public override string ToString() => LineProtocol.ToLine(this);
 }
 
-/// <summary>Conversions between <see cref="DateTimeOffset"/> (100 ns ticks) and Unix nanoseconds.</summary>
+/// <summary>
+/// Conversions between <see cref="DateTimeOffset"/> (100 ns ticks) and Unix nanoseconds: the one
+/// conversion of the codebase, and overflow-safe. A signed 64-bit count of nanoseconds, InfluxDB's
+/// time, spans 1677-09-21 to 2262-04-11; a time outside is refused in words, never wrapped round
+/// to another date.
+/// </summary>
 public static class UnixNanoseconds
 {
-    public static long From(DateTimeOffset timestamp) => (timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+    /// <summary>The earliest time a reading can carry (InfluxDB's minimum, −2^63 ns, rounded up to a tick).</summary>
+    public static readonly DateTimeOffset Earliest = DateTimeOffset.UnixEpoch.AddTicks((long.MinValue / 100) + 1);
+
+    /// <summary>The latest time a reading can carry (2262-04-11T23:47:16.854775800Z).</summary>
+    public static readonly DateTimeOffset Latest = DateTimeOffset.UnixEpoch.AddTicks(long.MaxValue / 100);
+
+    /// <summary>Whether <paramref name="timestamp"/> can be stored in nanoseconds.</summary>
+    public static bool InRange(DateTimeOffset timestamp) => timestamp >= Earliest && timestamp <= Latest;
+
+    /// <summary>The nanoseconds since the epoch; an <see cref="InvalidReadingException"/> for a time outside 1677–2262.</summary>
+    public static long From(DateTimeOffset timestamp, string measurement = "?") =>
+        InRange(timestamp)
+            ? (timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100
+            : throw new InvalidReadingException(measurement, "time", $"{timestamp.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} is outside the times InfluxDB stores ({Earliest.UtcDateTime:yyyy-MM-dd} to {Latest.UtcDateTime:yyyy-MM-dd}): the device's clock or its time field is wrong.");
+
+    /// <summary>A Unix time in seconds, milliseconds, microseconds or nanoseconds as a time; null when it is not finite or falls outside 1677–2262.</summary>
+    public static DateTimeOffset? FromUnix(double value, double ticksPerUnit)
+    {
+        var ticks = value * ticksPerUnit;
+        if (!double.IsFinite(ticks) || ticks < Earliest.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks || ticks > Latest.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks)
+        {
+            return null;
+        }
+
+        return DateTimeOffset.UnixEpoch.AddTicks((long)ticks);
+    }
 
     public static DateTimeOffset ToDateTimeOffset(long nanoseconds) =>
         DateTimeOffset.UnixEpoch.AddTicks(Math.DivRem(nanoseconds, 100, out _));

@@ -153,7 +153,7 @@ public static class GatewayHost
         {
             services.AddSingleton(sp => new PickupIngest(new Sensors.LoRaWan.Pickups.PickupProcessor(
                 new Sensors.LoRaWan.Pickups.ChipPseudonymiser(Sensors.LoRaWan.Pickups.ChipPseudonymiser.ParseKey(key)),
-                new Sensors.LoRaWan.Pickups.LiftWindow(settings.Pickups.LiftWindow),
+                new Sensors.LoRaWan.Pickups.LiftWindow(settings.Pickups.LiftWindow, Path.Combine(settings.Journal.Directory, "lifts")),
                 () => sp.GetRequiredService<RegistryProvider>().Current)));
             services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<PickupIngest>());
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Sensors.Core;
 
 namespace Sensors.LoRaWan;
 
@@ -244,7 +245,7 @@ public static class Envelopes
         Path(root, path) is { ValueKind: JsonValueKind.True or JsonValueKind.False } value ? value.GetBoolean() : null;
 
     private static DateTimeOffset? Time(JsonElement root, params string[] path) =>
-        String(root, path) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time) ? time : null;
+        String(root, path) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time) && UnixNanoseconds.InRange(time) ? time : null;
 
     private static string Excerpt(string text) => text.Length > 40 ? text[..40] + "…" : text;
 }

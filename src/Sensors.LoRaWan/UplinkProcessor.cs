@@ -66,10 +66,11 @@ public sealed class UplinkProcessor(Func<DeviceRegistry> registry)
             return new UplinkResult(UplinkOutcome.UnknownDevice, [], first);
         }
 
-        if (Frames.Observe(uplink.DevEui, uplink.FCnt) == FrameVerdict.Duplicate)
-        {
-            return new UplinkResult(UplinkOutcome.Duplicate, []);
-        }
+        // A duplicate (heard twice, sent both ways, or redelivered after a restart of its source)
+        // is counted once but read again: its readings are the same points (the server's time), so
+        // writing them twice is harmless, and a redelivered uplink whose first reading never reached
+        // the journal is not lost.
+        var duplicate = Frames.Observe(uplink.DevEui, uplink.FCnt) == FrameVerdict.Duplicate;
 
         IReadOnlyList<DecodedPoint> points;
         try
@@ -102,6 +103,11 @@ public sealed class UplinkProcessor(Func<DeviceRegistry> registry)
         }
 
         readings.AddRange(Link(uplink));
+        if (duplicate)
+        {
+            return new UplinkResult(UplinkOutcome.Duplicate, readings);
+        }
+
         Interlocked.Increment(ref _decoded);
         return new UplinkResult(UplinkOutcome.Decoded, readings);
     }

@@ -19,8 +19,11 @@ namespace Sensors.Mqtt;
 /// <item>The connection is watched by keep-alive and re-established with exponential backoff and
 /// jitter; subscriptions are restored when the broker did not keep the session, and unacknowledged
 /// outbound QoS 1/2 messages are sent again (DUP) [MQTT-4.4.0-1].</item>
-/// <item>A malformed or oversized packet from the broker closes the connection with one log line
-/// (and, in 5.0, DISCONNECT with the reason code), then reconnects.</item>
+/// <item>A PUBLISH over <see cref="MqttClientOptions.MaximumPacketSize"/> is read past on the wire
+/// without being buffered and delivered with <see cref="MqttMessage.OversizeBytes"/> and no payload,
+/// to be acknowledged and reported like any message: one such message must not wedge the session.</item>
+/// <item>A malformed packet from the broker, or another oversized one, closes the connection with
+/// one log line (and, in 5.0, DISCONNECT with the reason code), then reconnects.</item>
 /// </list>
 /// </summary>
 public sealed partial class MqttClient : IAsyncDisposable
@@ -264,7 +267,8 @@ public sealed partial class MqttClient : IAsyncDisposable
             {
                 connect.Properties.SessionExpiryInterval = (uint)Math.Min(uint.MaxValue, _options.SessionExpiry.TotalSeconds);
                 connect.Properties.ReceiveMaximum = _options.ReceiveMaximum;
-                connect.Properties.MaximumPacketSize = (uint)_options.MaximumPacketSize;
+                // No Maximum Packet Size is announced: the broker would drop a larger message
+                // unseen [MQTT-3.1.2-25]. Read past it instead, and the application reports it.
                 connect.Properties.TopicAliasMaximum = _options.TopicAliasMaximum;
             }
 
@@ -394,6 +398,13 @@ public sealed partial class MqttClient : IAsyncDisposable
 
                 connection.LastReceived = _time.GetTimestamp();
                 connection.PingOutstanding = false;
+                if (frame.Value.Oversize > 0)
+                {
+                    // Too large to keep: delivered without its payload, to be acknowledged and reported like any message.
+                    await ReceivePublishAsync(connection, MqttCodec.DecodePublishHead(frame.Value.First, frame.Value.Body, _options.Version), frame.Value.Oversize).ConfigureAwait(false);
+                    continue;
+                }
+
                 await DispatchAsync(connection, MqttCodec.Decode(frame.Value.First, frame.Value.Body, _options.Version)).ConfigureAwait(false);
             }
         }
@@ -500,7 +511,7 @@ public sealed partial class MqttClient : IAsyncDisposable
         }
     }
 
-    private async ValueTask ReceivePublishAsync(Connection connection, PublishPacket publish)
+    private async ValueTask ReceivePublishAsync(Connection connection, PublishPacket publish, int oversize = 0)
     {
         var topic = publish.Topic;
         if (publish.Properties.TopicAlias is { } alias)
@@ -540,7 +551,7 @@ public sealed partial class MqttClient : IAsyncDisposable
             }
         }
 
-        var message = new MqttMessage(publish, topic, connection.Number);
+        var message = new MqttMessage(publish, topic, connection.Number) { OversizeBytes = oversize };
         connection.Delivering = true;
         try
         {

@@ -44,7 +44,11 @@ public sealed class MqttClientOptions
     /// <summary>5.0: QoS 1/2 messages the broker may send before we acknowledge (our Receive Maximum).</summary>
     public ushort ReceiveMaximum { get; set; } = 1000;
 
-    /// <summary>Largest packet accepted from the broker (advertised in 5.0, enforced in both).</summary>
+    /// <summary>
+    /// Largest packet kept from the broker. A PUBLISH over it is read past and delivered without its
+    /// payload (<see cref="MqttMessage.OversizeBytes"/>); any other packet over it ends the connection.
+    /// Not announced to a 5.0 broker, which would drop such a message unseen.
+    /// </summary>
     public int MaximumPacketSize { get; set; } = 1024 * 1024;
 
     /// <summary>5.0: topic aliases the broker may use towards us.</summary>

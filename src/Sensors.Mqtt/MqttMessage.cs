@@ -31,6 +31,12 @@ public sealed class MqttMessage
 
     public MqttProperties Properties { get; }
 
+    /// <summary>
+    /// 0, or the size in bytes of a PUBLISH over <see cref="MqttClientOptions.MaximumPacketSize"/>:
+    /// its payload was skipped on the wire (<see cref="Payload"/> is empty). Acknowledge it like the others.
+    /// </summary>
+    public int OversizeBytes { get; internal init; }
+
     internal ushort PacketId { get; }
 
     /// <summary>The connection it came on: an acknowledgement is only valid there.</summary>

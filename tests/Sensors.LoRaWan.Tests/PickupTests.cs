@@ -30,7 +30,10 @@ public sealed class PickupTests
             .Select(i => _pickups.Process("trucks/camion-07/pickups", Read(Lift.AddSeconds(i * 3)), Lift))
             .ToList();
 
-        var pickup = Assert.Single(readings, r => r is not null)!;
+        // Every read gives the lift's one point (same series, same time): InfluxDB keeps one pickup.
+        Assert.Single(readings.Select(r => r.ToString()).Distinct());
+        var pickup = readings[0];
+        Assert.Equal(1, _pickups.Pickups);
         Assert.Equal("bin_pickup", pickup.Measurement);
         Assert.Equal(1L, pickup.Field("count")!.Value.AsInteger);
         Assert.Equal(11.5, pickup.Field("weight_kg")!.Value.AsNumber);
@@ -46,9 +49,48 @@ public sealed class PickupTests
     [Fact]
     public void TheSameBin_LaterOrByAnotherTruck_IsAnotherPickup()
     {
-        Assert.NotNull(_pickups.Process("trucks/camion-07/pickups", Read(Lift), Lift));
-        Assert.NotNull(_pickups.Process("trucks/camion-07/pickups", Read(Lift.AddMinutes(5)), Lift));
-        Assert.NotNull(_pickups.Process("trucks/camion-12/pickups", Read(Lift.AddMinutes(5), truck: "camion-12"), Lift));
+        var points = new[]
+        {
+            _pickups.Process("trucks/camion-07/pickups", Read(Lift), Lift),
+            _pickups.Process("trucks/camion-07/pickups", Read(Lift.AddMinutes(5)), Lift),
+            _pickups.Process("trucks/camion-12/pickups", Read(Lift.AddMinutes(5), truck: "camion-12"), Lift),
+        };
+
+        Assert.Equal(3, _pickups.Pickups);
+        Assert.Equal(3, points.Select(p => p.ToString()).Distinct().Count());
+    }
+
+    [Fact]
+    public void LiftsSurviveARestart_SoARedeliveredReadGivesTheSamePoint_AndATornLineIsSkipped()
+    {
+        var folder = Directory.CreateTempSubdirectory("lifts-");
+        try
+        {
+            var state = Path.Combine(folder.FullName, "lifts");
+            var (registry, _) = DeviceRegistryLoader.Load(RepoPaths.Of("firmware-config/registry/devices.yaml"), RepoPaths.Of("firmware-config/codecs"));
+            var before = new PickupProcessor(_pseudonyms, new LiftWindow(TimeSpan.FromSeconds(60), state), () => registry!);
+            var first = before.Process("trucks/camion-07/pickups", Read(Lift), Lift);
+            before.Process("trucks/camion-07/pickups", Read(Lift.AddSeconds(50)), Lift);
+            File.AppendAllText(state, "lift1\tbroken"); // a kill -9 in the middle of a line
+
+            // A new process: the read 50 s into the lift comes again, then one 100 s in (the window slides), then a later lift.
+            var window = new LiftWindow(TimeSpan.FromSeconds(60), state);
+            var after = new PickupProcessor(_pseudonyms, window, () => registry!);
+            var again = after.Process("trucks/camion-07/pickups", Read(Lift.AddSeconds(50)), Lift);
+            var slid = after.Process("trucks/camion-07/pickups", Read(Lift.AddSeconds(100)), Lift);
+            var next = after.Process("trucks/camion-07/pickups", Read(Lift.AddMinutes(10)), Lift);
+
+            Assert.Equal(1, window.Restored);
+            Assert.Equal(first.ToString(), again.ToString());
+            Assert.Equal(first.ToString(), slid.ToString());
+            Assert.Equal(Lift.AddMinutes(10), next.Timestamp);
+            Assert.Equal(1, after.Pickups);
+            Assert.Equal(2, after.RepeatedReads);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     [Fact]

@@ -96,10 +96,15 @@ public sealed class UplinkProcessorTests
     }
 
     [Fact]
-    public void SameUplinkTwice_CountsOnce_AndGapsAreLost()
+    public void SameUplinkTwice_CountsOnce_GivesTheSamePointsAgain_AndGapsAreLost()
     {
-        Assert.Equal(UplinkOutcome.Decoded, _processor.Process(Up("24e124468c120001", 10, 85, "0374E608")).Outcome);
-        Assert.Equal(UplinkOutcome.Duplicate, _processor.Process(Up("24e124468c120001", 10, 85, "0374E608")).Outcome);
+        var first = _processor.Process(Up("24e124468c120001", 10, 85, "0374E608"));
+        var again = _processor.Process(Up("24e124468c120001", 10, 85, "0374E608"));
+
+        Assert.Equal(UplinkOutcome.Decoded, first.Outcome);
+        Assert.Equal(UplinkOutcome.Duplicate, again.Outcome);
+        Assert.NotEmpty(again.Readings);
+        Assert.Equal(first.Readings.Select(r => r.ToString()), again.Readings.Select(r => r.ToString()));
         Assert.Equal(UplinkOutcome.Decoded, _processor.Process(Up("24e124468c120001", 14, 85, "0374E608")).Outcome);
 
         Assert.Equal(3, _processor.Frames.LostBy("24e124468c120001"));

@@ -219,13 +219,43 @@ public class MqttCodecTests
     [Fact]
     public async Task FrameReader_AnnouncedHugePacket_IsRefusedBeforeAllocating()
     {
-        // PUBLISH announcing 268,435,455 bytes; only a few follow.
-        using var stream = new MemoryStream(Convert.FromHexString("30FFFFFF7F0001"));
+        // SUBACK announcing 268,435,455 bytes; only a few follow.
+        using var stream = new MemoryStream(Convert.FromHexString("90FFFFFF7F0001"));
         var reader = new MqttFrameReader(stream, 1024 * 1024);
         var before = GC.GetAllocatedBytesForCurrentThread();
         var error = await Assert.ThrowsAsync<MqttProtocolException>(async () => await reader.ReadAsync(CancellationToken.None));
         Assert.Equal(MqttProtocolException.PacketTooLarge, error.ReasonCode);
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1024 * 1024);
+    }
+
+    [Theory]
+    [InlineData(MqttProtocolVersion.V311)]
+    [InlineData(MqttProtocolVersion.V500)]
+    public async Task FrameReader_OversizePublish_IsSkippedOnTheWireWithoutBuffering_AndTheNextPacketFollows(MqttProtocolVersion version)
+    {
+        var huge = new PublishPacket("bins/nord/b-7/fill", new byte[3 * 1024 * 1024], MqttQos.AtLeastOnce) { PacketId = 77 };
+        huge.Properties.ContentType = "application/json";
+        var next = new PublishPacket("bins/nord/b-8/fill", "{\"fill\":40}"u8.ToArray(), MqttQos.AtLeastOnce) { PacketId = 78 };
+        var bytes = MqttCodec.Encode(huge, version).Concat(MqttCodec.Encode(next, version)).ToArray();
+        using var stream = new TrickleStream(bytes, 64 * 1024);
+        var reader = new MqttFrameReader(stream, 1 << 20);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var skipped = (await reader.ReadAsync(CancellationToken.None))!.Value;
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var head = MqttCodec.DecodePublishHead(skipped.First, skipped.Body, version);
+        var frame = (await reader.ReadAsync(CancellationToken.None))!.Value;
+        var following = Assert.IsType<PublishPacket>(MqttCodec.Decode(frame.First, frame.Body, version));
+
+        Assert.Equal(bytes.Length - MqttCodec.Encode(next, version).Length, skipped.Oversize);
+        Assert.Equal("bins/nord/b-7/fill", head.Topic);
+        Assert.Equal((ushort)77, head.PacketId);
+        Assert.Equal(MqttQos.AtLeastOnce, head.Qos);
+        Assert.True(head.Payload.IsEmpty);
+        Assert.Equal("bins/nord/b-8/fill", following.Topic);
+        Assert.Equal(0, frame.Oversize);
+        Assert.Null(await reader.ReadAsync(CancellationToken.None));
+        Assert.True(allocated < 512 * 1024, $"allocated {allocated} bytes for a 3 MiB message");
     }
 
     [Fact]

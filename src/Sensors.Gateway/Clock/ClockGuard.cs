@@ -12,7 +12,9 @@ namespace Sensors.Gateway.Clock;
 /// synchronised it is re-stamped (true now − time elapsed since it arrived) and committed; or,
 /// with <see cref="UnsynchronisedPolicy.Refuse"/>, refused and counted. A reading that carries
 /// its own time from elsewhere (a network server) passes. Any reading dated before
-/// <see cref="ClockOptions.NotBefore"/> is refused and counted. A held reading's write completes
+/// <see cref="ClockOptions.NotBefore"/>, or (once the clock is synchronised) more than
+/// <see cref="ClockOptions.MaxFuture"/> ahead of it, is refused, counted under its reason and
+/// logged at most once a minute per reason. A held reading's write completes
 /// only once it is committed, so an MQTT message is not acknowledged before then.
 /// <see cref="Check"/> is called about once a second: it notices synchronisation and jumps.
 /// </summary>
@@ -26,10 +28,12 @@ public sealed partial class ClockGuard(IReadingSink inner, IClockSync sync, Cloc
     private bool _warned;
     private long _refused;
     private long _tooOld;
+    private long _tooNew;
     private long _restamped;
     private long _jumps;
     private (DateTimeOffset Wall, long Mono)? _last;
     private DateTimeOffset _lastTooOldLog = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastTooNewLog = DateTimeOffset.MinValue;
 
     public bool IsSynchronised
     {
@@ -53,16 +57,18 @@ public sealed partial class ClockGuard(IReadingSink inner, IClockSync sync, Cloc
         }
     }
 
-    public long Refused => Interlocked.Read(ref _refused) + Interlocked.Read(ref _tooOld);
+    public long Refused => Interlocked.Read(ref _refused) + Interlocked.Read(ref _tooOld) + Interlocked.Read(ref _tooNew);
 
     public long Jumps => Interlocked.Read(ref _jumps);
 
     public ValueTask WriteAsync(Reading reading, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        bool synchronised;
         lock (_gate)
         {
-            if (!_synchronised && Math.Abs((reading.Timestamp - now).Ticks) <= LocalStampWindow.Ticks)
+            synchronised = _synchronised;
+            if (!synchronised && Math.Abs((reading.Timestamp - now).Ticks) <= LocalStampWindow.Ticks)
             {
                 return HoldOrRefuse(reading, now, cancellationToken);
             }
@@ -71,10 +77,21 @@ public sealed partial class ClockGuard(IReadingSink inner, IClockSync sync, Cloc
         if (reading.Timestamp < options.NotBefore)
         {
             var count = Interlocked.Increment(ref _tooOld);
-            if (now - _lastTooOldLog >= TimeSpan.FromMinutes(1))
+            if (ShouldLog(ref _lastTooOldLog, now))
             {
-                _lastTooOldLog = now;
                 LogTooOld(reading.Measurement, Describe(reading), reading.Timestamp, count);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        // Only a synchronised clock can say what is in the future: before that it may read 1970.
+        if (synchronised && reading.Timestamp - now > options.MaxFuture)
+        {
+            var count = Interlocked.Increment(ref _tooNew);
+            if (ShouldLog(ref _lastTooNewLog, now))
+            {
+                LogTooNew(reading.Measurement, Describe(reading), reading.Timestamp, options.MaxFuture.TotalHours, count);
             }
 
             return ValueTask.CompletedTask;
@@ -133,9 +150,10 @@ public sealed partial class ClockGuard(IReadingSink inner, IClockSync sync, Cloc
     {
         text.Gauge("sensors_clock_synchronised", "1 when the system clock is synchronised (NTP), 0 while readings are held or refused.", IsSynchronised ? 1 : 0);
         text.Gauge("sensors_clock_held_readings", "Readings held in memory until the clock is synchronised.", Held);
-        text.Family("sensors_clock_refused_readings_total", "counter", "Readings refused for their time: taken before the clock was synchronised (policy Refuse, or the hold was full), or dated before Clock:NotBefore.")
+        text.Family("sensors_clock_refused_readings_total", "counter", "Readings refused for their time: taken before the clock was synchronised (policy Refuse, or the hold was full), dated before Clock:NotBefore, or more than Clock:MaxFuture ahead of the clock.")
             .Sample("sensors_clock_refused_readings_total", Interlocked.Read(ref _refused), ("reason", "unsynchronised"))
-            .Sample("sensors_clock_refused_readings_total", Interlocked.Read(ref _tooOld), ("reason", "before_not_before"));
+            .Sample("sensors_clock_refused_readings_total", Interlocked.Read(ref _tooOld), ("reason", "before_not_before"))
+            .Sample("sensors_clock_refused_readings_total", Interlocked.Read(ref _tooNew), ("reason", "after_max_future"));
         text.Counter("sensors_clock_restamped_readings_total", "Held readings given their true time from the monotonic clock once the clock was synchronised.", Interlocked.Read(ref _restamped));
         text.Counter("sensors_clock_jumps_total", "Times the wall clock jumped against the monotonic clock by more than Clock:JumpThreshold.", Jumps);
     }
@@ -163,6 +181,21 @@ public sealed partial class ClockGuard(IReadingSink inner, IClockSync sync, Cloc
         return new ValueTask(held.Committed.Task.WaitAsync(cancellationToken));
     }
 
+    /// <summary>True at most once a minute per reason (the caller's last-log time).</summary>
+    private bool ShouldLog(ref DateTimeOffset last, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (now - last < TimeSpan.FromMinutes(1))
+            {
+                return false;
+            }
+
+            last = now;
+            return true;
+        }
+    }
+
     private static string Describe(Reading reading) =>
         string.Join(",", reading.Tags.ToArray().Where(t => t.Key is "site" or "room" or "sensor_id" or "device_eui" or "bin_id" or "lamp_id").Select(t => $"{t.Key}={t.Value}"));
 
@@ -182,6 +215,9 @@ public sealed partial class ClockGuard(IReadingSink inner, IClockSync sync, Cloc
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading {Measurement} ({Device}) refused: dated {At:u}, before Clock:NotBefore; the device's own clock is not set. {Count} refused for this since start (one line a minute at most)")]
     private partial void LogTooOld(string measurement, string device, DateTimeOffset at, long count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading {Measurement} ({Device}) refused: dated {At:u}, more than Clock:MaxFuture ({Hours:0.#} h) ahead of this gateway's synchronised clock; set the device's clock (or raise Clock:MaxFuture). {Count} refused for this since start (one line a minute at most)")]
+    private partial void LogTooNew(string measurement, string device, DateTimeOffset at, double hours, long count);
 }
 
 /// <summary>Looks at the clock once a second (<see cref="ClockGuard.Check"/>).</summary>

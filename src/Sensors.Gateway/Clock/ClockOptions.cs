@@ -41,8 +41,19 @@ public sealed class ClockOptions
     /// </summary>
     public DateTimeOffset NotBefore { get; set; } = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>
+    /// No reading may be dated further ahead of the (synchronised) system clock than this: beyond
+    /// it, a timestamp is a device clock that is wrong, and it would sit in the future of every chart.
+    /// </summary>
+    public TimeSpan MaxFuture { get; set; } = TimeSpan.FromDays(1);
+
     public IEnumerable<string> Validate()
     {
+        if (MaxFuture < TimeSpan.FromMinutes(1))
+        {
+            yield return $"Clock:MaxFuture = {MaxFuture}: expected at least 00:01:00 (device clocks drift), e.g. 1.00:00:00 for a day.";
+        }
+
         if (HoldMax is < 0 or > 1_000_000)
         {
             yield return $"Clock:HoldMax = {HoldMax}: expected 0 to 1000000 readings, e.g. 20000.";

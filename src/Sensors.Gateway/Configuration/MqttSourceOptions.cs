@@ -74,6 +74,12 @@ public sealed class MqttSourceOptions
     /// <summary>QoS 1/2 messages in flight towards us before we acknowledge (MQTT 5.0 Receive Maximum).</summary>
     public ushort ReceiveMaximum { get; set; } = 1000;
 
+    /// <summary>
+    /// Largest message kept. A larger one is read past on the wire without being held in memory,
+    /// acknowledged, and recorded (topic and size, no payload) in the unreadable store.
+    /// </summary>
+    public int MaxMessageBytes { get; set; } = 256 * 1024;
+
     public List<MqttSubscriptionOptions> Subscriptions { get; set; } = [];
 
     public bool IsConfigured => Subscriptions.Count > 0;
@@ -94,6 +100,11 @@ public sealed class MqttSourceOptions
         if (Port is < 1 or > 65535)
         {
             errors.Add($"Mqtt:Port = {Port}: expected 1 to 65535 (1883 plain, 8883 TLS).");
+        }
+
+        if (MaxMessageBytes is < 1024 or > 16 * 1024 * 1024)
+        {
+            errors.Add($"Mqtt:MaxMessageBytes = {MaxMessageBytes}: expected 1024 to 16777216 bytes, e.g. 262144 (a LoRaWAN uplink's envelope is a few KiB).");
         }
 
         if (string.IsNullOrEmpty(Username) != string.IsNullOrEmpty(Password) && !string.IsNullOrEmpty(Password))

@@ -114,7 +114,7 @@ public sealed class PickupIngest(Sensors.LoRaWan.Pickups.PickupProcessor process
     {
         try
         {
-            return processor.Process(topic, payload, received) is { } pickup ? [pickup] : [];
+            return [processor.Process(topic, payload, received)];
         }
         catch (Sensors.LoRaWan.Pickups.PickupException error)
         {

@@ -80,15 +80,10 @@ public sealed partial class WebhookSource(WebhookOptions options, LoRaWanIngest 
         }
 
         var where = $"POST {request.Path}{(request.Query.Length > 0 ? "?" + request.Query : string.Empty)}";
-        IReadOnlyList<Sensors.Core.Reading> readings;
-        try
+        var readings = quarantine.Read(Id, where, request.Body, (ingest, server, eventName, where, time.GetUtcNow()), ReadUplink, out var reason);
+        if (readings is null)
         {
-            readings = ingest.FromHttp(server, eventName, where, request.Body, time.GetUtcNow());
-        }
-        catch (UnreadablePayloadException error)
-        {
-            quarantine.SetAside("webhook", where, error, request.Body);
-            return HttpResponse.Text(202, $"Kept, not decoded: {error.Message}\n");
+            return HttpResponse.Text(202, $"Kept, not decoded: {reason}\n");
         }
 
         try
@@ -102,9 +97,17 @@ public sealed partial class WebhookSource(WebhookOptions options, LoRaWanIngest 
         {
             return HttpResponse.Text(503, $"Not stored ({error.Message}); send it again.\n", ("Retry-After", "30"));
         }
+        catch (Exception error) when (MessageQuarantine.IsAboutTheMessage(error))
+        {
+            var kept = quarantine.SetAside(Id, where, MessageQuarantine.Unexpected(error, personal: false), request.Body);
+            return HttpResponse.Text(202, $"Kept, not decoded: {kept}\n");
+        }
 
         return HttpResponse.Text(200, $"{readings.Count} reading(s) stored.\n");
     }
+
+    private static IReadOnlyList<Sensors.Core.Reading> ReadUplink((LoRaWanIngest Ingest, NetworkServer Server, string Event, string Where, DateTimeOffset Received) state, ReadOnlySpan<byte> body) =>
+        state.Ingest.FromHttp(state.Server, state.Event, state.Where, body, state.Received);
 
     private void Refused(string path)
     {

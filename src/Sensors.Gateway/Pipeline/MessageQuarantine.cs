@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Sensors.Gateway.Health;
 using Sensors.Journal;
@@ -15,22 +16,97 @@ public sealed class UnreadablePayloadException(string reason, bool keepPayload =
     public bool AlreadyLogged { get; } = alreadyLogged;
 }
 
+/// <summary>Turns a message's bytes into readings; throws (anything) when it cannot.</summary>
+public delegate IReadOnlyList<Sensors.Core.Reading> MessageReader<in TState>(TState state, ReadOnlySpan<byte> payload);
+
 /// <summary>
-/// Where unreadable messages go, from every source: kept with their reason in the unreadable store
-/// beside the journal (nothing is lost: after fixing a codec or the registry they can be sent
-/// again), counted per source for /metrics, and logged at most once a minute per source and kind of
-/// topic, with how many more there were. The flow goes on.
+/// The one rule of every source, enforced here: <b>a source never fails because of a message</b>.
+/// <see cref="Read"/> runs a message's reader; whatever goes wrong (bytes, UTF-8, JSON, mapping,
+/// codec, numbers, time, any exception type but cancellation) sets the message aside and the
+/// caller acknowledges it and takes the next. Set aside means: kept with its reason in the
+/// unreadable store beside the journal (nothing is lost: after fixing a codec or the registry it
+/// can be sent again), counted per source for /metrics, and logged at most once a minute per
+/// source and kind of topic, with how many more there were. Only I/O (the journal, the broker, a
+/// socket) may still fail a source, and the source runner restarts it.
+/// Per source, messages received = read + set aside, exactly.
 /// </summary>
 public sealed partial class MessageQuarantine(UnreadableStore store, TimeProvider time, ILogger<MessageQuarantine> logger) : IMetricsSource
 {
+    private const int MaxReasonLength = 400;
+
     private readonly Dictionary<string, (DateTimeOffset Last, int Suppressed)> _complaints = [];
     private readonly Dictionary<string, long> _counts = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, StrongBox<long>> _read = new();
     private bool _fullSaid;
 
-    public void SetAside(string source, string topic, UnreadablePayloadException error, ReadOnlySpan<byte> payload)
+    /// <summary>Messages set aside by <paramref name="source"/> since start.</summary>
+    public long SetAsideBy(string source)
+    {
+        lock (_complaints)
+        {
+            return _counts.GetValueOrDefault(source);
+        }
+    }
+
+    /// <summary>Messages that <paramref name="source"/> read into readings (none or more) since start.</summary>
+    public long ReadBy(string source) => _read.TryGetValue(source, out var box) ? Interlocked.Read(ref box.Value) : 0;
+
+    /// <summary>
+    /// Whether an exception thrown while a message was being handled is about the message (set it
+    /// aside and go on) rather than about the machine (I/O, shutdown: the source fails and restarts).
+    /// </summary>
+    public static bool IsAboutTheMessage(Exception error) =>
+        error is not (OperationCanceledException or IOException or ObjectDisposedException or OutOfMemoryException or System.Net.Sockets.SocketException or UnauthorizedAccessException);
+
+    /// <summary>
+    /// The readings of one message, or null when it was set aside (<paramref name="reason"/> then
+    /// says why). <paramref name="personal"/>: the payload may hold personal data (a pickup's chip
+    /// id), so an unexpected error keeps only its reason.
+    /// </summary>
+    public IReadOnlyList<Sensors.Core.Reading>? Read<TState>(string source, string where, ReadOnlySpan<byte> payload, TState state, MessageReader<TState> reader, out string? reason, bool personal = false)
+    {
+        IReadOnlyList<Sensors.Core.Reading> readings;
+        UnreadablePayloadException? unreadable;
+        try
+        {
+            readings = reader(state, payload);
+            unreadable = null;
+        }
+        catch (UnreadablePayloadException error)
+        {
+            readings = [];
+            unreadable = error;
+        }
+        catch (Exception error) when (IsAboutTheMessage(error))
+        {
+            // Not a reader's own words: a bug or a corner no reader foresaw. Said with its type, so that it can be fixed.
+            readings = [];
+            unreadable = Unexpected(error, personal);
+        }
+
+        if (unreadable is not null)
+        {
+            reason = SetAside(source, where, unreadable, payload);
+            return null;
+        }
+
+        reason = null;
+
+        Interlocked.Increment(ref _read.GetOrAdd(source, static _ => new StrongBox<long>()).Value);
+        return readings;
+    }
+
+    /// <summary>The words for an exception no reader turned into its own.</summary>
+    public static UnreadablePayloadException Unexpected(Exception error, bool personal) =>
+        new($"{error.GetType().Name}: {error.Message}", keepPayload: !personal);
+
+    /// <summary>Keeps, counts and (at most once a minute per kind) logs one message that cannot become readings; returns the reason as kept.</summary>
+    public string SetAside(string source, string topic, UnreadablePayloadException error, ReadOnlySpan<byte> payload)
     {
         var now = time.GetUtcNow();
-        var kept = store.Add([new UnreadableMessage(now, source, topic, error.Message, error.KeepPayload ? Convert.ToBase64String(payload) : null)]);
+        var reason = error.Message.Length <= MaxReasonLength ? error.Message : error.Message[..MaxReasonLength] + "…";
+        topic = topic.Length <= MaxReasonLength ? topic : topic[..MaxReasonLength] + "…";
+        var kept = store.Add([new UnreadableMessage(now, source, topic, reason, error.KeepPayload ? Convert.ToBase64String(payload) : null)]);
         lock (_complaints)
         {
             _counts[source] = _counts.GetValueOrDefault(source) + 1;
@@ -42,7 +118,7 @@ public sealed partial class MessageQuarantine(UnreadableStore store, TimeProvide
 
             if (error.AlreadyLogged)
             {
-                return;
+                return reason;
             }
 
             // One line a minute per source and first topic level: a flood of one kind does not hide another.
@@ -50,12 +126,14 @@ public sealed partial class MessageQuarantine(UnreadableStore store, TimeProvide
             if (_complaints.TryGetValue(kind, out var last) && now - last.Last < TimeSpan.FromMinutes(1))
             {
                 _complaints[kind] = (last.Last, last.Suppressed + 1);
-                return;
+                return reason;
             }
 
             _complaints[kind] = (now, 0);
-            LogUnreadable(source, topic, error.Message, last.Suppressed);
+            LogUnreadable(source, topic, reason, last.Suppressed);
         }
+
+        return reason;
     }
 
     public void WriteMetrics(PrometheusText text)
@@ -67,6 +145,12 @@ public sealed partial class MessageQuarantine(UnreadableStore store, TimeProvide
             {
                 text.Sample("sensors_messages_unreadable_total", count, ("source", source));
             }
+        }
+
+        text.Family("sensors_messages_read_total", "counter", "Messages that became readings (none or more), by source: received = read + unreadable.");
+        foreach (var (source, count) in _read)
+        {
+            text.Sample("sensors_messages_read_total", Interlocked.Read(ref count.Value), ("source", source));
         }
 
         text.Counter("sensors_unreadable_store_refused_total", "Unreadable messages not kept because the unreadable store reached its cap.", store.Refused);

@@ -126,7 +126,7 @@ public static partial class MqttPayloadMapper
     }
 
     private static DateTimeOffset ParseTime(JsonElement stamp, string path) =>
-        JsonPath.Time(stamp) ?? throw new UnreadablePayloadException($"{path} = {stamp.GetRawText()} is not a time (ISO 8601 text or Unix time)");
+        JsonPath.Time(stamp) ?? throw new UnreadablePayloadException($"{path} = {Excerpt(stamp.GetRawText())} is not a time between 1677 and 2262 (ISO 8601 text or Unix time)");
 
     private static string Decode(ReadOnlySpan<byte> payload)
     {

@@ -24,6 +24,7 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
 
     private MqttClient? _client;
     private long _brokerDropped = -1;
+    private bool _brokerDropping;
     private readonly ILogger _logger = loggers.CreateLogger<MqttSource>();
     private long _unreadable;
     private long _received;
@@ -54,6 +55,7 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
             Tls = options.Tls,
             AutoAcknowledge = false,
             ReceiveMaximum = options.ReceiveMaximum,
+            MaximumPacketSize = options.MaxMessageBytes,
         };
         await using var client = new MqttClient(clientOptions, loggers.CreateLogger<MqttClient>(), time);
         _client = client;
@@ -91,7 +93,17 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
                 await Task.WhenAny(batch[^1].Committed).ConfigureAwait(false);
                 foreach (var (message, committed) in batch)
                 {
-                    await committed.ConfigureAwait(false); // a journal failure ends the source: the broker resends what was not acknowledged
+                    try
+                    {
+                        await committed.ConfigureAwait(false); // a journal failure ends the source: the broker resends what was not acknowledged
+                    }
+                    catch (Exception error) when (MessageQuarantine.IsAboutTheMessage(error))
+                    {
+                        // Not the journal: something about this message's readings. Set it aside like an unreadable one.
+                        Interlocked.Increment(ref _unreadable);
+                        quarantine.SetAside(Id, message.Topic, MessageQuarantine.Unexpected(error, IsPersonal(message.Topic)), message.Payload.Span);
+                    }
+
                     await client.AcknowledgeAsync(message, drain.Token).ConfigureAwait(false);
                 }
             }
@@ -110,38 +122,75 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
         {
             if (long.TryParse(System.Text.Encoding.ASCII.GetString(message.Payload.Span).Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var dropped))
             {
-                Interlocked.Exchange(ref _brokerDropped, dropped);
+                BrokerDropped(dropped);
             }
 
             return Task.CompletedTask;
         }
 
         Interlocked.Increment(ref _received);
+        if (message.OversizeBytes > 0)
+        {
+            Interlocked.Increment(ref _unreadable);
+            quarantine.SetAside(Id, message.Topic, new UnreadablePayloadException($"a message of {message.OversizeBytes} bytes, over Mqtt:MaxMessageBytes ({options.MaxMessageBytes}): read past, not kept; fix the publisher, or raise Mqtt:MaxMessageBytes", keepPayload: false), default);
+            return Task.CompletedTask;
+        }
+
         var subscription = options.Subscriptions.FirstOrDefault(s => MqttTopic.Matches(s.Topic, message.Topic));
         if (subscription is null)
         {
             return Task.CompletedTask;
         }
 
-        IReadOnlyList<Sensors.Core.Reading> readings;
-        try
-        {
-            readings = readers.Read(subscription, message.Topic, message.Payload.Span, time.GetUtcNow());
-        }
-        catch (UnreadablePayloadException error)
+        var readings = quarantine.Read(Id, message.Topic, message.Payload.Span, (readers, subscription, message.Topic, time.GetUtcNow()), ReadMessage, out _, personal: subscription.Format == PayloadFormat.Pickups);
+        if (readings is null)
         {
             Interlocked.Increment(ref _unreadable);
-            quarantine.SetAside("mqtt", message.Topic, error, message.Payload.Span);
             return Task.CompletedTask;
         }
 
-        return readings.Count switch
+        try
         {
-            0 => Task.CompletedTask,
-            1 => sink.WriteAsync(readings[0], cancellationToken).AsTask(),
-            _ => WriteAll(sink, readings, cancellationToken),
-        };
+            return readings.Count switch
+            {
+                0 => Task.CompletedTask,
+                1 => sink.WriteAsync(readings[0], cancellationToken).AsTask(),
+                _ => WriteAll(sink, readings, cancellationToken),
+            };
+        }
+        catch (Exception error)
+        {
+            return Task.FromException(error);
+        }
     }
+
+    private bool IsPersonal(string topic) =>
+        options.Subscriptions.FirstOrDefault(s => MqttTopic.Matches(s.Topic, topic)) is { Format: PayloadFormat.Pickups };
+
+    /// <summary>
+    /// The broker's dropped-message counter, as $SYS publishes it: logged once per episode (it
+    /// went up), with the count and the fix, and once more when an update shows it has stopped.
+    /// </summary>
+    private void BrokerDropped(long dropped)
+    {
+        var before = Interlocked.Exchange(ref _brokerDropped, dropped);
+        if (dropped > Math.Max(before, 0))
+        {
+            if (!_brokerDropping)
+            {
+                _brokerDropping = true;
+                LogBrokerDropping(options.Host, options.Port, dropped - Math.Max(before, 0), dropped);
+            }
+        }
+        else if (_brokerDropping && dropped == before)
+        {
+            _brokerDropping = false;
+            LogBrokerStoppedDropping(options.Host, options.Port, dropped);
+        }
+    }
+
+    private static IReadOnlyList<Sensors.Core.Reading> ReadMessage((MessageReaders Readers, MqttSubscriptionOptions Subscription, string Topic, DateTimeOffset Received) state, ReadOnlySpan<byte> payload) =>
+        state.Readers.Read(state.Subscription, state.Topic, payload, state.Received);
 
     private static Task WriteAll(IReadingSink sink, IReadOnlyList<Sensors.Core.Reading> readings, CancellationToken cancellationToken)
     {
@@ -197,6 +246,12 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port} is dropping messages: {New} more ({Total} since it started, $SYS/broker/publish/messages/dropped). Readings may be lost before they reach the gateway: raise max_queued_messages (and max_inflight_messages) in mosquitto.conf, or find why the gateway is slow to take them. Said once until it stops")]
+    private partial void LogBrokerDropping(string host, int port, long @new, long total);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT broker {Host}:{Port} has stopped dropping messages ({Total} since it started)")]
+    private partial void LogBrokerStoppedDropping(string host, int port, long total);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT source connected to {Broker}, subscribed to {Topics} (session kept by the broker: {SessionPresent})")]
     private partial void LogSubscribed(string broker, string topics, bool sessionPresent);

@@ -16,7 +16,8 @@ public sealed class PickupException(string message) : Exception(message);
 /// <c>{"chip_id": "E200…", "time": "2026-11-24T07:31:12Z", "truck_id": "camion-07", "lat": 48.86, "lon": 2.31, "weight_kg": 11.5}</c>
 /// (also accepted: chip/tag/rfid/uid, timestamp/ts (ISO 8601 or Unix time, as JsonPath.Time reads it), truck, position {lat, lon},
 /// latitude/longitude, weight, sector; the truck may come from the topic trucks/{truck}/…).
-/// The chip id is replaced by its pseudonym at once; repeated reads of one lift count once; the
+/// The chip id is replaced by its pseudonym at once; repeated reads of one lift count once (see
+/// <see cref="LiftWindow"/>: durable across restarts); the
 /// position is used to find the collection sector and then dropped (it points to a house).
 /// </summary>
 public sealed class PickupProcessor(ChipPseudonymiser pseudonyms, LiftWindow lifts, Func<DeviceRegistry> registry)
@@ -33,8 +34,12 @@ public sealed class PickupProcessor(ChipPseudonymiser pseudonyms, LiftWindow lif
 
     public long Unreadable => Interlocked.Read(ref _unreadable);
 
-    /// <summary>The pickup this read counts, or null when it repeats a lift already counted.</summary>
-    public Reading? Process(string topic, ReadOnlySpan<byte> payload, DateTimeOffset received)
+    /// <summary>
+    /// The pickup of the lift this read belongs to: a new one (counted in <see cref="Pickups"/>), or
+    /// the same point again for a repeated read (counted in <see cref="RepeatedReads"/>), so that a
+    /// read redelivered after a crash is harmless.
+    /// </summary>
+    public Reading Process(string topic, ReadOnlySpan<byte> payload, DateTimeOffset received)
     {
         try
         {
@@ -47,7 +52,7 @@ public sealed class PickupProcessor(ChipPseudonymiser pseudonyms, LiftWindow lif
         }
     }
 
-    private Reading? Read(string topic, ReadOnlySpan<byte> payload, DateTimeOffset received)
+    private Reading Read(string topic, ReadOnlySpan<byte> payload, DateTimeOffset received)
     {
         JsonDocument document;
         try
@@ -84,21 +89,25 @@ public sealed class PickupProcessor(ChipPseudonymiser pseudonyms, LiftWindow lif
             var readAt = Time(root, topic, bin) ?? received;
             var (latitude, longitude) = Position(root);
             var sector = Text(root, "sector") is { } given && ConfigYaml.IsIdentifier(given) ? given : SectorOf(truck!, latitude, longitude);
-            if (!lifts.IsNewLift(bin, truck!, readAt))
+            var (lift, isNew) = lifts.Observe(bin, truck!, readAt, sector, Number(root, "weight_kg", "weight"));
+            if (isNew)
+            {
+                Interlocked.Increment(ref _pickups);
+            }
+            else
             {
                 Interlocked.Increment(ref _repeatedReads);
-                return null;
             }
 
-            var fields = new List<Field>(2) { new("count", 1L) };
-            if (Number(root, "weight_kg", "weight") is { } weight)
-            {
-                fields.Add(new Field("weight_kg", weight));
-            }
-
-            Interlocked.Increment(ref _pickups);
-            return new Reading("bin_pickup", [new Tag("sector", sector), new Tag("bin_id", bin), new Tag("truck_id", truck!)], [.. fields], readAt);
+            // A repeated read gives its lift's pickup again: the same point (bin, truck, sector, time), counted once in InfluxDB.
+            return Pickup(lift);
         }
+    }
+
+    private static Reading Pickup(Lift lift)
+    {
+        Field[] fields = lift.WeightKg is { } weight ? [new("count", 1L), new("weight_kg", weight)] : [new("count", 1L)];
+        return new Reading("bin_pickup", [new Tag("sector", lift.Sector), new Tag("bin_id", lift.Bin), new Tag("truck_id", lift.Truck)], fields, lift.Start);
     }
 
     private string SectorOf(string truck, double? latitude, double? longitude)
@@ -133,7 +142,7 @@ public sealed class PickupProcessor(ChipPseudonymiser pseudonyms, LiftWindow lif
                 continue;
             }
 
-            return JsonPath.Time(value) ?? throw new PickupException($"pickup of bin {bin} on '{topic}': {name} = {value.GetRawText()} is not a time (ISO 8601, or Unix time).");
+            return JsonPath.Time(value) ?? throw new PickupException($"pickup of bin {bin} on '{topic}': {name} is not a time between 1677 and 2262 (ISO 8601, or Unix time; {value.GetRawText().Length} characters, not shown).");
         }
 
         return null;

@@ -313,6 +313,37 @@ public static class MqttCodec
         return new ConnAckPacket((acknowledgeFlags & 0x01) != 0, code) { Properties = v5 && r.Remaining > 0 ? r.Properties() : new() };
     }
 
+    /// <summary>
+    /// The head of a PUBLISH too large to keep (<see cref="MqttFrameReader"/> skipped the rest):
+    /// topic, packet id and, when they fit in <paramref name="head"/>, its properties; no payload.
+    /// </summary>
+    public static PublishPacket DecodePublishHead(byte firstByte, ReadOnlyMemory<byte> head, MqttProtocolVersion version)
+    {
+        var flags = (byte)(firstByte & 0x0F);
+        var v5 = version == MqttProtocolVersion.V500;
+        var r = new Reader(head);
+        var qos = (flags >> 1) & 0x03;
+        var topic = r.String();
+        ushort packetId = qos is 1 or 2 ? r.UInt16() : (ushort)0;
+        var properties = new MqttProperties();
+        if (v5)
+        {
+            var start = r;
+            if (r.VarInt() <= r.Remaining)
+            {
+                r = start;
+                properties = r.Properties();
+            }
+        }
+
+        return new PublishPacket(topic, ReadOnlyMemory<byte>.Empty, (MqttQos)Math.Min(qos, 2), (flags & 0x01) != 0)
+        {
+            PacketId = packetId,
+            Duplicate = (flags & 0x08) != 0,
+            Properties = properties,
+        };
+    }
+
     private static PublishPacket DecodePublish(ref Reader r, byte flags, bool v5)
     {
         var qos = (flags >> 1) & 0x03;
