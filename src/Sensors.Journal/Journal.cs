@@ -28,8 +28,13 @@ namespace Sensors.Journal;
 /// Bounds. Past <see cref="JournalOptions.MaxBytes"/> the oldest segment is dropped: its points are
 /// counted in <see cref="JournalStats.Dropped"/> and logged once per episode.
 ///
-/// Recovery. At open every segment is read and checked; a torn or corrupt tail (a power cut in
-/// the middle of a write) is cut back to the last whole record and the bytes dropped are logged.
+/// Recovery. At open every segment is read and checked. A corrupt record costs only itself: the
+/// reader resynchronises on the next valid record (plausible length, a sequence number ahead of
+/// the last good one, its CRC), the segment is rewritten with the good records only, and the
+/// records between are counted as dropped (<see cref="JournalStats.Corrupt"/>) with one log line.
+/// Their sequence numbers become holes, skipped by leases and by the pending count. A torn tail
+/// of the newest segment (a power cut in the middle of a write, never acknowledged) is cut back
+/// to the last whole record.
 /// </summary>
 public sealed partial class Journal : IAsyncDisposable
 {
@@ -50,7 +55,11 @@ public sealed partial class Journal : IAsyncDisposable
     private long _readOffset;
     private Segment? _readSegment;
     private long _dropped;
+    private long _corrupt;
     private long _committedBatches;
+
+    // Sequence numbers that exist in no segment (records lost to corruption), [From, To), in order; only at or after _ack.
+    private readonly List<(long From, long To)> _holes = [];
     private bool _dropping;
 
     // (first sequence of a commit, when it was committed), at most one a second: enough to tell
@@ -77,7 +86,7 @@ public sealed partial class Journal : IAsyncDisposable
         {
             lock (_gate)
             {
-                return new JournalStats(_nextSeq - _ack, _segments.Sum(s => s.Length), Interlocked.Read(ref _dropped), _committedBatches, _ack, _nextSeq, OldestPendingAt());
+                return new JournalStats(_nextSeq - _ack - HolesBetween(_ack, _nextSeq), _segments.Sum(s => s.Length), Interlocked.Read(ref _dropped), _committedBatches, _ack, _nextSeq, OldestPendingAt(), Interlocked.Read(ref _corrupt));
             }
         }
     }
@@ -191,7 +200,7 @@ public sealed partial class Journal : IAsyncDisposable
                                 }
 
                                 _readOffset += record.Length;
-                                _readSeq++;
+                                _readSeq = BinaryPrimitives.ReadInt64LittleEndian(record.AsSpan(8)) + 1;
                             }
 
                             break;
@@ -203,9 +212,9 @@ public sealed partial class Journal : IAsyncDisposable
                             break;
                         }
 
+                        _readSeq = BinaryPrimitives.ReadInt64LittleEndian(chunk.AsSpan(position + 8)) + 1; // holes: a record's own number, not a count
                         position += HeaderSize + length;
                         _readOffset += HeaderSize + length;
-                        _readSeq++;
                         if (batch.IsFull)
                         {
                             full = true;
@@ -229,6 +238,35 @@ public sealed partial class Journal : IAsyncDisposable
     }
 
     /// <summary>
+    /// The sequence number <paramref name="lines"/> records after <paramref name="sequence"/>,
+    /// skipping holes: where a lease's first <paramref name="lines"/> lines end.
+    /// </summary>
+    public long Advance(long sequence, long lines)
+    {
+        lock (_gate)
+        {
+            var at = sequence;
+            foreach (var (from, to) in _holes)
+            {
+                if (to <= at)
+                {
+                    continue;
+                }
+
+                if (at + lines <= from)
+                {
+                    break;
+                }
+
+                lines -= Math.Max(0, from - at);
+                at = to;
+            }
+
+            return at + lines;
+        }
+    }
+
+    /// <summary>
     /// Everything before <paramref name="sequence"/> is settled (delivered, or in the dead-letter
     /// store): it may go. Persists the ledger and deletes segments that hold nothing else.
     /// </summary>
@@ -242,6 +280,7 @@ public sealed partial class Journal : IAsyncDisposable
             }
 
             _ack = Math.Min(sequence, _readSeq);
+            _holes.RemoveAll(h => h.To <= _ack);
 
             // Segments first: deleting a fully acknowledged segment is safe even if the ledger
             // write below fails (recovery starts at the oldest segment left), and it frees the
@@ -424,12 +463,14 @@ public sealed partial class Journal : IAsyncDisposable
         {
             var oldest = _segments[0];
             var end = _segments[1].FirstSeq;
-            var lost = end - Math.Max(oldest.FirstSeq, Math.Max(_ack, _readSeq));
+            var from = Math.Max(oldest.FirstSeq, Math.Max(_ack, _readSeq));
+            var lost = end - from - HolesBetween(from, end);
             droppedNow += Math.Max(0, lost);
             total -= oldest.Length;
             if (_ack < end)
             {
                 _ack = end;
+                _holes.RemoveAll(h => h.To <= _ack);
             }
 
             if (_readSeq < end)
@@ -517,6 +558,9 @@ public sealed partial class Journal : IAsyncDisposable
     {
         _ack = ReadLedger();
         var files = Directory.GetFiles(_options.Directory, "*.seg").Order(StringComparer.Ordinal).ToList();
+        var lastSeqs = new List<long>();
+        var previousDamaged = false;
+        long lost = 0;
         foreach (var path in files)
         {
             if (!long.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out var first))
@@ -524,39 +568,49 @@ public sealed partial class Journal : IAsyncDisposable
                 continue;
             }
 
-            var segment = new Segment(path, first);
-            long good = 0;
-            long last = first - 1;
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read))
+            var scan = SegmentScan.Of(File.ReadAllBytes(path), first, MaxLineBytes);
+            var segment = new Segment(path, first) { Count = scan.Records.Count };
+            if (scan.CorruptRegions > 0)
             {
-                foreach (var (seq, line, end) in ReadRecords(stream, first))
-                {
-                    good = end;
-                    last = seq;
-                    segment.Count++;
-                }
-
-                if (good < stream.Length)
-                {
-                    LogTornTail(path, stream.Length - good, segment.Count);
-                }
+                Rewrite(path, scan);
             }
-
-            if (good < new FileInfo(path).Length)
+            else if (scan.TornTail > 0)
             {
+                LogTornTail(path, scan.TornTail, scan.Records.Count);
                 using var truncate = new FileStream(path, FileMode.Open, FileAccess.Write);
-                truncate.SetLength(good);
+                truncate.SetLength(scan.GoodBytes);
                 truncate.Flush(flushToDisk: true);
             }
 
-            segment.Length = good;
+            segment.Length = scan.GoodBytes;
+            var last = scan.Records.Count > 0 ? scan.Records[^1].Seq : first - 1;
             if (last < _ack && files.IndexOf(path) < files.Count - 1)
             {
                 File.Delete(path); // fully acknowledged
                 continue;
             }
 
+            // A segment before whose end was lost: the numbers up to this one's first. Then the holes
+            // inside this one, numbers skipped between good records (in order: _holes stays sorted).
+            // Only holes found in a segment damaged now are new losses; the others were counted
+            // when an earlier open repaired their segment.
+            if (_segments.Count > 0 && lastSeqs[^1] + 1 < first)
+            {
+                lost += AddHole(lastSeqs[^1] + 1, first) * (previousDamaged ? 1 : 0);
+            }
+
+            var damaged = scan.CorruptRegions > 0 || scan.TornTail > 0;
+            var expected = first;
+            foreach (var record in scan.Records)
+            {
+                lost += AddHole(expected, record.Seq) * (damaged ? 1 : 0);
+                expected = record.Seq + 1;
+            }
+
+            previousDamaged = damaged;
+
             _segments.Add(segment);
+            lastSeqs.Add(last);
             _nextSeq = Math.Max(_nextSeq, last + 1);
             Checkpoint(first, new DateTimeOffset(File.GetCreationTimeUtc(path)));
         }
@@ -567,11 +621,63 @@ public sealed partial class Journal : IAsyncDisposable
             _ack = _segments[0].FirstSeq;
         }
 
+        _holes.RemoveAll(h => h.To <= _ack);
+        if (lost > 0)
+        {
+            Interlocked.Add(ref _corrupt, lost);
+            Interlocked.Add(ref _dropped, lost);
+            LogCorruptDropped(lost, _options.Directory);
+        }
+
         PositionReader(_ack);
         if (_nextSeq > _ack)
         {
-            LogRecovered(_nextSeq - _ack, _options.Directory);
+            LogRecovered(_nextSeq - _ack - HolesBetween(_ack, _nextSeq), _options.Directory);
         }
+    }
+
+    /// <summary>Notes the numbers [from, to) as a hole, as far as they are not acknowledged; returns how many that is.</summary>
+    private long AddHole(long from, long to)
+    {
+        from = Math.Max(from, _ack);
+        if (to <= from)
+        {
+            return 0;
+        }
+
+        _holes.Add((from, to));
+        return to - from;
+    }
+
+    /// <summary>How many numbers in [<paramref name="from"/>, <paramref name="to"/>) are holes.</summary>
+    private long HolesBetween(long from, long to)
+    {
+        long count = 0;
+        foreach (var hole in _holes)
+        {
+            count += Math.Max(0, Math.Min(to, hole.To) - Math.Max(from, hole.From));
+        }
+
+        return count;
+    }
+
+    /// <summary>A segment with corrupt records in it: the good ones written beside, synced, renamed over it.</summary>
+    private void Rewrite(string path, SegmentScan scan)
+    {
+        LogCorruptSegment(path, scan.CorruptBytes, scan.CorruptRegions, scan.Records.Count);
+        var temp = path + ".tmp";
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        {
+            foreach (var record in scan.Records)
+            {
+                file.Write(scan.Data, record.Offset, record.Size);
+            }
+
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
+        FsyncDirectory();
     }
 
     private void Checkpoint(long sequence, DateTimeOffset at)
@@ -712,7 +818,7 @@ public sealed partial class Journal : IAsyncDisposable
         }
     }
 
-    /// <summary>Whole, valid records of a segment; stops at the first torn or corrupt one.</summary>
+    /// <summary>Whole, valid records of a segment, in order (holes allowed); stops at the first torn or corrupt one.</summary>
     private static IEnumerable<(long Seq, byte[] Line, long End)> ReadRecords(Stream stream, long firstSeq)
     {
         var header = new byte[HeaderSize];
@@ -728,7 +834,7 @@ public sealed partial class Journal : IAsyncDisposable
             var length = BinaryPrimitives.ReadInt32LittleEndian(header);
             var crc = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
             var seq = BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8));
-            if (length is <= 0 or > MaxLineBytes || seq != expected)
+            if (length is <= 0 or > MaxLineBytes || seq < expected || seq - expected > SegmentScan.MaxSkip)
             {
                 yield break;
             }
@@ -745,7 +851,7 @@ public sealed partial class Journal : IAsyncDisposable
             }
 
             position += HeaderSize + length;
-            expected++;
+            expected = seq + 1; // a hole left by a corrupt record is skipped
             yield return (seq, line, position);
         }
     }
@@ -785,8 +891,14 @@ public sealed partial class Journal : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal below its cap again; {Dropped} readings dropped since start")]
     private partial void LogCapEpisodeEnded(long dropped);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal segment {Path} had a torn or corrupt tail (a power cut during a write?): cut {Bytes} bytes, kept {Records} whole records")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal segment {Path} had a torn tail (a power cut during a write, never acknowledged): cut {Bytes} bytes, kept {Records} whole records")]
     private partial void LogTornTail(string path, long bytes, long records);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal segment {Path} had corrupt records (an SD card fault?): {Bytes} bytes in {Regions} place(s) skipped, kept {Records} good records after and around them; the segment is rewritten with those only")]
+    private partial void LogCorruptSegment(string path, long bytes, int regions, long records);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Journal in {Directory}: {Count} readings were unreadable on disk (corrupt records) and are lost; counted in sensors_readings_dropped_total with reason corrupt. Check the SD card (dmesg, badblocks) and plan to replace it")]
+    private partial void LogCorruptDropped(long count, string directory);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal ledger in {Directory} not saved ({Reason}); kept in memory and saved at the next acknowledgement. After a restart some readings may be sent twice, none lost")]
     private partial void LogLedgerWriteFailed(string directory, string reason);
@@ -812,9 +924,10 @@ public sealed partial class Journal : IAsyncDisposable
 /// <summary>What the journal holds.</summary>
 /// <param name="Pending">Points not yet acknowledged.</param>
 /// <param name="Bytes">Size of the segment files.</param>
-/// <param name="Dropped">Points dropped by the size cap since start.</param>
+/// <param name="Dropped">Points dropped since start: by the size cap, and lost to corrupt records.</param>
 /// <param name="OldestPendingAt">When the oldest waiting point was committed, to the second; null when none waits.</param>
-public sealed record JournalStats(long Pending, long Bytes, long Dropped, long Commits, long Acknowledged, long Next, DateTimeOffset? OldestPendingAt = null)
+/// <param name="Corrupt">Of <paramref name="Dropped"/>, the points lost to corrupt records found at open.</param>
+public sealed record JournalStats(long Pending, long Bytes, long Dropped, long Commits, long Acknowledged, long Next, DateTimeOffset? OldestPendingAt = null, long Corrupt = 0)
 {
     /// <summary>How long the oldest waiting point has waited at <paramref name="now"/> (never negative); null when none waits.</summary>
     public TimeSpan? OldestPendingAge(DateTimeOffset now) => OldestPendingAt is { } oldest ? (now > oldest ? now - oldest : TimeSpan.Zero) : null;

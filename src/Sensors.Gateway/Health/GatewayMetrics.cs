@@ -42,7 +42,9 @@ public sealed class GatewayMetrics(
         text.Counter("sensors_readings_delivered_total", "Readings InfluxDB stored (2xx).", stats.Delivered);
         text.Counter("sensors_readings_dead_lettered_total", "Readings InfluxDB refused (400), moved to the dead-letter store, since start.", stats.Refused);
         text.Gauge("sensors_dead_letters", "Readings in the dead-letter store (sensors journal dead-letters lists them).", deadLetters.Count);
-        text.Counter("sensors_readings_dropped_total", "Readings dropped because the journal reached its size cap (oldest first), since start.", journalStats.Dropped);
+        text.Family("sensors_readings_dropped_total", "counter", "Readings lost from the journal since start, by reason: cap (it reached its size cap, oldest first), corrupt (unreadable on disk at open).")
+            .Sample("sensors_readings_dropped_total", journalStats.Dropped - journalStats.Corrupt, ("reason", "cap"))
+            .Sample("sensors_readings_dropped_total", journalStats.Corrupt, ("reason", "corrupt"));
 
         text.Gauge("sensors_journal_pending_readings", "Readings in the journal waiting for InfluxDB.", journalStats.Pending);
         text.Gauge("sensors_journal_bytes", "Size of the journal on disk.", journalStats.Bytes);

@@ -25,18 +25,33 @@ public sealed record HttpResponse(int Status, string ContentType, string Body, p
 /// <summary>
 /// The gateway's HTTP/1.1 (RFC 9112), reduced to what its endpoints need: one request per
 /// connection (<c>Connection: close</c>), headers up to 8 KiB read within 5 seconds, a body only
-/// with Content-Length (no chunked uploads: 411) up to a set size (413), <c>Expect: 100-continue</c>
-/// honoured, 32 connections at a time. The status page and the uplink endpoint each run one. It
+/// with Content-Length (no chunked uploads: 411) up to a set size (413) read within 10 seconds,
+/// <c>Expect: 100-continue</c> honoured. The status page and the uplink endpoint each run one. It
 /// keeps ASP.NET Core's ≈12 MB of loaded code off a Pi whose whole budget is 64 MB.
+///
+/// Every request gets a status line, never a silent close: a head <paramref name="checkHead"/>
+/// refuses (a wrong secret: 401) is answered before any body is read; more than
+/// 32 connections at a time, or more than 8 from one address, are answered 503 with Retry-After at
+/// once, so clients that send a header and then nothing cannot lock out the network server for
+/// longer than the deadlines; a handler that fails is answered 500.
 /// </summary>
-public sealed class SmallHttpServer(int maxBodyBytes, TimeSpan handlerTimeout, Func<HttpRequest, CancellationToken, Task<HttpResponse>> handle)
+/// <param name="checkHead">Looks at the request line and headers (the body not read yet); an answer refuses the request.</param>
+public sealed class SmallHttpServer(int maxBodyBytes, TimeSpan handlerTimeout, Func<HttpRequest, CancellationToken, Task<HttpResponse>> handle, Func<HttpRequest, HttpResponse?>? checkHead = null)
 {
+    public const int MaxConnections = 32;
+    public const int MaxConnectionsPerClient = 8;
     private const int MaxHeaderBytes = 8 * 1024;
-    private const int MaxConnections = 32;
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan BodyTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan BodyTimeout = TimeSpan.FromSeconds(10);
+    private static readonly byte[] Busy = Serialise(HttpResponse.Text(503, "Too many connections; send it again in a few seconds.\n", ("Retry-After", "5")), headOnly: false);
 
+    private readonly Dictionary<IPAddress, int> _perClient = [];
     private int _connections;
+
+    /// <summary>Requests answered 503 because too many connections were open (in all, or from one address).</summary>
+    public long TurnedAway => Interlocked.Read(ref _turnedAway);
+
+    private long _turnedAway;
 
     /// <summary>Starts listening (throws <see cref="SocketException"/> when it cannot) and returns the loop that serves until <paramref name="stoppingToken"/>.</summary>
     public Task Start(IPAddress address, int port, CancellationToken stoppingToken)
@@ -53,14 +68,15 @@ public sealed class SmallHttpServer(int maxBodyBytes, TimeSpan handlerTimeout, F
             while (!stoppingToken.IsCancellationRequested)
             {
                 var client = await listener.AcceptSocketAsync(stoppingToken).ConfigureAwait(false);
-                if (Interlocked.Increment(ref _connections) > MaxConnections)
+                var from = (client.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+                if (!Admit(from))
                 {
-                    Interlocked.Decrement(ref _connections);
-                    client.Dispose();
+                    Interlocked.Increment(ref _turnedAway);
+                    TurnAway(client);
                     continue;
                 }
 
-                _ = ServeAsync(client, stoppingToken);
+                _ = ServeAsync(client, from, stoppingToken);
             }
         }
         catch (OperationCanceledException)
@@ -72,7 +88,57 @@ public sealed class SmallHttpServer(int maxBodyBytes, TimeSpan handlerTimeout, F
         }
     }
 
-    private async Task ServeAsync(Socket client, CancellationToken stoppingToken)
+    private bool Admit(IPAddress from)
+    {
+        lock (_perClient)
+        {
+            var mine = _perClient.GetValueOrDefault(from);
+            if (_connections >= MaxConnections || mine >= MaxConnectionsPerClient)
+            {
+                return false;
+            }
+
+            _connections++;
+            _perClient[from] = mine + 1;
+            return true;
+        }
+    }
+
+    private void Leave(IPAddress from)
+    {
+        lock (_perClient)
+        {
+            _connections--;
+            if (_perClient.TryGetValue(from, out var mine) && mine > 1)
+            {
+                _perClient[from] = mine - 1;
+            }
+            else
+            {
+                _perClient.Remove(from);
+            }
+        }
+    }
+
+    /// <summary>503 at once, without reading the request: the answer fits the socket's send buffer, so this never waits.</summary>
+    private static void TurnAway(Socket client)
+    {
+        try
+        {
+            client.Blocking = false;
+            client.Send(Busy, SocketFlags.None, out _);
+            client.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception error) when (error is SocketException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            client.Dispose();
+        }
+    }
+
+    private async Task ServeAsync(Socket client, IPAddress from, CancellationToken stoppingToken)
     {
         try
         {
@@ -97,6 +163,10 @@ public sealed class SmallHttpServer(int maxBodyBytes, TimeSpan handlerTimeout, F
                 {
                     response = HttpResponse.Text(503, "Not done in time; send it again.\n", ("Retry-After", "10"));
                 }
+                catch (Exception error) when (error is not OperationCanceledException)
+                {
+                    response = HttpResponse.Text(500, $"Not stored: the gateway failed on this request ({error.GetType().Name}: {error.Message}); send it again, and report it if it persists.\n", ("Retry-After", "30"));
+                }
             }
 
             using var write = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -105,11 +175,11 @@ public sealed class SmallHttpServer(int maxBodyBytes, TimeSpan handlerTimeout, F
         }
         catch (Exception error) when (error is IOException or SocketException or OperationCanceledException)
         {
-            // A client that went away or never finished its request: nothing to answer.
+            // A client that went away or never finished its request in time: nothing to answer.
         }
         finally
         {
-            Interlocked.Decrement(ref _connections);
+            Leave(from);
         }
     }
 
@@ -156,6 +226,12 @@ public sealed class SmallHttpServer(int maxBodyBytes, TimeSpan handlerTimeout, F
         }
 
         var target = parts[1].Split('?', 2);
+        var head = new HttpRequest(parts[0], target[0], target.Length == 2 ? target[1] : string.Empty, headers, []);
+        if (checkHead?.Invoke(head) is { } refused)
+        {
+            return (null, refused);
+        }
+
         var body = Array.Empty<byte>();
         if (headers.ContainsKey("Transfer-Encoding"))
         {
@@ -189,7 +265,7 @@ public sealed class SmallHttpServer(int maxBodyBytes, TimeSpan handlerTimeout, F
             await stream.ReadExactlyAsync(body.AsMemory(already), bodyTimeout.Token).ConfigureAwait(false);
         }
 
-        return (new HttpRequest(parts[0], target[0], target.Length == 2 ? target[1] : string.Empty, headers, body), null);
+        return (head with { Body = body }, null);
     }
 
     private static async Task DiscardAsync(NetworkStream stream, long remaining, CancellationToken stoppingToken)
@@ -241,6 +317,8 @@ public sealed class SmallHttpServer(int maxBodyBytes, TimeSpan handlerTimeout, F
         411 => "Length Required",
         413 => "Content Too Large",
         431 => "Request Header Fields Too Large",
+        415 => "Unsupported Media Type",
+        500 => "Internal Server Error",
         503 => "Service Unavailable",
         _ => "Status",
     };

@@ -28,7 +28,7 @@ public sealed partial class WebhookSource(WebhookOptions options, LoRaWanIngest 
 
     public async Task RunAsync(IReadingSink sink, CancellationToken cancellationToken)
     {
-        var server = new SmallHttpServer(options.MaxBodyBytes, TimeSpan.FromSeconds(20), (request, token) => HandleAsync(request, sink, token));
+        var server = new SmallHttpServer(options.MaxBodyBytes, TimeSpan.FromSeconds(20), (request, token) => HandleAsync(request, sink, token), CheckHead);
         Task serving;
         try
         {
@@ -43,8 +43,11 @@ public sealed partial class WebhookSource(WebhookOptions options, LoRaWanIngest 
         await serving.ConfigureAwait(false);
     }
 
-    /// <summary>One request: the secret, the route, then the readings committed before the answer.</summary>
-    public async Task<HttpResponse> HandleAsync(HttpRequest request, IReadingSink sink, CancellationToken cancellationToken)
+    /// <summary>
+    /// What can be said from the request line and headers alone, before any body is read: the
+    /// secret (401), the method (405), the route (404), the encoding (415). Null when the body may come.
+    /// </summary>
+    public HttpResponse? CheckHead(HttpRequest request)
     {
         if (!request.Headers.TryGetValue(options.Header, out var given) || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), _secret))
         {
@@ -57,27 +60,30 @@ public sealed partial class WebhookSource(WebhookOptions options, LoRaWanIngest 
             return HttpResponse.Text(405, "Only POST.\n", ("Allow", "POST"));
         }
 
-        NetworkServer server;
-        string eventName;
         if (request.Path == "/chirpstack")
         {
-            if (request.Headers.TryGetValue("Content-Type", out var type) && type.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase))
-            {
-                return HttpResponse.Text(415, "Protobuf is not read here: set the HTTP integration's payload encoding to JSON.\n");
-            }
+            return request.Headers.TryGetValue("Content-Type", out var type) && type.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase)
+                ? HttpResponse.Text(415, "Protobuf is not read here: set the HTTP integration's payload encoding to JSON.\n")
+                : null;
+        }
 
-            server = NetworkServer.ChirpStack;
-            eventName = request.QueryValue("event") ?? string.Empty;
-        }
-        else if (request.Path == "/tts" || request.Path.StartsWith("/tts/", StringComparison.Ordinal))
+        return request.Path == "/tts" || request.Path.StartsWith("/tts/", StringComparison.Ordinal)
+            ? null
+            : HttpResponse.Text(404, "Not found. ChirpStack's HTTP integration posts to /chirpstack, The Things Stack's webhook to /tts.\n");
+    }
+
+    /// <summary>One request: the head checked again (a direct caller may skip the server), then the readings committed before the answer.</summary>
+    public async Task<HttpResponse> HandleAsync(HttpRequest request, IReadingSink sink, CancellationToken cancellationToken)
+    {
+        if (CheckHead(request) is { } refused)
         {
-            server = NetworkServer.TheThingsStack;
-            eventName = request.Body.AsSpan().IndexOf("\"uplink_message\""u8) >= 0 ? "up" : "other";
+            return refused;
         }
-        else
-        {
-            return HttpResponse.Text(404, "Not found. ChirpStack's HTTP integration posts to /chirpstack, The Things Stack's webhook to /tts.\n");
-        }
+
+        var server = request.Path == "/chirpstack" ? NetworkServer.ChirpStack : NetworkServer.TheThingsStack;
+        var eventName = server == NetworkServer.ChirpStack
+            ? request.QueryValue("event") ?? string.Empty
+            : request.Body.AsSpan().IndexOf("\"uplink_message\""u8) >= 0 ? "up" : "other";
 
         var where = $"POST {request.Path}{(request.Query.Length > 0 ? "?" + request.Query : string.Empty)}";
         var readings = quarantine.Read(Id, where, request.Body, (ingest, server, eventName, where, time.GetUtcNow()), ReadUplink, out var reason);

@@ -134,7 +134,7 @@ public sealed partial class ForwarderService(
             Turn();
             Settle(report);
             batch.RemoveFirst(report.Settled);
-            first += report.Settled;
+            first = journal.Advance(first, report.Settled); // past any hole a corrupt record left
             journal.Acknowledge(first);
             if (report.Failure is not { } failure)
             {

@@ -126,20 +126,22 @@ public sealed class OperationsEndToEndTests : IDisposable
 
         _influx.Stop();
         await PublishAsync(0, 20);
-        var failing = await EventuallyAsync(() => MetricsAsync(gateway), m => Get(m, "sensors_influx_up") == 0, TimeSpan.FromSeconds(30), "InfluxDB seen down");
-        Assert.True(Get(failing, "sensors_influx_write_failures_total{reason=\"Unavailable\"}") >= 1);
+        // While InfluxDB shuts down it may first answer 503 (Throttled) or time out; once it is gone
+        // every try is refused (Unavailable). Wait for that condition rather than race the shutdown.
+        await EventuallyAsync(() => MetricsAsync(gateway), m => Get(m, "sensors_influx_up") == 0 && Get(m, "sensors_influx_write_failures_total{reason=\"Unavailable\"}") >= 1, TimeSpan.FromSeconds(30), "InfluxDB seen down (connection refused)");
         var stillReady = await _http.GetAsync(new Uri(gateway.HttpUrl, "readyz"));
         Assert.Equal(HttpStatusCode.OK, stillReady.StatusCode); // down, but nothing is lost yet
 
         await PublishAsync(20, 2000); // ~600 KB of lines for a 256 KiB journal
-        var notReady = await EventuallyAsync(() => _http.GetAsync(new Uri(gateway.HttpUrl, "readyz")), r => r.StatusCode == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30), "not ready once the journal is full");
+        // The journal is "full" (not ready) a segment before the cap drops anything: wait for both.
+        var metrics = await EventuallyAsync(() => MetricsAsync(gateway), m => Get(m, "sensors_readings_dropped_total{reason=\"cap\"}") > 0 && Get(m, "sensors_ready") == 0, TimeSpan.FromSeconds(60), "the journal past its cap, dropping the oldest");
+        Assert.Equal(0, Get(metrics, "sensors_readings_dropped_total{reason=\"corrupt\"}"));
+        var notReady = await _http.GetAsync(new Uri(gateway.HttpUrl, "readyz"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
         using var body = JsonDocument.Parse(await notReady.Content.ReadAsStringAsync());
         var influxCheck = body.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "influx");
         Assert.False(influxCheck.GetProperty("ok").GetBoolean());
         Assert.Contains("dropped", influxCheck.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        var metrics = await MetricsAsync(gateway);
-        Assert.True(Get(metrics, "sensors_readings_dropped_total") > 0);
-        Assert.Equal(0, Get(metrics, "sensors_ready"));
         Assert.Equal("ok\n", await _http.GetStringAsync(new Uri(gateway.HttpUrl, "healthz"))); // alive all along
     }
 
