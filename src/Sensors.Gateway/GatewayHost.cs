@@ -56,6 +56,8 @@ public static class GatewayHost
     public static IServiceCollection AddPipeline(this IServiceCollection services, GatewaySettings settings)
     {
         services.AddSingleton<PipelineStats>();
+        services.AddSingleton<SourceStates>();
+        services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<SourceStates>());
         services.AddSingleton<SensorHealthBoard>();
         services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<SensorHealthBoard>());
         services.AddSingleton(settings.Journal);

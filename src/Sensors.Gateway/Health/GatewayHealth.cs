@@ -18,12 +18,14 @@ public sealed record HealthInputs(
     bool InfluxFailing,
     DateTimeOffset? ForwarderLastTurn,
     TimeSpan ForwarderStallLimit,
-    DateTimeOffset Now);
+    DateTimeOffset Now,
+    IReadOnlyList<SourceProblem>? SourceProblems = null);
 
 /// <summary>
 /// The rules, pure. Alive (/healthz, and the systemd watchdog): the journal's committer runs and
 /// the forwarding loop has turned recently. Ready (/readyz): alive, the journal is writable, the
-/// clock is synchronised, and InfluxDB takes our writes or the journal is below its cap (while it
+/// clock is synchronised, no source is stuck (failing again and again, or holding messages it does
+/// not commit), and InfluxDB takes our writes or the journal is below its cap (while it
 /// has room, an outage loses nothing).
 /// </summary>
 public static class HealthRules
@@ -46,6 +48,9 @@ public static class HealthRules
         checks.Add(x.ClockSynchronised
             ? new("clock", true, "synchronised")
             : new("clock", false, "the system clock is not synchronised: readings are held (check NTP with timedatectl)"));
+        checks.Add(x.SourceProblems is { Count: > 0 } problems
+            ? new("sources", false, string.Join("; ", problems.Select(p => p.Detail)))
+            : new("sources", true, "taking messages"));
         checks.Add((x.InfluxConfigured, x.InfluxFailing, full) switch
         {
             (true, false, _) => new("influx", true, "takes writes"),
@@ -58,7 +63,7 @@ public static class HealthRules
 }
 
 /// <summary>Reads <see cref="HealthInputs"/> off the running gateway.</summary>
-public sealed class GatewayHealth(Sensors.Journal.Journal journal, JournalSink sink, ClockGuard clock, ForwarderService forwarder, PipelineStats stats, PipelineOptions pipeline, TimeProvider time)
+public sealed class GatewayHealth(Sensors.Journal.Journal journal, JournalSink sink, ClockGuard clock, ForwarderService forwarder, PipelineStats stats, PipelineOptions pipeline, SourceStates sources, TimeProvider time)
 {
     public HealthInputs Read()
     {
@@ -77,7 +82,8 @@ public sealed class GatewayHealth(Sensors.Journal.Journal journal, JournalSink s
             stats.InfluxFailing,
             writer is null ? null : forwarder.LastTurn,
             stall,
-            time.GetUtcNow());
+            time.GetUtcNow(),
+            sources.Problems(time.GetUtcNow()));
     }
 
     public bool IsAlive => HealthRules.Liveness(Read()).All(c => c.Ok);

@@ -33,7 +33,7 @@ public sealed class GatewayMetrics(
         text.Gauge("sensors_uptime_seconds", "Seconds since the gateway process started.", Math.Round(Uptime.TotalSeconds));
         text.Gauge("sensors_ready", "1 when /readyz says ready.", HealthRules.Readiness(inputs).All(c => c.Ok) ? 1 : 0);
 
-        text.Family("sensors_readings_received_total", "counter", "Readings committed to the journal, by source.");
+        text.Family("sensors_readings_received_total", "counter", "Readings taken in from each source: committed to the journal, or refused for their time (sensors_clock_refused_readings_total).");
         foreach (var (source, count) in stats.ReceivedBySource.OrderBy(p => p.Key))
         {
             text.Sample("sensors_readings_received_total", count, ("source", source));

@@ -36,7 +36,8 @@ public sealed record HttpResponse(int Status, string ContentType, string Body, p
 /// longer than the deadlines; a handler that fails is answered 500.
 /// </summary>
 /// <param name="checkHead">Looks at the request line and headers (the body not read yet); an answer refuses the request.</param>
-public sealed class SmallHttpServer(int maxBodyBytes, TimeSpan handlerTimeout, Func<HttpRequest, CancellationToken, Task<HttpResponse>> handle, Func<HttpRequest, HttpResponse?>? checkHead = null)
+/// <param name="answered">Told the status of every answer (the 503s of turned-away connections included), for metrics.</param>
+public sealed class SmallHttpServer(int maxBodyBytes, TimeSpan handlerTimeout, Func<HttpRequest, CancellationToken, Task<HttpResponse>> handle, Func<HttpRequest, HttpResponse?>? checkHead = null, Action<int>? answered = null)
 {
     public const int MaxConnections = 32;
     public const int MaxConnectionsPerClient = 8;
@@ -72,6 +73,7 @@ public sealed class SmallHttpServer(int maxBodyBytes, TimeSpan handlerTimeout, F
                 if (!Admit(from))
                 {
                     Interlocked.Increment(ref _turnedAway);
+                    answered?.Invoke(503);
                     TurnAway(client);
                     continue;
                 }
@@ -169,6 +171,7 @@ public sealed class SmallHttpServer(int maxBodyBytes, TimeSpan handlerTimeout, F
                 }
             }
 
+            answered?.Invoke(response.Status);
             using var write = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             write.CancelAfter(ReadTimeout);
             await stream.WriteAsync(Serialise(response, request?.Method == "HEAD"), write.Token).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -17,8 +18,10 @@ namespace Sensors.Gateway.LoRaWan;
 /// it, so the network server sends it again. Unlike MQTT at QoS 0, a gateway restart loses
 /// nothing: the server's retries cover it.
 /// </summary>
-public sealed partial class WebhookSource(WebhookOptions options, LoRaWanIngest ingest, MessageQuarantine quarantine, TimeProvider time, ILogger<WebhookSource> logger) : IReadingSource
+public sealed partial class WebhookSource(WebhookOptions options, LoRaWanIngest ingest, MessageQuarantine quarantine, TimeProvider time, ILogger<WebhookSource> logger) : IReadingSource, Health.IMetricsSource
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, StrongBox<long>> _answers = new();
+
     private readonly byte[] _secret = Encoding.UTF8.GetBytes(options.Secret ?? string.Empty);
     private DateTimeOffset _lastRefusal;
 
@@ -28,7 +31,7 @@ public sealed partial class WebhookSource(WebhookOptions options, LoRaWanIngest 
 
     public async Task RunAsync(IReadingSink sink, CancellationToken cancellationToken)
     {
-        var server = new SmallHttpServer(options.MaxBodyBytes, TimeSpan.FromSeconds(20), (request, token) => HandleAsync(request, sink, token), CheckHead);
+        var server = new SmallHttpServer(options.MaxBodyBytes, TimeSpan.FromSeconds(20), (request, token) => HandleAsync(request, sink, token), CheckHead, Answered);
         Task serving;
         try
         {
@@ -114,6 +117,17 @@ public sealed partial class WebhookSource(WebhookOptions options, LoRaWanIngest 
 
     private static IReadOnlyList<Sensors.Core.Reading> ReadUplink((LoRaWanIngest Ingest, NetworkServer Server, string Event, string Where, DateTimeOffset Received) state, ReadOnlySpan<byte> body) =>
         state.Ingest.FromHttp(state.Server, state.Event, state.Where, body, state.Received);
+
+    private void Answered(int status) => Interlocked.Increment(ref _answers.GetOrAdd(status, static _ => new StrongBox<long>()).Value);
+
+    public void WriteMetrics(Health.PrometheusText text)
+    {
+        text.Family("sensors_webhook_requests_total", "counter", "Requests to the uplink endpoint by HTTP status: 200 stored, 202 kept undecoded, 4xx refused, 503 busy or not stored.");
+        foreach (var (status, count) in _answers.OrderBy(p => p.Key))
+        {
+            text.Sample("sensors_webhook_requests_total", Interlocked.Read(ref count.Value), ("status", status.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+    }
 
     private void Refused(string path)
     {

@@ -42,7 +42,7 @@ public sealed class JournalSink(Sensors.Journal.Journal journal, LineProtocol.Op
     }
 }
 
-/// <summary>Counts what one source puts in, for /metrics (<c>sensors_readings_received_total{source=…}</c>).</summary>
+/// <summary>Counts what one source puts in, for /metrics (<c>sensors_readings_received_total{source=…}</c>): committed, or refused by the clock guard for its time.</summary>
 public sealed class CountingSink(IReadingSink inner, PipelineStats stats, string source) : IReadingSink
 {
     public async ValueTask WriteAsync(Reading reading, CancellationToken cancellationToken)

@@ -37,6 +37,7 @@ public sealed partial class MessageQuarantine(UnreadableStore store, TimeProvide
     private readonly Dictionary<string, (DateTimeOffset Last, int Suppressed)> _complaints = [];
     private readonly Dictionary<string, long> _counts = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, StrongBox<long>> _read = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, StrongBox<long>> _readings = new();
     private bool _fullSaid;
 
     /// <summary>Messages set aside by <paramref name="source"/> since start.</summary>
@@ -93,6 +94,7 @@ public sealed partial class MessageQuarantine(UnreadableStore store, TimeProvide
         reason = null;
 
         Interlocked.Increment(ref _read.GetOrAdd(source, static _ => new StrongBox<long>()).Value);
+        Interlocked.Add(ref _readings.GetOrAdd(source, static _ => new StrongBox<long>()).Value, readings.Count);
         return readings;
     }
 
@@ -151,6 +153,12 @@ public sealed partial class MessageQuarantine(UnreadableStore store, TimeProvide
         foreach (var (source, count) in _read)
         {
             text.Sample("sensors_messages_read_total", Interlocked.Read(ref count.Value), ("source", source));
+        }
+
+        text.Family("sensors_message_readings_total", "counter", "Readings the read messages gave, by source; each is taken in by the pipeline (sensors_readings_received_total).");
+        foreach (var (source, count) in _readings)
+        {
+            text.Sample("sensors_message_readings_total", Interlocked.Read(ref count.Value), ("source", source));
         }
 
         text.Counter("sensors_unreadable_store_refused_total", "Unreadable messages not kept because the unreadable store reached its cap.", store.Refused);

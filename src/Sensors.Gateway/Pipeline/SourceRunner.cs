@@ -4,10 +4,12 @@ using Microsoft.Extensions.Logging;
 namespace Sensors.Gateway.Pipeline;
 
 /// <summary>
-/// Runs every <see cref="IReadingSource"/> side by side. A source that fails is logged with
-/// its name and started again after a pause that doubles up to five minutes; the others go on.
+/// Runs every <see cref="IReadingSource"/> side by side. A source that fails (only I/O may fail
+/// one: a message never does, see <see cref="MessageQuarantine"/>) is logged with its name,
+/// recorded in <see cref="SourceStates"/> (a source failing again and again makes /readyz not
+/// ready) and started again after a pause that doubles up to five minutes; the others go on.
 /// </summary>
-public sealed partial class SourceRunner(IEnumerable<IReadingSource> sources, IReadingSink sink, PipelineStats stats, TimeProvider time, ILogger<SourceRunner> logger) : BackgroundService
+public sealed partial class SourceRunner(IEnumerable<IReadingSource> sources, IReadingSink sink, PipelineStats stats, SourceStates states, TimeProvider time, ILogger<SourceRunner> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(sources.Select(source => RunAsync(source, stoppingToken)));
@@ -21,6 +23,7 @@ public sealed partial class SourceRunner(IEnumerable<IReadingSource> sources, IR
             try
             {
                 LogStarting(source.Name);
+                states.Started(source, time.GetUtcNow());
                 await source.RunAsync(counted, stoppingToken).ConfigureAwait(false);
                 return;
             }
@@ -30,6 +33,7 @@ public sealed partial class SourceRunner(IEnumerable<IReadingSource> sources, IR
             }
             catch (Exception error)
             {
+                states.Failed(source, error, time.GetUtcNow());
                 LogFailed(source.Name, error.GetType().Name, error.Message, pause.TotalSeconds);
             }
 

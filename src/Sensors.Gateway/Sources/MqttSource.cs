@@ -15,7 +15,7 @@ namespace Sensors.Gateway.Sources;
 /// (kept with its reason, counted, logged at most once a minute) and is acknowledged, so that it
 /// does not come back forever; the flow goes on.
 /// </summary>
-public sealed partial class MqttSource(MqttSourceOptions options, string gatewayId, MessageReaders readers, MessageQuarantine quarantine, TimeProvider time, ILoggerFactory loggers) : IReadingSource, IMetricsSource
+public sealed partial class MqttSource(MqttSourceOptions options, string gatewayId, MessageReaders readers, MessageQuarantine quarantine, TimeProvider time, ILoggerFactory loggers) : IReadingSource, IMetricsSource, ISourceProgress
 {
     /// <summary>Mosquitto's count of messages it dropped (a full queue, an over-long inflight): published on $SYS every sys_interval.</summary>
     public const string BrokerDroppedTopic = "$SYS/broker/publish/messages/dropped";
@@ -28,6 +28,8 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
     private readonly ILogger _logger = loggers.CreateLogger<MqttSource>();
     private long _unreadable;
     private long _received;
+    private long _inHand;
+    private long _lastProgressTicks = time.GetUtcNow().UtcTicks;
 
     public string Id => "mqtt";
 
@@ -38,6 +40,10 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
     public bool IsConnected => _client is { IsConnected: true };
 
     public long Unreadable => Interlocked.Read(ref _unreadable);
+
+    public long Waiting => Interlocked.Read(ref _inHand) + (_client?.Messages is { CanCount: true } queue ? queue.Count : 0);
+
+    public DateTimeOffset LastProgress => new(Interlocked.Read(ref _lastProgressTicks), TimeSpan.Zero);
 
     public async Task RunAsync(IReadingSink sink, CancellationToken cancellationToken)
     {
@@ -80,6 +86,7 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
             // group (one fsync), then acknowledge them in order: committed first, acknowledged after.
             var batch = new List<(MqttMessage Message, Task Committed)>();
             var reader = client.Messages;
+            Progressed();
             while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 batch.Clear();
@@ -87,6 +94,8 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
                 {
                     batch.Add((message, Commit(sink, message, drain.Token)));
                 }
+
+                Interlocked.Exchange(ref _inHand, batch.Count);
 
                 // The journal commits in order, so once the last is on disk the others are done too:
                 // waiting for the last first saves a wake-up per message.
@@ -106,6 +115,9 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
 
                     await client.AcknowledgeAsync(message, drain.Token).ConfigureAwait(false);
                 }
+
+                Interlocked.Exchange(ref _inHand, 0);
+                Progressed();
             }
         }
         finally
@@ -114,6 +126,8 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
             await client.DisconnectAsync(cancellationToken: stop.Token).ConfigureAwait(false);
         }
     }
+
+    private void Progressed() => Interlocked.Exchange(ref _lastProgressTicks, time.GetUtcNow().UtcTicks);
 
     /// <summary>Maps and commits one message; an unreadable one is set aside (and acknowledged like the others).</summary>
     private Task Commit(IReadingSink sink, MqttMessage message, CancellationToken cancellationToken)

@@ -20,7 +20,8 @@ public sealed record GatewayState(
     bool MqttOk,
     bool ClockSynchronised,
     long Dropped,
-    long DeadLetters);
+    long DeadLetters,
+    IReadOnlyList<Sensors.Gateway.Pipeline.SourceProblem>? SourceProblems = null);
 
 public sealed record StatusModel(string SiteName, IReadOnlyList<StatusRoom> Rooms, GatewayState Gateway, Co2Levels Levels, DateTimeOffset Now, TimeZoneInfo Zone);
 
@@ -134,6 +135,10 @@ public static class StatusPage
         Item(html, "Horloge", "Clock", state.ClockSynchronised ? "à l'heure <span lang=\"en\" class=\"en\">synchronised</span>" : "pas encore à l'heure : les mesures attendent <span lang=\"en\" class=\"en\">not synchronised yet: readings wait</span>", state.ClockSynchronised);
         Item(html, "Base de données", "Database", Bilingual(state.Influx), state.InfluxOk);
         Item(html, "Messages MQTT", "MQTT messages", Bilingual(state.Mqtt), state.MqttOk);
+        foreach (var problem in state.SourceProblems ?? [])
+        {
+            Item(html, "Source bloquée", "Source stuck", Bilingual((problem.DetailFr, problem.Detail)), false);
+        }
         var waiting = state.JournalPending == 0
             ? "aucune <span lang=\"en\" class=\"en\">none</span>"
             : state.JournalPending.ToString("#,0", CultureInfo.InvariantCulture).Replace(',', '\u202F') + (state.OldestWaiting is { } age ? $", la plus ancienne depuis {Duration(age)} <span lang=\"en\" class=\"en\">oldest waiting for {Duration(age)}</span>" : string.Empty);

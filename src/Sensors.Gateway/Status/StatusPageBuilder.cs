@@ -20,6 +20,7 @@ public sealed class StatusPageBuilder(
     ClockGuard clock,
     GatewayMetrics metrics,
     IEnumerable<IReadingSource> sources,
+    SourceStates sourceStates,
     TimeProvider time)
 {
     public StatusModel Build()
@@ -64,7 +65,8 @@ public sealed class StatusPageBuilder(
             mqtt.Item2,
             clock.IsSynchronised,
             journalStats.Dropped,
-            deadLetters.Count);
+            deadLetters.Count,
+            sourceStates.Problems(now));
         return new StatusModel(current?.Name is { Length: > 0 } name ? name : current?.Site ?? gateway.EffectiveId, rooms, state, options.Levels, now, current?.TimeZone ?? TimeZoneInfo.Utc);
     }
 }
