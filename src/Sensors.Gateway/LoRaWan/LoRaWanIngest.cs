@@ -110,6 +110,8 @@ public sealed partial class LoRaWanIngest(RegistryProvider registry, ILogger<LoR
 /// <summary>Truck RFID reads → pickups; a read that cannot be counted goes to the quarantine without its text (it may hold a chip id).</summary>
 public sealed class PickupIngest(Sensors.LoRaWan.Pickups.PickupProcessor processor) : IMetricsSource
 {
+    public Sensors.LoRaWan.Pickups.PickupProcessor Processor => processor;
+
     public IReadOnlyList<Reading> Read(string topic, ReadOnlySpan<byte> payload, DateTimeOffset received)
     {
         try

@@ -100,6 +100,11 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
                 // The journal commits in order, so once the last is on disk the others are done too:
                 // waiting for the last first saves a wake-up per message.
                 await Task.WhenAny(batch[^1].Committed).ConfigureAwait(false);
+                if (drain.IsCancellationRequested && !batch[^1].Committed.IsCompletedSuccessfully)
+                {
+                    LogDrainExpired(batch.Count, DrainGrace.TotalSeconds);
+                }
+
                 foreach (var (message, committed) in batch)
                 {
                     try
@@ -113,7 +118,8 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
                         quarantine.SetAside(Id, message.Topic, MessageQuarantine.Unexpected(error, IsPersonal(message.Topic)), message.Payload.Span);
                     }
 
-                    await client.AcknowledgeAsync(message, drain.Token).ConfigureAwait(false);
+                    // Committed: acknowledged whatever the shutdown's deadline, or the broker would send it again.
+                    await client.AcknowledgeAsync(message, CancellationToken.None).ConfigureAwait(false);
                 }
 
                 Interlocked.Exchange(ref _inHand, 0);
@@ -266,6 +272,9 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT broker {Host}:{Port} has stopped dropping messages ({Total} since it started)")]
     private partial void LogBrokerStoppedDropping(string host, int port, long total);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT source stopping: {Count} message(s) in hand were not committed within {Seconds:0} s; the broker will send them again at the next start (InfluxDB may then hold a reading twice)")]
+    private partial void LogDrainExpired(int count, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT source connected to {Broker}, subscribed to {Topics} (session kept by the broker: {SessionPresent})")]
     private partial void LogSubscribed(string broker, string topics, bool sessionPresent);
