@@ -64,6 +64,15 @@ public static class JsonPath
             return UnixNanoseconds.InRange(parsed) ? parsed : null;
         }
 
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var whole) && whole > 0)
+        {
+            // Whole numbers exactly (a double cannot hold every nanosecond of today).
+            return whole < 100_000_000_000L ? UnixNanoseconds.FromUnixTicks(whole * TimeSpan.TicksPerSecond)
+                : whole < 100_000_000_000_000L ? UnixNanoseconds.FromUnixTicks(whole * TimeSpan.TicksPerMillisecond)
+                : whole < 100_000_000_000_000_000L ? UnixNanoseconds.FromUnixTicks(whole * 10)
+                : UnixNanoseconds.FromUnixTicks(whole / 100);
+        }
+
         if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) && number > 0)
         {
             return number < 1e11 ? UnixNanoseconds.FromUnix(number, TimeSpan.TicksPerSecond)

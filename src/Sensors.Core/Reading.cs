@@ -107,6 +107,12 @@ public static class UnixNanoseconds
             ? (timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100
             : throw new InvalidReadingException(measurement, "time", $"{timestamp.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} is outside the times InfluxDB stores ({Earliest.UtcDateTime:yyyy-MM-dd} to {Latest.UtcDateTime:yyyy-MM-dd}): the device's clock or its time field is wrong.");
 
+    /// <summary>Ticks (100 ns) since the epoch as a time; null when it falls outside 1677–2262.</summary>
+    public static DateTimeOffset? FromUnixTicks(long ticks) =>
+        ticks >= Earliest.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks && ticks <= Latest.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks
+            ? DateTimeOffset.UnixEpoch.AddTicks(ticks)
+            : null;
+
     /// <summary>A Unix time in seconds, milliseconds, microseconds or nanoseconds as a time; null when it is not finite or falls outside 1677–2262.</summary>
     public static DateTimeOffset? FromUnix(double value, double ticksPerUnit)
     {

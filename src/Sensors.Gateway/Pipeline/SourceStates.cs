@@ -68,7 +68,7 @@ public sealed class SourceStates(TimeProvider time) : Health.IMetricsSource
             {
                 // Failing again and again: the last failures fell within the window, and the source
                 // is waiting to restart or has not yet run for a while since.
-                var heldSince = state.StartedAt > state.Failures.LastOrDefault() ? now - state.StartedAt : TimeSpan.Zero;
+                var heldSince = state.StartedAt >= state.Failures.LastOrDefault() ? now - state.StartedAt : TimeSpan.Zero;
                 if (state.Failures.Count >= RestartsForStuck && now - state.Failures.Peek() <= RestartWindow && heldSince < RecoveredAfter)
                 {
                     problems.Add(new SourceProblem(id, state.Source.Name,

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Sensors.Testing;
 
@@ -196,6 +197,86 @@ public sealed class LoRaWanEndToEndTests : IDisposable
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await Post("/tts/up", new string(' ', 2 * 1024 * 1024))).Status);
         Assert.Equal(0, gateway.Stop());
         Assert.Equal(2, new Sensors.Journal.UnreadableStore(journalFolder).Count);
+    }
+
+    [Fact]
+    public async Task SilentAndSecretlessClients_CannotLockTheNetworkServerOut_AndEveryRequestGetsAStatusLine()
+    {
+        var port = FreePort.Next();
+        using var gateway = new GatewayProcess(new
+        {
+            Gateway = new { Id = "gw-hook" },
+            LoRaWan = new { Registry = RepoPaths.Of("firmware-config/registry/devices.yaml") },
+            Webhook = new { Enabled = true, Port = port, Secret = WebhookSecret },
+        }).Start();
+        gateway.Process.WaitForOutput("Uplink endpoint on", TimeSpan.FromSeconds(30));
+
+        async Task<Socket> Open(string from)
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(IPAddress.Parse(from), 0));
+            await socket.ConnectAsync(IPAddress.Loopback, port);
+            return socket;
+        }
+
+        async Task<string> Answer(Socket socket)
+        {
+            var buffer = new byte[4096];
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var text = new StringBuilder();
+            int read;
+            while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)) > 0)
+            {
+                text.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            }
+
+            return text.ToString();
+        }
+
+        // 32 clients announce a body and send none, without the secret: each is refused at once, from its headers alone.
+        var secretless = new List<Socket>();
+        for (var i = 0; i < 32; i++)
+        {
+            var socket = await Open("127.0.0.2");
+            await socket.SendAsync(Encoding.ASCII.GetBytes($"POST /chirpstack?event=up HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"));
+            secretless.Add(socket);
+        }
+
+        foreach (var socket in secretless)
+        {
+            Assert.StartsWith("HTTP/1.1 401 Unauthorized\r\n", await Answer(socket), StringComparison.Ordinal);
+            socket.Dispose();
+        }
+
+        // Eight silent connections from one address take its share; a ninth from there is told 503 at once.
+        var silent = new List<Socket>();
+        for (var i = 0; i < 8; i++)
+        {
+            silent.Add(await Open("127.0.0.3"));
+        }
+
+        using (var ninth = await Open("127.0.0.3"))
+        {
+            var busy = await Answer(ninth);
+            Assert.StartsWith("HTTP/1.1 503 Service Unavailable\r\n", busy, StringComparison.Ordinal);
+            Assert.Contains("Retry-After: 5", busy, StringComparison.Ordinal);
+        }
+
+        // Meanwhile the network server is served.
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/chirpstack?event=up") { Content = new StringContent(ChirpStackUp("24e124713b249731", 6, 85, "0175640382DC05040000", "2026-11-24T09:10:00Z"), Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Sensors-Secret", WebhookSecret);
+        using var stored = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+
+        // The silent ones are answered or closed by the header deadline, never held for ever.
+        foreach (var socket in silent)
+        {
+            var watch = Stopwatch.StartNew();
+            await Answer(socket);
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"a silent client was held {watch.Elapsed}"); // the header deadline is 5 s; the old body wait was 30 s
+            socket.Dispose();
+        }
     }
 
     [Fact]

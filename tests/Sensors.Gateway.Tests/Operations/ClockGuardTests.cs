@@ -117,6 +117,29 @@ public sealed class ClockGuardTests
     }
 
     [Fact]
+    public async Task ReadingDatedBeyondMaxFuture_IsRefusedOnlyOnceTheClockIsSynchronised()
+    {
+        var guard = Guard();
+        var fromAFastDeviceClock = new Reading("lamp", [new Tag("lamp_id", "lp-1")], [new Field("power_w", 20.0)], TrueTime.AddDays(2));
+
+        // In 1970 every real date looks like the future: it passes (a network server's time is trusted).
+        await guard.WriteAsync(fromAFastDeviceClock, CancellationToken.None);
+        Assert.Single(_journal.Readings);
+
+        _time.SetUtcNow(TrueTime);
+        _sync.Synchronised = true;
+        await guard.Check(CancellationToken.None);
+        await guard.WriteAsync(fromAFastDeviceClock, CancellationToken.None);
+        await guard.WriteAsync(fromAFastDeviceClock.WithTimestamp(TrueTime.AddHours(23)), CancellationToken.None); // within the default day
+
+        Assert.Equal(2, _journal.Readings.Count);
+        Assert.Equal(1, guard.Refused);
+        var metrics = new Sensors.Gateway.Health.PrometheusText();
+        guard.WriteMetrics(metrics);
+        Assert.Contains("sensors_clock_refused_readings_total{reason=\"after_max_future\"} 1", metrics.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ClockThatJumps_IsCounted()
     {
         _time.SetUtcNow(TrueTime);
