@@ -55,6 +55,19 @@ public sealed class LoRaWanEndToEndTests : IDisposable
         },
     };
 
+    /// <summary>The gateway with only its uplink endpoint, on <paramref name="port"/>, once it listens.</summary>
+    private static GatewayProcess StartWebhookGateway(int port)
+    {
+        var gateway = new GatewayProcess(new
+        {
+            Gateway = new { Id = "gw-hook" },
+            LoRaWan = new { Registry = RepoPaths.Of("firmware-config/registry/devices.yaml") },
+            Webhook = new { Enabled = true, Port = port, Secret = WebhookSecret },
+        }).Start();
+        gateway.Process.WaitForOutput("Uplink endpoint on", TimeSpan.FromSeconds(30));
+        return gateway;
+    }
+
     private void Publish(string topic, string payload)
     {
         using var process = Process.Start(new ProcessStartInfo("mosquitto_pub", ["-h", "127.0.0.1", "-p", _broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-q", "1", "-t", topic, "-m", payload]) { RedirectStandardError = true })!;
@@ -150,13 +163,7 @@ public sealed class LoRaWanEndToEndTests : IDisposable
     public async Task HttpIntegration_AnswersOnlyOnceCommitted_AndRefusesAWrongSecret()
     {
         var port = FreePort.Next();
-        using var gateway = new GatewayProcess(new
-        {
-            Gateway = new { Id = "gw-hook" },
-            LoRaWan = new { Registry = RepoPaths.Of("firmware-config/registry/devices.yaml") },
-            Webhook = new { Enabled = true, Port = port, Secret = WebhookSecret },
-        }).Start();
-        gateway.Process.WaitForOutput("Uplink endpoint on", TimeSpan.FromSeconds(30));
+        using var gateway = StartWebhookGateway(port);
         var journalFolder = Path.Combine(Path.GetDirectoryName(gateway.ConfigPath)!, "journal");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
 
@@ -203,13 +210,7 @@ public sealed class LoRaWanEndToEndTests : IDisposable
     public async Task SilentAndSecretlessClients_CannotLockTheNetworkServerOut_AndEveryRequestGetsAStatusLine()
     {
         var port = FreePort.Next();
-        using var gateway = new GatewayProcess(new
-        {
-            Gateway = new { Id = "gw-hook" },
-            LoRaWan = new { Registry = RepoPaths.Of("firmware-config/registry/devices.yaml") },
-            Webhook = new { Enabled = true, Port = port, Secret = WebhookSecret },
-        }).Start();
-        gateway.Process.WaitForOutput("Uplink endpoint on", TimeSpan.FromSeconds(30));
+        using var gateway = StartWebhookGateway(port);
 
         async Task<Socket> Open(string from)
         {
