@@ -14,7 +14,16 @@ public sealed class GatewayProcess : IDisposable
     {
         ConfigPath = _folder.File("gateway.json");
         File.WriteAllText(ConfigPath, JsonSerializer.Serialize(settings, new JsonSerializerOptions { WriteIndented = true }));
-        var dll = Path.Combine(AppContext.BaseDirectory, "sensors.dll");
+        // The gateway's own build output, as installed (its runtime config and every package beside
+        // it); a host that shares the ASP.NET Core framework (the benchmarks) gets sensors.dll
+        // without the packages that framework holds, and it would not start from there.
+        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        var dll = RepoPaths.Of($"src/Sensors.Gateway/bin/{configuration}/net10.0/sensors.dll");
+        if (!File.Exists(dll))
+        {
+            dll = Path.Combine(AppContext.BaseDirectory, "sensors.dll");
+        }
+
         Process = new ServerProcess("sensors", "dotnet", "exec", dll, "run", "--config", ConfigPath);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {

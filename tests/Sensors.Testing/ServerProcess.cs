@@ -100,7 +100,7 @@ public sealed class ServerProcess : IDisposable
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"{Name} did not print '{text}' within {timeout.TotalSeconds} s:\n{Output}");
+                throw new TimeoutException($"{Name} ({Executable} {string.Join(' ', Arguments)}) did not print '{text}' within {timeout.TotalSeconds} s:\n{Output}");
             }
 
             Thread.Sleep(50);
