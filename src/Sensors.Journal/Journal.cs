@@ -23,7 +23,9 @@ namespace Sensors.Journal;
 ///
 /// Forwarding. One consumer <see cref="Lease"/>s the oldest lines into a batch and, once InfluxDB
 /// has answered 2xx (or the point went to the dead-letter store), <see cref="Acknowledge"/>s them.
-/// Only then can their segment be deleted.
+/// Only then can their segment be deleted. The ledger is saved at most once per
+/// <see cref="JournalOptions.LedgerInterval"/> (and at a clean stop): a stale one costs only
+/// duplicates after a crash, never data.
 ///
 /// Bounds. Past <see cref="JournalOptions.MaxBytes"/> the oldest segment is dropped: its points are
 /// counted in <see cref="JournalStats.Dropped"/> and logged once per episode.
@@ -56,6 +58,8 @@ public sealed partial class Journal : IAsyncDisposable
     private Segment? _readSegment;
     private long _dropped;
     private long _corrupt;
+    private long _ledgerAck;
+    private DateTimeOffset _ledgerSaved = DateTimeOffset.MinValue;
     private long _committedBatches;
 
     // Sequence numbers that exist in no segment (records lost to corruption), [From, To), in order; only at or after _ack.
@@ -290,7 +294,10 @@ public sealed partial class Journal : IAsyncDisposable
                 Delete(_segments[0]);
             }
 
-            TryWriteLedger();
+            if (DateTimeOffset.UtcNow - _ledgerSaved >= _options.LedgerInterval)
+            {
+                TryWriteLedger();
+            }
         }
     }
 
@@ -300,6 +307,11 @@ public sealed partial class Journal : IAsyncDisposable
         await _committer.ConfigureAwait(false);
         lock (_gate)
         {
+            if (_ledgerAck != _ack)
+            {
+                TryWriteLedger(); // a clean stop leaves the ledger exact
+            }
+
             try
             {
                 _active?.Dispose();
@@ -525,6 +537,7 @@ public sealed partial class Journal : IAsyncDisposable
 
     private void WriteLedger()
     {
+        _ledgerSaved = DateTimeOffset.UtcNow;
         var path = Path.Combine(_options.Directory, "ack");
         var temp = path + ".tmp";
         Span<byte> bytes = stackalloc byte[12];
@@ -537,6 +550,7 @@ public sealed partial class Journal : IAsyncDisposable
         }
 
         File.Move(temp, path, overwrite: true);
+        _ledgerAck = _ack;
     }
 
     private void FsyncDirectory()
@@ -557,6 +571,7 @@ public sealed partial class Journal : IAsyncDisposable
     private void Recover()
     {
         _ack = ReadLedger();
+        _ledgerAck = _ack;
         var files = Directory.GetFiles(_options.Directory, "*.seg").Order(StringComparer.Ordinal).ToList();
         var lastSeqs = new List<long>();
         var previousDamaged = false;

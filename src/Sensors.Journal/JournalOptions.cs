@@ -14,9 +14,22 @@ public sealed class JournalOptions
     /// <summary>Size of one segment file; the cap is enforced a segment at a time.</summary>
     public int SegmentBytes { get; set; } = 8 << 20;
 
+    /// <summary>
+    /// How often the acknowledgement ledger is saved while InfluxDB takes the data (and always at a
+    /// clean stop, or when the cap drops a segment). A ledger older than the last delivery only makes
+    /// a restart send some points again, which InfluxDB keeps once; saving it (write, sync, rename)
+    /// on every delivery cost the SD card a few blocks every few seconds.
+    /// </summary>
+    public TimeSpan LedgerInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
+        if (LedgerInterval < TimeSpan.Zero || LedgerInterval > TimeSpan.FromHours(1))
+        {
+            errors.Add($"Journal:LedgerInterval = {LedgerInterval}: expected 00:00:00 to 01:00:00, e.g. 00:05:00 (a crash makes a restart send again what was delivered since).");
+        }
+
         if (string.IsNullOrWhiteSpace(Directory))
         {
             errors.Add("Journal:Directory is empty: give a folder on local disk, e.g. /var/lib/sensors/journal.");

@@ -232,6 +232,26 @@ public sealed class JournalTests : IDisposable
     }
 
     [Fact]
+    public async Task Ledger_IsSavedAtMostOncePerInterval_AndExactlyAtACleanStop()
+    {
+        var options = new JournalOptions { Directory = _folder.Path, LedgerInterval = TimeSpan.FromHours(1) };
+        await using (var journal = Journal.Open(options))
+        {
+            await AppendAsync(journal, 0, 100);
+            var first = journal.Lease(new LineBatch(1000, 1 << 20));
+            journal.Acknowledge(first + 40); // the first acknowledgement is saved
+            journal.Acknowledge(first + 90); // within the hour: kept in memory only, no sync
+
+            Assert.Equal(10, journal.Stats.Pending);
+            Assert.Equal(60, Journal.ReadPendingLines(_folder.Path).Count()); // what a crash now would send again: duplicates, nothing lost
+        }
+
+        Assert.Equal(10, Journal.ReadPendingLines(_folder.Path).Count());
+        await using var reopened = Journal.Open(options);
+        Assert.Equal(10, reopened.Stats.Pending);
+    }
+
+    [Fact]
     public async Task Cap_DropsExactlyTheOldest_AndCountsThem()
     {
         var options = Options(maxBytes: 256 * 1024, segmentBytes: 64 * 1024);
