@@ -184,9 +184,16 @@ public sealed class MqttClientTests : IDisposable
             await publisher.PublishAsync($"uplinks/{i}", Clients.Bytes($"{i}"), MqttQos.AtLeastOnce);
         }
 
-        await Task.Delay(500);
-        var gotA = await Clients.DrainAsync(a, TimeSpan.FromMilliseconds(300));
-        var gotB = await Clients.DrainAsync(b, TimeSpan.FromMilliseconds(300));
+        // Take from both until all 100 have come (a condition, not a guess of how long the broker takes).
+        var gotA = new List<MqttMessage>();
+        var gotB = new List<MqttMessage>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (gotA.Count + gotB.Count < 100 && DateTime.UtcNow < deadline)
+        {
+            gotA.AddRange(await Clients.DrainAsync(a, TimeSpan.FromMilliseconds(100)));
+            gotB.AddRange(await Clients.DrainAsync(b, TimeSpan.FromMilliseconds(100)));
+        }
+
         Assert.NotEmpty(gotA);
         Assert.NotEmpty(gotB);
         Assert.Equal(Enumerable.Range(0, 100).Select(i => $"{i}"), gotA.Concat(gotB).Select(m => m.Text()).OrderBy(int.Parse));
@@ -251,9 +258,9 @@ public sealed class MqttClientTests : IDisposable
         }
 
         Assert.False(subscriber.SessionPresent);
-        await Task.Delay(300); // the SUBSCRIBE sent on reconnect is answered
+        // Retained: the subscriber gets it whether its SUBSCRIBE on reconnect is answered before or after.
         await using var publisher = await Clients.ConnectAsync(_broker, version, "pub");
-        await publisher.PublishAsync("bins/b7/fill", Clients.Bytes("81"), MqttQos.AtLeastOnce);
+        await publisher.PublishAsync("bins/b7/fill", Clients.Bytes("81"), MqttQos.AtLeastOnce, retain: true);
         Assert.Equal("81", Assert.Single(await Clients.ReceiveAsync(subscriber, 1)).Text());
     }
 
