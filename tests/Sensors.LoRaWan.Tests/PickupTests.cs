@@ -94,6 +94,32 @@ public sealed class PickupTests
     }
 
     [Fact]
+    public void AReadRedeliveredAfterLaterLifts_StillFindsItsLift_AfterARestart()
+    {
+        // A kill -9 with a batch in hand: reads of this bin and of bins lifted ten minutes later were
+        // taken (their lifts saved) but not acknowledged; the broker sends them all again.
+        var folder = Directory.CreateTempSubdirectory("lifts-");
+        try
+        {
+            var state = Path.Combine(folder.FullName, "lifts");
+            var (registry, _) = DeviceRegistryLoader.Load(RepoPaths.Of("firmware-config/registry/devices.yaml"), RepoPaths.Of("firmware-config/codecs"));
+            var before = new PickupProcessor(_pseudonyms, new LiftWindow(TimeSpan.FromSeconds(60), state), () => registry!);
+            var first = before.Process("trucks/camion-07/pickups", Read(Lift), Lift);
+            before.Process("trucks/camion-07/pickups", Read(Lift.AddMinutes(10), chip: "E2000017221101441890FFFF"), Lift);
+
+            var after = new PickupProcessor(_pseudonyms, new LiftWindow(TimeSpan.FromSeconds(60), state), () => registry!);
+            var again = after.Process("trucks/camion-07/pickups", Read(Lift.AddSeconds(2)), Lift);
+
+            Assert.Equal(first.ToString(), again.ToString());
+            Assert.Equal(0, after.Pickups);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Pseudonym_IsStableAcrossSpellings_AndDependsOnTheKey()
     {
         var other = new ChipPseudonymiser(ChipPseudonymiser.ParseKey("a different key of at least sixteen bytes"));

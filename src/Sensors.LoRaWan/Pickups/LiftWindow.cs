@@ -10,7 +10,8 @@ public sealed record Lift(string Bin, string Truck, DateTimeOffset Start, string
 /// A reader reads a chip several times while the truck lifts the bin: reads of one bin by one
 /// truck less than <see cref="Window"/> apart are one lift (the window slides with each read, so a
 /// long lift stays one). Compared on the reads' own times, so a resent message is recognised too.
-/// Bounded: lifts older than the window are forgotten.
+/// Bounded: a lift is forgotten a day after its last read (<see cref="Remember"/>), or when
+/// <see cref="MaxRemembered"/> are kept.
 ///
 /// Durable, so that a redelivered read never counts a second pickup. With a state file, every
 /// read is appended to it (one short line, synced) before <see cref="Observe"/> returns, so before
@@ -23,6 +24,9 @@ public sealed record Lift(string Bin, string Truck, DateTimeOffset Start, string
 public sealed class LiftWindow
 {
     public const int MaxRemembered = 100_000;
+
+    /// <summary>How long a lift is remembered after its last read (in the reads' own time): a redelivered read older than this would count again.</summary>
+    public static readonly TimeSpan Remember = TimeSpan.FromHours(24);
     private const string Version = "lift1";
 
     private readonly Dictionary<(string Bin, string Truck), (Lift Lift, DateTimeOffset Last)> _lifts = [];
@@ -90,7 +94,9 @@ public sealed class LiftWindow
 
     private void Forget()
     {
-        foreach (var key in _lifts.Where(p => _newest - p.Value.Last > Window).Select(p => p.Key).ToList())
+        // Not at the window: a read may come again long after later reads were taken (a batch in
+        // hand at a kill -9, a truck's backlog flushed late), and it must still find its lift.
+        foreach (var key in _lifts.Where(p => _newest - p.Value.Last > Remember).Select(p => p.Key).ToList())
         {
             _lifts.Remove(key);
         }
