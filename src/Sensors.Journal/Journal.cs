@@ -19,7 +19,11 @@ namespace Sensors.Journal;
 ///
 /// Group commit. <see cref="AppendAsync"/> queues the line and returns when it is on disk: one
 /// writer task takes every line waiting, writes them with one write and one fsync, and releases
-/// all their callers together. Many readings, one sync.
+/// all their callers together. Many readings, one sync. A line appended as grouped (no one
+/// upstream waits for it: a sensor's reading) may wait up to <see cref="JournalOptions.GroupWindow"/>
+/// in memory for others, so that a school's few readings a second cost one write and one sync a
+/// minute, not one each: the SD card is written close to the size of the data. Any other line is
+/// committed at once and takes the grouped ones with it. At a clean stop everything is committed.
 ///
 /// Forwarding. One consumer <see cref="Lease"/>s the oldest lines into a batch and, once InfluxDB
 /// has answered 2xx (or the point went to the dead-letter store), <see cref="Acknowledge"/>s them.
@@ -42,6 +46,10 @@ public sealed partial class Journal : IAsyncDisposable
 {
     private const int HeaderSize = 16;
     private const int MaxLineBytes = 1 << 20;
+
+    /// <summary>Grouped lines are committed once this many bytes, or this many lines, wait, window or not (a backfill does not wait for the window).</summary>
+    private const int GroupBytes = 64 * 1024;
+    private const int GroupLines = 512;
 
     private readonly JournalOptions _options;
     private readonly ILogger _logger;
@@ -108,22 +116,25 @@ public sealed partial class Journal : IAsyncDisposable
     public long FullAt => _options.MaxBytes - _options.SegmentBytes;
 
     /// <summary>Encodes the reading and appends it; returns when it is on disk.</summary>
-    public ValueTask AppendAsync(Reading reading, LineProtocol.Options encoding, CancellationToken cancellationToken = default)
+    public ValueTask AppendAsync(Reading reading, LineProtocol.Options encoding, CancellationToken cancellationToken = default, bool grouped = false)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         LineProtocol.Write(buffer, reading, encoding);
-        return AppendAsync(buffer.WrittenMemory[..^1], cancellationToken);
+        return AppendAsync(buffer.WrittenMemory[..^1], cancellationToken, grouped);
     }
 
-    /// <summary>Appends one line of line protocol (no newline); returns when it is on disk.</summary>
-    public async ValueTask AppendAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Appends one line of line protocol (no newline); returns when it is on disk. <paramref name="grouped"/>:
+    /// no one upstream waits for it, so it may wait up to <see cref="JournalOptions.GroupWindow"/> to share a commit.
+    /// </summary>
+    public async ValueTask AppendAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken = default, bool grouped = false)
     {
         if (line.Length is 0 or > MaxLineBytes)
         {
             throw new ArgumentException($"A journal line must hold 1 to {MaxLineBytes} bytes, not {line.Length}.", nameof(line));
         }
 
-        var pending = new Pending(line, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(line, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), grouped, DateTimeOffset.UtcNow);
         if (!_appends.Writer.TryWrite(pending))
         {
             throw new ObjectDisposedException(nameof(Journal), "The journal is closed.");
@@ -336,15 +347,47 @@ public sealed partial class Journal : IAsyncDisposable
         var batch = new List<Pending>();
         var buffer = new ArrayBufferWriter<byte>(256 * 1024);
         var reader = _appends.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        var open = true;
+        long bytes = 0;
+        while (open || batch.Count > 0)
         {
-            batch.Clear();
-            buffer.ResetWrittenCount();
-            while (buffer.WrittenCount < 4 << 20 && reader.TryRead(out var pending))
+            if (batch.Count == 0)
             {
-                batch.Add(pending);
+                open = await reader.WaitToReadAsync().ConfigureAwait(false);
             }
 
+            while (bytes < 4 << 20 && reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+                bytes += pending.Line.Length;
+            }
+
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            // Only grouped lines so far: wait for more, until the first has waited the window, a
+            // line someone waits for arrives, the group is large, or the journal closes.
+            if (open && bytes < GroupBytes && batch.Count < GroupLines && batch.TrueForAll(p => p.Grouped))
+            {
+                var due = batch[0].At + _options.GroupWindow - DateTimeOffset.UtcNow;
+                if (due > TimeSpan.Zero)
+                {
+                    using var timer = new CancellationTokenSource(due);
+                    try
+                    {
+                        open = await reader.WaitToReadAsync(timer.Token).ConfigureAwait(false);
+                        continue; // more came (or the journal closed): look again
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // The window is over: commit what there is.
+                    }
+                }
+            }
+
+            buffer.ResetWrittenCount();
             try
             {
                 Commit(batch, buffer);
@@ -361,6 +404,9 @@ public sealed partial class Journal : IAsyncDisposable
                     pending.Committed.TrySetException(new IOException($"Journal write failed in {_options.Directory}: {error.Message}", error));
                 }
             }
+
+            batch.Clear();
+            bytes = 0;
         }
     }
 
@@ -924,7 +970,7 @@ public sealed partial class Journal : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal ledger {Path} is damaged: forwarding again from the oldest segment (InfluxDB keeps one copy of each point)")]
     private partial void LogLedgerCorrupt(string path);
 
-    private sealed record Pending(ReadOnlyMemory<byte> Line, TaskCompletionSource Committed);
+    private sealed record Pending(ReadOnlyMemory<byte> Line, TaskCompletionSource Committed, bool Grouped, DateTimeOffset At);
 
     private sealed class Segment(string path, long firstSeq)
     {

@@ -232,6 +232,42 @@ public sealed class JournalTests : IDisposable
     }
 
     [Fact]
+    public async Task GroupedLines_WaitForTheWindow_ButGoWithTheFirstLineSomeoneWaitsFor_AndAtAStop()
+    {
+        var options = new JournalOptions { Directory = _folder.Path, GroupWindow = TimeSpan.FromMinutes(10) };
+        await using (var journal = Journal.Open(options))
+        {
+            var sensor = journal.AppendAsync(Line(0), grouped: true).AsTask();
+            var otherSensor = journal.AppendAsync(Line(1), grouped: true).AsTask();
+            Assert.False(sensor.IsCompleted); // ten minutes to wait for company
+            Assert.Equal(0, journal.Stats.Commits);
+
+            await journal.AppendAsync(Line(2)); // an MQTT message: committed at once, with the two before
+            await Task.WhenAll(sensor, otherSensor).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(1, journal.Stats.Commits);
+
+            var late = journal.AppendAsync(Line(3), grouped: true).AsTask();
+            Assert.False(late.IsCompleted);
+        }
+
+        // A clean stop commits what waited.
+        await using var reopened = Journal.Open(options);
+        Assert.Equal(Enumerable.Range(0, 4).Select(i => Encoding.UTF8.GetString(Line(i))), LeaseAll(reopened));
+    }
+
+    [Fact]
+    public async Task GroupedLines_AreCommittedWhenTheWindowEnds_InOneWriteAndOneSync()
+    {
+        await using var journal = Journal.Open(new JournalOptions { Directory = _folder.Path, GroupWindow = TimeSpan.FromSeconds(2) });
+        var writes = Enumerable.Range(0, 30).Select(i => journal.AppendAsync(Line(i), grouped: true).AsTask()).ToList();
+
+        await Task.WhenAll(writes).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, journal.Stats.Commits);
+        Assert.Equal(30, journal.Stats.Pending);
+    }
+
+    [Fact]
     public async Task Ledger_IsSavedAtMostOncePerInterval_AndExactlyAtACleanStop()
     {
         var options = new JournalOptions { Directory = _folder.Path, LedgerInterval = TimeSpan.FromHours(1) };

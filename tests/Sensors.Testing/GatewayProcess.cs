@@ -36,6 +36,10 @@ public sealed class GatewayProcess : IDisposable
         // flag): trust it unless the test asks otherwise. The status server gets a port of its own.
         Process.Environment.TryAdd("SENSORS_Clock__Source", "Assume");
 
+        // Sensor readings share a commit for up to Journal:GroupWindow (a minute, to spare a Pi's SD
+        // card); tests that wait for them in InfluxDB would wait that long. A second keeps the grouping.
+        Process.Environment.TryAdd("SENSORS_Journal__GroupWindow", "00:00:01");
+
         // The example site wires real sensors: this machine has none, tests that want them emulate them.
         Process.Environment.TryAdd("SENSORS_Hardware__Enabled", "false");
         if (!Process.Environment.TryGetValue("SENSORS_Http__Port", out var port))

@@ -61,7 +61,9 @@ public sealed partial class ClockGuard(IReadingSink inner, IClockSync sync, Cloc
 
     public long Jumps => Interlocked.Read(ref _jumps);
 
-    public ValueTask WriteAsync(Reading reading, CancellationToken cancellationToken)
+    public ValueTask WriteAsync(Reading reading, CancellationToken cancellationToken) => WriteAsync(reading, grouped: false, cancellationToken);
+
+    public ValueTask WriteAsync(Reading reading, bool grouped, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         bool synchronised;
@@ -97,7 +99,7 @@ public sealed partial class ClockGuard(IReadingSink inner, IClockSync sync, Cloc
             return ValueTask.CompletedTask;
         }
 
-        return inner.WriteAsync(reading, cancellationToken);
+        return inner.WriteAsync(reading, grouped, cancellationToken);
     }
 
     /// <summary>Looks at the clock: re-stamps and commits what was held once it is synchronised, logs a jump.</summary>

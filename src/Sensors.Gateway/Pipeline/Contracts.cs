@@ -11,6 +11,12 @@ namespace Sensors.Gateway.Pipeline;
 public interface IReadingSink
 {
     ValueTask WriteAsync(Reading reading, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The same, saying whether the reading may share a later commit (<paramref name="grouped"/>: no
+    /// one upstream waits for it, see <see cref="IReadingSource.Grouped"/>); the stages pass it on.
+    /// </summary>
+    ValueTask WriteAsync(Reading reading, bool grouped, CancellationToken cancellationToken) => WriteAsync(reading, cancellationToken);
 }
 
 /// <summary>
@@ -28,4 +34,13 @@ public interface IReadingSource
     string Id { get; }
 
     Task RunAsync(IReadingSink sink, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True when no one upstream waits for this source's readings to be on disk (sensors on a bus,
+    /// the simulation, the gateway's own report): they may wait up to Journal:GroupWindow to share
+    /// a commit, which spares the SD card. Such a source must not await each write (the task ends
+    /// once committed): it keeps the tasks (<see cref="PendingWrites"/>). False (MQTT, the uplink
+    /// endpoint): committed at once, since an acknowledgement waits for it.
+    /// </summary>
+    bool Grouped => false;
 }

@@ -22,11 +22,23 @@ public sealed class JournalSink(Sensors.Journal.Journal journal, LineProtocol.Op
     /// <summary>Why the last commit failed (disk full, read-only file system…), or null if it succeeded.</summary>
     public string? LastError => _lastError;
 
-    public async ValueTask WriteAsync(Reading reading, CancellationToken cancellationToken)
+    public ValueTask WriteAsync(Reading reading, CancellationToken cancellationToken) => WriteAsync(reading, grouped: false, cancellationToken);
+
+    /// <summary>
+    /// A grouped reading is shown to the observers as soon as it is queued (the status page stays
+    /// live while it waits to share a commit); any other once it is on disk.
+    /// </summary>
+    public async ValueTask WriteAsync(Reading reading, bool grouped, CancellationToken cancellationToken)
     {
+        var commit = journal.AppendAsync(reading, encoding, cancellationToken, grouped);
+        if (grouped)
+        {
+            Observe(reading);
+        }
+
         try
         {
-            await journal.AppendAsync(reading, encoding, cancellationToken).ConfigureAwait(false);
+            await commit.ConfigureAwait(false);
         }
         catch (IOException error)
         {
@@ -35,6 +47,14 @@ public sealed class JournalSink(Sensors.Journal.Journal journal, LineProtocol.Op
         }
 
         _lastError = null;
+        if (!grouped)
+        {
+            Observe(reading);
+        }
+    }
+
+    private void Observe(Reading reading)
+    {
         foreach (var observer in _observers)
         {
             observer.Observe(reading);
@@ -43,11 +63,53 @@ public sealed class JournalSink(Sensors.Journal.Journal journal, LineProtocol.Op
 }
 
 /// <summary>Counts what one source puts in, for /metrics (<c>sensors_readings_received_total{source=…}</c>): committed, or refused by the clock guard for its time.</summary>
-public sealed class CountingSink(IReadingSink inner, PipelineStats stats, string source) : IReadingSink
+public sealed class CountingSink(IReadingSink inner, PipelineStats stats, string source, bool grouped = false) : IReadingSink
 {
-    public async ValueTask WriteAsync(Reading reading, CancellationToken cancellationToken)
+    public ValueTask WriteAsync(Reading reading, CancellationToken cancellationToken) => WriteAsync(reading, grouped, cancellationToken);
+
+    public async ValueTask WriteAsync(Reading reading, bool grouped, CancellationToken cancellationToken)
     {
-        await inner.WriteAsync(reading, cancellationToken).ConfigureAwait(false);
+        await inner.WriteAsync(reading, grouped, cancellationToken).ConfigureAwait(false);
         stats.AddReceived(source);
+    }
+}
+
+/// <summary>
+/// The writes a grouped source has in flight (each ends once committed, up to Journal:GroupWindow
+/// later): kept rather than awaited one by one, bounded so that a journal that cannot write makes
+/// the source wait instead of growing memory. A failed write is the journal's to report (its log
+/// line, /readyz's journal_writable): the source goes on measuring.
+/// </summary>
+public sealed class PendingWrites(int max = 1000)
+{
+    private readonly Queue<Task> _pending = new();
+
+    /// <summary>Keeps <paramref name="write"/>; the task to await is done at once unless more than the bound wait.</summary>
+    public ValueTask Add(ValueTask write)
+    {
+        if (write.IsCompletedSuccessfully)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        lock (_pending)
+        {
+            while (_pending.TryPeek(out var done) && done.IsCompleted)
+            {
+                _ = _pending.Dequeue().Exception; // observed: said by the journal already
+            }
+
+            _pending.Enqueue(write.AsTask());
+            return _pending.Count > max ? new ValueTask(_pending.Dequeue()) : ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>Ends once every write kept so far has ended.</summary>
+    public Task WhenAll()
+    {
+        lock (_pending)
+        {
+            return Task.WhenAll(_pending);
+        }
     }
 }

@@ -17,7 +17,7 @@ public sealed partial class SourceRunner(IEnumerable<IReadingSource> sources, IR
     private async Task RunAsync(IReadingSource source, CancellationToken stoppingToken)
     {
         var pause = TimeSpan.FromSeconds(5);
-        var counted = new CountingSink(sink, stats, source.Id);
+        var counted = new CountingSink(sink, stats, source.Id, source.Grouped);
         while (!stoppingToken.IsCancellationRequested)
         {
             try

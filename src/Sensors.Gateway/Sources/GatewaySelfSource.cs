@@ -22,12 +22,16 @@ public sealed class GatewaySelfSource(GatewayOptions options, Sensors.Journal.Jo
 
     public string Name => $"gateway self-report every {options.ReportInterval}";
 
+    /// <summary>The gateway's own report shares a commit with the sensors' (Journal:GroupWindow).</summary>
+    public bool Grouped => true;
+
     public async Task RunAsync(IReadingSink sink, CancellationToken cancellationToken)
     {
+        var pending = new PendingWrites(max: 16);
         using var timer = new PeriodicTimer(options.ReportInterval, time);
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
         {
-            await sink.WriteAsync(Read(), cancellationToken).ConfigureAwait(false);
+            await pending.Add(sink.WriteAsync(Read(), cancellationToken)).ConfigureAwait(false);
         }
     }
 

@@ -33,13 +33,12 @@ public sealed class HardwareOptions
 /// </summary>
 public sealed partial class HardwareSource : IReadingSource, IMetricsSource
 {
-    private const int MaxPendingWrites = 1000;
     private readonly SiteFile _site;
     private readonly SensorHealthBoard _board;
     private readonly TimeProvider _time;
     private readonly ILogger<HardwareSource> _logger;
     private readonly List<SensorPoller> _pollers = [];
-    private readonly Queue<Task> _pending = new();
+    private readonly PendingWrites _pending = new();
 
     public HardwareSource(SiteFile site, HardwareOptions options, IBusProvider? buses, SensorHealthBoard board, TimeProvider time, ILoggerFactory loggers)
     {
@@ -66,6 +65,9 @@ public sealed partial class HardwareSource : IReadingSource, IMetricsSource
 
     public bool HasSensors => _pollers.Count > 0;
 
+    /// <summary>No one upstream waits for a sensor's reading: it may share a commit (Journal:GroupWindow).</summary>
+    public bool Grouped => true;
+
     public static SensorLocation Location(SensorSpec sensor, SiteFile site) =>
         new(sensor.Model, sensor.Bus, SensorModels.ParseAddress(sensor.Address), sensor.IntervalS, site.AltitudeM);
 
@@ -77,7 +79,7 @@ public sealed partial class HardwareSource : IReadingSource, IMetricsSource
         }
 
         await Task.WhenAll(_pollers.Select(p => p.RunAsync(sample => Emit(sink, sample, cancellationToken), Publish, cancellationToken))).ConfigureAwait(false);
-        await Task.WhenAll(_pending).ConfigureAwait(false);
+        await _pending.WhenAll().ConfigureAwait(false);
     }
 
     public void WriteMetrics(PrometheusText text)
@@ -110,22 +112,7 @@ public sealed partial class HardwareSource : IReadingSource, IMetricsSource
 
         var id = polled.Sensor;
         var reading = new Reading("air_quality", [new Tag("site", id.Site), new Tag("room", id.Room), new Tag("sensor_id", id.SensorId), new Tag("sensor_model", id.Model)], fields.ToArray(), polled.At);
-        var write = sink.WriteAsync(reading, cancellationToken);
-        if (write.IsCompletedSuccessfully)
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        lock (_pending)
-        {
-            while (_pending.TryPeek(out var done) && done.IsCompleted)
-            {
-                _pending.Dequeue();
-            }
-
-            _pending.Enqueue(write.AsTask());
-            return _pending.Count > MaxPendingWrites ? new ValueTask(_pending.Dequeue()) : ValueTask.CompletedTask;
-        }
+        return _pending.Add(sink.WriteAsync(reading, cancellationToken));
     }
 
     private void Publish(SensorPoller poller)

@@ -17,7 +17,12 @@ public sealed partial class SimulatedSchoolSource(SiteFile site, SimulationOptio
 {
     public const string Model = "simulated";
 
+    private readonly PendingWrites _pending = new();
+
     public string Id => "simulation";
+
+    /// <summary>Simulated sensors, like real ones: their readings may share a commit (Journal:GroupWindow).</summary>
+    public bool Grouped => true;
 
     public string Name => $"simulated school {site.Site} ({site.Rooms.Count} rooms)";
 
@@ -73,7 +78,7 @@ public sealed partial class SimulatedSchoolSource(SiteFile site, SimulationOptio
                 [new Tag("site", site.Site), new Tag("room", room.Spec.Id), new Tag("sensor_id", room.SensorId), new Tag("sensor_model", Model)],
                 [new Field("co2_ppm", sample.Co2Ppm), new Field("temperature_c", sample.TemperatureC), new Field("humidity_pct", sample.HumidityPct)],
                 at);
-            await sink.WriteAsync(reading, cancellationToken).ConfigureAwait(false);
+            await _pending.Add(sink.WriteAsync(reading, cancellationToken)).ConfigureAwait(false);
         }
 
         return rooms.Length;
