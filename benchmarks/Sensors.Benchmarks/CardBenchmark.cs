@@ -18,13 +18,7 @@ internal static class CardBenchmark
 {
     public static async Task RunAsync(int seconds)
     {
-        var encoding = new LineProtocol.Options(Precision.Nanoseconds, UnsignedAsInteger: true);
-        var lines = Enumerable.Range(0, 4096).Select(i =>
-        {
-            var buffer = new ArrayBufferWriter<byte>();
-            LineProtocol.Write(buffer, Sample.Classroom(i), encoding);
-            return buffer.WrittenMemory[..^1];
-        }).ToArray();
+        var lines = Sample.ClassroomLines();
         var lineBytes = lines.Average(l => (double)l.Length);
         Console.WriteLine($"SD card: bytes written per byte of line protocol ({lineBytes:0} bytes a line), {seconds} s per low-rate run");
 
@@ -45,7 +39,7 @@ internal static class CardBenchmark
         using var folder = new TempFolder("card-bench");
         var options = new JournalOptions { Directory = folder.Path };
         long appended = 0;
-        var before = WriteBytes();
+        var before = Sample.WriteBytes();
         await using (var journal = Sensors.Journal.Journal.Open(options))
         {
             var watch = Stopwatch.StartNew();
@@ -100,19 +94,6 @@ internal static class CardBenchmark
             await forwarder;
         }
 
-        return (WriteBytes() - before) / (double)appended;
-    }
-
-    private static long WriteBytes()
-    {
-        foreach (var line in File.ReadLines("/proc/self/io"))
-        {
-            if (line.StartsWith("write_bytes:", StringComparison.Ordinal))
-            {
-                return long.Parse(line["write_bytes:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-            }
-        }
-
-        return 0;
+        return (Sample.WriteBytes() - before) / (double)appended;
     }
 }

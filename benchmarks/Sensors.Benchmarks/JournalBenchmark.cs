@@ -16,17 +16,11 @@ internal static class JournalBenchmark
     {
         using var folder = new TempFolder("journal-bench");
         var options = new JournalOptions { Directory = folder.Path, MaxBytes = 64L << 30 };
-        var encoding = new LineProtocol.Options(Precision.Nanoseconds, UnsignedAsInteger: true);
-        var lines = Enumerable.Range(0, 4096).Select(i =>
-        {
-            var buffer = new ArrayBufferWriter<byte>();
-            LineProtocol.Write(buffer, Sample.Classroom(i), encoding);
-            return buffer.WrittenMemory[..^1];
-        }).ToArray();
+        var lines = Sample.ClassroomLines();
         var lineBytes = lines.Average(l => (double)l.Length);
 
         Console.WriteLine($"Journal on local disk ({folder.Path}), {points:N0} points of {lineBytes:0} bytes of line protocol:");
-        var writtenBefore = WriteBytes();
+        var writtenBefore = Sample.WriteBytes();
         var watch = Stopwatch.StartNew();
         long commits;
         await using (var journal = Journal.Open(options))
@@ -50,7 +44,7 @@ internal static class JournalBenchmark
             commits = journal.Stats.Commits;
         }
 
-        var written = WriteBytes() - writtenBefore;
+        var written = Sample.WriteBytes() - writtenBefore;
         Console.WriteLine($"  commit: {points / watch.Elapsed.TotalSeconds:N0} points/s committed with {commits:N0} fsyncs ({(double)points / commits:0} points per sync)");
         Console.WriteLine($"  disk: {(double)written / points:0.0} bytes written per point for {lineBytes:0} bytes of line protocol ({written / (lineBytes * points):0.00} bytes per byte)");
 
@@ -119,18 +113,5 @@ internal static class JournalBenchmark
         Console.WriteLine($"  drain: {drainRate:N0} points/s from the journal into InfluxDB, bare HttpClient loop {rawRate:N0} points/s ({drainRate / rawRate:P0} of the raw ceiling)");
         Console.WriteLine($"  memory while draining the backlog: GC heap {string.Join(", ", memory.Take(12))} MiB (sampled every 100,000 points)");
         Console.WriteLine();
-    }
-
-    private static long WriteBytes()
-    {
-        foreach (var line in File.ReadLines("/proc/self/io"))
-        {
-            if (line.StartsWith("write_bytes:", StringComparison.Ordinal))
-            {
-                return long.Parse(line["write_bytes:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-            }
-        }
-
-        return 0;
     }
 }

@@ -62,6 +62,32 @@ internal static class Sample
 {
     public const long T0 = 1_790_000_000_000_000_000;
 
+    /// <summary>4096 classroom readings as journal lines (line protocol without the newline), as the gateway encodes them.</summary>
+    public static ReadOnlyMemory<byte>[] ClassroomLines()
+    {
+        var encoding = new LineProtocol.Options(Precision.Nanoseconds, UnsignedAsInteger: true);
+        return Enumerable.Range(0, 4096).Select(i =>
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            LineProtocol.Write(buffer, Classroom(i), encoding);
+            return buffer.WrittenMemory[..^1];
+        }).ToArray();
+    }
+
+    /// <summary>Bytes this process has caused to reach the storage layer (/proc/self/io write_bytes).</summary>
+    public static long WriteBytes()
+    {
+        foreach (var line in File.ReadLines("/proc/self/io"))
+        {
+            if (line.StartsWith("write_bytes:", StringComparison.Ordinal))
+            {
+                return long.Parse(line["write_bytes:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
+    }
+
     public static Reading Classroom(int i) => new(
         "air_quality",
         [new Tag("site", "ecole-jules-ferry"), new Tag("room", $"salle-{i % 30:00}"), new Tag("sensor_id", $"scd41-{i % 30:00}"), new Tag("sensor_model", "SCD41")],

@@ -11,12 +11,14 @@ public sealed class PickupTests
     private const string Chip = "E2000017221101441890ABCD";
     private static readonly DateTimeOffset Lift = new(2026, 11, 24, 7, 31, 12, TimeSpan.Zero);
     private readonly PickupProcessor _pickups;
+    private readonly DeviceRegistry _registry;
     private readonly ChipPseudonymiser _pseudonyms = new(ChipPseudonymiser.ParseKey("9f0c2b7a41d35e68c0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f607"));
 
     public PickupTests()
     {
         var (registry, errors) = DeviceRegistryLoader.Load(RepoPaths.Of("firmware-config/registry/devices.yaml"), RepoPaths.Of("firmware-config/codecs"));
         Assert.Empty(errors);
+        _registry = registry!;
         _pickups = new PickupProcessor(_pseudonyms, new LiftWindow(TimeSpan.FromSeconds(60)), () => registry!);
     }
 
@@ -61,63 +63,59 @@ public sealed class PickupTests
     }
 
     [Fact]
-    public void LiftsSurviveARestart_SoARedeliveredReadGivesTheSamePoint_AndATornLineIsSkipped()
+    public void LiftsSurviveARestart_SoARedeliveredReadGivesTheSamePoint_AndATornLineIsSkipped() => WithLiftState(state =>
     {
-        var folder = Directory.CreateTempSubdirectory("lifts-");
-        try
-        {
-            var state = Path.Combine(folder.FullName, "lifts");
-            var (registry, _) = DeviceRegistryLoader.Load(RepoPaths.Of("firmware-config/registry/devices.yaml"), RepoPaths.Of("firmware-config/codecs"));
-            var before = new PickupProcessor(_pseudonyms, new LiftWindow(TimeSpan.FromSeconds(60), state), () => registry!);
-            var first = before.Process("trucks/camion-07/pickups", Read(Lift), Lift);
-            before.Process("trucks/camion-07/pickups", Read(Lift.AddSeconds(50)), Lift);
-            File.AppendAllText(state, "lift1\tbroken"); // a kill -9 in the middle of a line
+        var before = Processor(new LiftWindow(TimeSpan.FromSeconds(60), state));
+        var first = before.Process("trucks/camion-07/pickups", Read(Lift), Lift);
+        before.Process("trucks/camion-07/pickups", Read(Lift.AddSeconds(50)), Lift);
+        File.AppendAllText(state, "lift1\tbroken"); // a kill -9 in the middle of a line
 
-            // A new process: the read 50 s into the lift comes again, then one 100 s in (the window slides), then a later lift.
-            var window = new LiftWindow(TimeSpan.FromSeconds(60), state);
-            var after = new PickupProcessor(_pseudonyms, window, () => registry!);
-            var again = after.Process("trucks/camion-07/pickups", Read(Lift.AddSeconds(50)), Lift);
-            var slid = after.Process("trucks/camion-07/pickups", Read(Lift.AddSeconds(100)), Lift);
-            var next = after.Process("trucks/camion-07/pickups", Read(Lift.AddMinutes(10)), Lift);
+        // A new process: the read 50 s into the lift comes again, then one 100 s in (the window slides), then a later lift.
+        var window = new LiftWindow(TimeSpan.FromSeconds(60), state);
+        var after = Processor(window);
+        var again = after.Process("trucks/camion-07/pickups", Read(Lift.AddSeconds(50)), Lift);
+        var slid = after.Process("trucks/camion-07/pickups", Read(Lift.AddSeconds(100)), Lift);
+        var next = after.Process("trucks/camion-07/pickups", Read(Lift.AddMinutes(10)), Lift);
 
-            Assert.Equal(1, window.Restored);
-            Assert.Equal(first.ToString(), again.ToString());
-            Assert.Equal(first.ToString(), slid.ToString());
-            Assert.Equal(Lift.AddMinutes(10), next.Timestamp);
-            Assert.Equal(1, after.Pickups);
-            Assert.Equal(2, after.RepeatedReads);
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
-    }
+        Assert.Equal(1, window.Restored);
+        Assert.Equal(first.ToString(), again.ToString());
+        Assert.Equal(first.ToString(), slid.ToString());
+        Assert.Equal(Lift.AddMinutes(10), next.Timestamp);
+        Assert.Equal(1, after.Pickups);
+        Assert.Equal(2, after.RepeatedReads);
+    });
 
     [Fact]
-    public void AReadRedeliveredAfterLaterLifts_StillFindsItsLift_AfterARestart()
+    public void AReadRedeliveredAfterLaterLifts_StillFindsItsLift_AfterARestart() => WithLiftState(state =>
     {
         // A kill -9 with a batch in hand: reads of this bin and of bins lifted ten minutes later were
         // taken (their lifts saved) but not acknowledged; the broker sends them all again.
+        var before = Processor(new LiftWindow(TimeSpan.FromSeconds(60), state));
+        var first = before.Process("trucks/camion-07/pickups", Read(Lift), Lift);
+        before.Process("trucks/camion-07/pickups", Read(Lift.AddMinutes(10), chip: "E2000017221101441890FFFF"), Lift);
+
+        var after = Processor(new LiftWindow(TimeSpan.FromSeconds(60), state));
+        var again = after.Process("trucks/camion-07/pickups", Read(Lift.AddSeconds(2)), Lift);
+
+        Assert.Equal(first.ToString(), again.ToString());
+        Assert.Equal(0, after.Pickups);
+    });
+
+    /// <summary>Runs <paramref name="test"/> with the path of a lift state file in a folder of its own.</summary>
+    private static void WithLiftState(Action<string> test)
+    {
         var folder = Directory.CreateTempSubdirectory("lifts-");
         try
         {
-            var state = Path.Combine(folder.FullName, "lifts");
-            var (registry, _) = DeviceRegistryLoader.Load(RepoPaths.Of("firmware-config/registry/devices.yaml"), RepoPaths.Of("firmware-config/codecs"));
-            var before = new PickupProcessor(_pseudonyms, new LiftWindow(TimeSpan.FromSeconds(60), state), () => registry!);
-            var first = before.Process("trucks/camion-07/pickups", Read(Lift), Lift);
-            before.Process("trucks/camion-07/pickups", Read(Lift.AddMinutes(10), chip: "E2000017221101441890FFFF"), Lift);
-
-            var after = new PickupProcessor(_pseudonyms, new LiftWindow(TimeSpan.FromSeconds(60), state), () => registry!);
-            var again = after.Process("trucks/camion-07/pickups", Read(Lift.AddSeconds(2)), Lift);
-
-            Assert.Equal(first.ToString(), again.ToString());
-            Assert.Equal(0, after.Pickups);
+            test(Path.Combine(folder.FullName, "lifts"));
         }
         finally
         {
             folder.Delete(recursive: true);
         }
     }
+
+    private PickupProcessor Processor(LiftWindow window) => new(_pseudonyms, window, () => _registry);
 
     [Fact]
     public void Pseudonym_IsStableAcrossSpellings_AndDependsOnTheKey()
