@@ -159,6 +159,10 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
         var subscription = options.Subscriptions.FirstOrDefault(s => MqttTopic.Matches(s.Topic, message.Topic));
         if (subscription is null)
         {
+            // The broker's session still holds a subscription the settings no longer have (or a
+            // broker that sends what was not asked): kept and counted like any unreadable message.
+            Interlocked.Increment(ref _unreadable);
+            quarantine.SetAside(Id, message.Topic, new UnreadablePayloadException($"no subscription in Mqtt:Subscriptions matches this topic (the broker's session may keep an old one: it goes with a new Mqtt:ClientId or once the session expires)"), message.Payload.Span);
             return Task.CompletedTask;
         }
 
