@@ -3,8 +3,9 @@
 #   sudo deploy/install.sh                     install (or update) and start it
 #   deploy/install.sh --root /tmp/scratch      lay every file out under a scratch root instead
 #                                              (nothing on this machine changes; for checks)
-# Options: --bin DIR       the published gateway (sensors.dll and friends); default: publish it
-#                          from this checkout with the .NET SDK
+# Options: --bin DIR       the published gateway (sensors.dll and friends); default: bin/ beside
+#                          deploy/ (the Pi artifact of deploy/publish-pi, self-contained: no .NET
+#                          runtime needed), else publish it from this checkout with the .NET SDK
 #          --no-packages   do not install Debian packages (mosquitto, the .NET runtime)
 #          --no-start      install and enable, but do not (re)start
 # Idempotent: a second run changes nothing and says so. Your /etc/sensors/gateway.json and
@@ -23,7 +24,7 @@ while [ $# -gt 0 ]; do
     --bin) bin=${2:?--bin needs a folder}; shift 2 ;;
     --no-packages) packages=0; shift ;;
     --no-start) start=0; shift ;;
-    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -79,14 +80,30 @@ folder() {
 
 echo "Installing the Sensors gateway${root:+ under $root}..."
 
-# 1. Debian packages: Mosquitto, and the ASP.NET Core runtime 10 if this machine's sources have it.
+# 1. The gateway itself: the Pi artifact's bin/ (self-contained), or published from this checkout,
+#    framework-dependent (runs on arm64 and x64 alike, with the .NET runtime).
+if [ -z "$bin" ] && [ -f "$repo/bin/sensors.dll" ]; then
+  bin=$repo/bin
+fi
+if [ -z "$bin" ]; then
+  command -v dotnet >/dev/null || { echo "install.sh: no --bin folder and no .NET SDK to publish one; pass --bin DIR." >&2; exit 1; }
+  bin=$(mktemp -d)
+  trap 'rm -rf "$bin"' EXIT
+  DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet publish "$repo/src/Sensors.Gateway" --configuration Release \
+    --verbosity quiet -nologo -p:DebugType=none -o "$bin" >/dev/null
+fi
+[ -f "$bin/sensors.dll" ] || { echo "install.sh: $bin has no sensors.dll; give the folder of a published gateway." >&2; exit 1; }
+self_contained=0
+[ -f "$bin/libcoreclr.so" ] && self_contained=1
+
+# 2. Debian packages: Mosquitto, and (unless the gateway brings its own) the ASP.NET Core runtime 10.
 if [ "$packages" -eq 1 ]; then
   if ! dpkg -s mosquitto >/dev/null 2>&1; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null
     changed "installed mosquitto"
   fi
-  if ! /usr/bin/dotnet --list-runtimes 2>/dev/null | grep -q '^Microsoft.AspNetCore.App 10\.'; then
+  if [ "$self_contained" -eq 0 ] && ! /usr/bin/dotnet --list-runtimes 2>/dev/null | grep -q '^Microsoft.AspNetCore.App 10\.'; then
     if apt-cache show aspnetcore-runtime-10.0 >/dev/null 2>&1; then
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq aspnetcore-runtime-10.0 >/dev/null
       changed "installed aspnetcore-runtime-10.0"
@@ -99,16 +116,6 @@ if [ "$packages" -eq 1 ]; then
     fi
   fi
 fi
-
-# 2. The gateway itself, framework-dependent (runs on arm64 and x64 alike).
-if [ -z "$bin" ]; then
-  command -v dotnet >/dev/null || { echo "install.sh: no --bin folder and no .NET SDK to publish one; pass --bin DIR." >&2; exit 1; }
-  bin=$(mktemp -d)
-  trap 'rm -rf "$bin"' EXIT
-  DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet publish "$repo/src/Sensors.Gateway" --configuration Release \
-    --verbosity quiet -nologo -p:DebugType=none -o "$bin" >/dev/null
-fi
-[ -f "$bin/sensors.dll" ] || { echo "install.sh: $bin has no sensors.dll; give the folder of a published gateway." >&2; exit 1; }
 
 # 3. The service user: no login, in the i2c and dialout groups for the sensors' buses.
 if [ -z "$root" ] || [ -f "$root/etc/passwd" ]; then
@@ -131,7 +138,10 @@ fi
 
 # 4. Files. The application is replaced as a whole when it differs; configuration is kept.
 while IFS= read -r -d '' file; do
-  put "$file" "/opt/sensors/${file#"$bin"/}" 0644
+  relative=${file#"$bin"/}
+  mode=0644
+  [ "$relative" = sensors ] && [ "$self_contained" -eq 1 ] && mode=0755 # the executable of a self-contained build
+  put "$file" "/opt/sensors/$relative" "$mode"
 done < <(find "$bin" -type f -print0 | sort -z)
 put "$repo/README.md" /opt/sensors/README.md 0644
 # Files of an older version that this one no longer has.
@@ -142,8 +152,13 @@ while IFS= read -r -d '' file; do
     changed "removed /opt/sensors/$relative (not in this version)"
   fi
 done < <(find "$root/opt/sensors" -type f -print0 | sort -z)
+if [ "$self_contained" -eq 1 ]; then
+  command_line=/opt/sensors/sensors
+else
+  command_line="/usr/bin/dotnet /opt/sensors/sensors.dll"
+fi
 wrapper=$(mktemp)
-printf '#!/bin/sh\n# The gateway'"'"'s command line: sensors config check, sensors journal stats, ...\nexec /usr/bin/dotnet /opt/sensors/sensors.dll "$@"\n' >"$wrapper"
+printf '#!/bin/sh\n# The gateway'"'"'s command line: sensors config check, sensors journal stats, ...\nexec %s "$@"\n' "$command_line" >"$wrapper"
 put "$wrapper" /usr/local/bin/sensors 0755
 rm -f "$wrapper"
 
@@ -165,6 +180,17 @@ folder /var/lib/sensors 0750 sensors:sensors
 unit_changed=0
 before=$changes
 put "$here/systemd/sensors.service" /etc/systemd/system/sensors.service 0644
+# A self-contained gateway runs its own executable instead of /usr/bin/dotnet: a drop-in says so.
+dropin=/etc/systemd/system/sensors.service.d/self-contained.conf
+if [ "$self_contained" -eq 1 ]; then
+  conf=$(mktemp)
+  printf '# Written by install.sh: this gateway brings its own .NET runtime (deploy/publish-pi).\n[Service]\nExecStart=\nExecStart=/opt/sensors/sensors run --config /etc/sensors/gateway.json\n' >"$conf"
+  put "$conf" "$dropin" 0644
+  rm -f "$conf"
+elif [ -f "$root$dropin" ]; then
+  rm -f "$root$dropin"
+  changed "removed $dropin (this gateway runs on /usr/bin/dotnet)"
+fi
 [ "$changes" -ne "$before" ] && unit_changed=1
 broker_changed=0
 before=$changes

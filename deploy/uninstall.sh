@@ -37,6 +37,7 @@ else
   gone /etc/systemd/system/multi-user.target.wants/sensors.service
 fi
 gone /etc/systemd/system/sensors.service
+gone /etc/systemd/system/sensors.service.d
 gone /opt/sensors
 gone /usr/local/bin/sensors
 if [ -e "$root/etc/mosquitto/conf.d/sensors.conf" ]; then
