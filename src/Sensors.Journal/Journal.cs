@@ -23,7 +23,9 @@ namespace Sensors.Journal;
 /// upstream waits for it: a sensor's reading) may wait up to <see cref="JournalOptions.GroupWindow"/>
 /// in memory for others, so that a school's few readings a second cost one write and one sync a
 /// minute, not one each: the SD card is written close to the size of the data. Any other line is
-/// committed at once and takes the grouped ones with it. At a clean stop everything is committed.
+/// committed at once, or, with <see cref="JournalOptions.CommitLinger"/>, while a steady stream
+/// keeps coming within that time (never once 10 ms pass without a new line), and takes the
+/// grouped ones with it. At a clean stop everything is committed.
 ///
 /// Forwarding. One consumer <see cref="Lease"/>s the oldest lines into a batch and, once InfluxDB
 /// has answered 2xx (or the point went to the dead-letter store), <see cref="Acknowledge"/>s them.
@@ -50,6 +52,11 @@ public sealed partial class Journal : IAsyncDisposable
     /// <summary>Grouped lines are committed once this many bytes, or this many lines, wait, window or not (a backfill does not wait for the window).</summary>
     private const int GroupBytes = 64 * 1024;
     private const int GroupLines = 512;
+
+    /// <summary>A lingering commit does not wait longer than this for the next line.</summary>
+    private static readonly TimeSpan LingerGap = TimeSpan.FromMilliseconds(10);
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private readonly JournalOptions _options;
     private readonly ILogger _logger;
@@ -105,6 +112,18 @@ public sealed partial class Journal : IAsyncDisposable
 
     /// <summary>False once the committer has stopped (closed, or failed beyond repair): appends would wait forever.</summary>
     public bool IsRunning => !_committer.IsCompleted;
+
+    /// <summary>True from the cap's first drop until the journal is below three quarters of the cap again (one episode, logged at both ends).</summary>
+    public bool IsDropping
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _dropping;
+            }
+        }
+    }
 
     /// <summary>The size cap (<see cref="JournalOptions.MaxBytes"/>).</summary>
     public long MaxBytes => _options.MaxBytes;
@@ -368,10 +387,15 @@ public sealed partial class Journal : IAsyncDisposable
             }
 
             // Only grouped lines so far: wait for more, until the first has waited the window, a
-            // line someone waits for arrives, the group is large, or the journal closes.
-            if (open && bytes < GroupBytes && batch.Count < GroupLines && batch.TrueForAll(p => p.Grouped))
+            // line someone waits for arrives, the group is large, or the journal closes. With a
+            // line someone waits for: linger while more keep coming (at most CommitLinger, and
+            // not once 10 ms pass without a new one).
+            if (open && bytes < GroupBytes && batch.Count < GroupLines)
             {
-                var due = batch[0].At + _options.GroupWindow - DateTimeOffset.UtcNow;
+                var firstWaited = batch.Find(p => !p.Grouped);
+                var due = firstWaited is null
+                    ? batch[0].At + _options.GroupWindow - DateTimeOffset.UtcNow
+                    : Min(firstWaited.At + _options.CommitLinger - DateTimeOffset.UtcNow, LingerGap);
                 if (due > TimeSpan.Zero)
                 {
                     using var timer = new CancellationTokenSource(due);
@@ -382,7 +406,7 @@ public sealed partial class Journal : IAsyncDisposable
                     }
                     catch (OperationCanceledException)
                     {
-                        // The window is over: commit what there is.
+                        // The window is over, or the stream paused: commit what there is.
                     }
                 }
             }

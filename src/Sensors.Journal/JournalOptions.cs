@@ -25,6 +25,16 @@ public sealed class JournalOptions
     public TimeSpan GroupWindow { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// How long a line someone waits for (an MQTT message's reading, whose acknowledgement waits for
+    /// the commit) may linger while more keep coming, so that a steady stream of a few hundred
+    /// messages a second costs a sync per tenth of a second, not one per message. The commit does
+    /// not wait once 10 ms pass without a new line (a broker that sends no more until we
+    /// acknowledge is never kept waiting). Zero (the library's default) commits each group at
+    /// once; the gateway's appsettings.json sets 150 ms.
+    /// </summary>
+    public TimeSpan CommitLinger { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
     /// How often the acknowledgement ledger is saved while InfluxDB takes the data (and always at a
     /// clean stop, or when the cap drops a segment). A ledger older than the last delivery only makes
     /// a restart send some points again, which InfluxDB keeps once; saving it (write, sync, rename)
@@ -38,6 +48,11 @@ public sealed class JournalOptions
         if (GroupWindow < TimeSpan.Zero || GroupWindow > TimeSpan.FromMinutes(10))
         {
             errors.Add($"Journal:GroupWindow = {GroupWindow}: expected 00:00:00 to 00:10:00, e.g. 00:01:00 (the sensor readings a power cut may lose).");
+        }
+
+        if (CommitLinger < TimeSpan.Zero || CommitLinger > TimeSpan.FromSeconds(2))
+        {
+            errors.Add($"Journal:CommitLinger = {CommitLinger}: expected 00:00:00 to 00:00:02, e.g. 00:00:00.150 (acknowledgements wait for it).");
         }
 
         if (LedgerInterval < TimeSpan.Zero || LedgerInterval > TimeSpan.FromHours(1))

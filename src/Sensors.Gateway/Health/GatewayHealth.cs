@@ -19,7 +19,8 @@ public sealed record HealthInputs(
     DateTimeOffset? ForwarderLastTurn,
     TimeSpan ForwarderStallLimit,
     DateTimeOffset Now,
-    IReadOnlyList<SourceProblem>? SourceProblems = null);
+    IReadOnlyList<SourceProblem>? SourceProblems = null,
+    bool JournalDropping = false);
 
 /// <summary>
 /// The rules, pure. Alive (/healthz, and the systemd watchdog): the journal's committer runs and
@@ -40,7 +41,9 @@ public static class HealthRules
 
     public static IReadOnlyList<HealthCheck> Readiness(HealthInputs x)
     {
-        var full = x.JournalBytes >= x.JournalFullAt;
+        // Full from FullAt, and for as long as the cap is dropping the oldest: a large group commit
+        // can leave the journal below FullAt right after a drop, and it drops again at the next.
+        var full = x.JournalBytes >= x.JournalFullAt || x.JournalDropping;
         var checks = Liveness(x).ToList();
         checks.Add(x.JournalError is null
             ? new("journal_writable", true, "writable")
@@ -83,7 +86,8 @@ public sealed class GatewayHealth(Sensors.Journal.Journal journal, JournalSink s
             writer is null ? null : forwarder.LastTurn,
             stall,
             time.GetUtcNow(),
-            sources.Problems(time.GetUtcNow()));
+            sources.Problems(time.GetUtcNow()),
+            journal.IsDropping);
     }
 
     public bool IsAlive => HealthRules.Liveness(Read()).All(c => c.Ok);

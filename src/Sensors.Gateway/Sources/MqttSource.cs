@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Sensors.Gateway.Configuration;
 using Sensors.Gateway.Health;
@@ -75,55 +76,38 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
         await client.SubscribeAsync(subscriptions, cancellationToken).ConfigureAwait(false);
         LogSubscribed(clientOptions.Describe(), string.Join(", ", options.Subscriptions.Select(s => s.Topic)), client.SessionPresent);
 
-        // At shutdown the group in hand is finished, committed and acknowledged (within a few
-        // seconds), so that nothing committed comes back from the broker as a duplicate with a
+        // At shutdown what was handed to the journal is finished, committed and acknowledged (within
+        // a few seconds), so that nothing committed comes back from the broker as a duplicate with a
         // later receive time; what was not taken yet stays with the broker for the next start.
         using var drain = new CancellationTokenSource();
         using var onStop = cancellationToken.Register(() => drain.CancelAfter(DrainGrace));
         try
         {
-            // Take what has arrived (up to a thousand messages), commit all their readings in one
-            // group (one fsync), then acknowledge them in order: committed first, acknowledged after.
-            var batch = new List<(MqttMessage Message, Task Committed)>();
-            var reader = client.Messages;
-            Progressed();
-            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            // Two loops joined by a bounded queue, so that taking never waits for the disk: this one
+            // reads each message into readings and hands them to the journal at once; the other
+            // awaits each message's commit, in order, and acknowledges it. The journal groups the
+            // commits of a steady stream (Journal:CommitLinger): a few hundred messages a second
+            // cost a few syncs, not one each.
+            var handed = Channel.CreateBounded<(MqttMessage Message, Task Committed)>(new BoundedChannelOptions(Math.Max(1, (int)options.ReceiveMaximum)) { SingleReader = true, SingleWriter = true });
+            using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var acknowledging = AcknowledgeAsync(client, handed.Reader, drain, failed);
+            try
             {
-                batch.Clear();
-                while (batch.Count < 1000 && reader.TryRead(out var message))
-                {
-                    batch.Add((message, Commit(sink, message, drain.Token)));
-                }
-
-                Interlocked.Exchange(ref _inHand, batch.Count);
-
-                // The journal commits in order, so once the last is on disk the others are done too:
-                // waiting for the last first saves a wake-up per message.
-                await Task.WhenAny(batch[^1].Committed).ConfigureAwait(false);
-                if (drain.IsCancellationRequested && !batch[^1].Committed.IsCompletedSuccessfully)
-                {
-                    LogDrainExpired(batch.Count, DrainGrace.TotalSeconds);
-                }
-
-                foreach (var (message, committed) in batch)
-                {
-                    try
-                    {
-                        await committed.ConfigureAwait(false); // a journal failure ends the source: the broker resends what was not acknowledged
-                    }
-                    catch (Exception error) when (MessageQuarantine.IsAboutTheMessage(error))
-                    {
-                        // Not the journal: something about this message's readings. Set it aside like an unreadable one.
-                        Interlocked.Increment(ref _unreadable);
-                        quarantine.SetAside(Id, message.Topic, MessageQuarantine.Unexpected(error, IsPersonal(message.Topic)), message.Payload.Span);
-                    }
-
-                    // Committed: acknowledged whatever the shutdown's deadline, or the broker would send it again.
-                    await client.AcknowledgeAsync(message, CancellationToken.None).ConfigureAwait(false);
-                }
-
-                Interlocked.Exchange(ref _inHand, 0);
+                var reader = client.Messages;
                 Progressed();
+                while (await reader.WaitToReadAsync(failed.Token).ConfigureAwait(false))
+                {
+                    while (reader.TryRead(out var message))
+                    {
+                        Interlocked.Increment(ref _inHand);
+                        await handed.Writer.WriteAsync((message, Commit(sink, message, drain.Token)), failed.Token).ConfigureAwait(false);
+                    }
+                }
+            }
+            finally
+            {
+                handed.Writer.TryComplete();
+                await acknowledging.ConfigureAwait(false); // what was handed is acknowledged, or the journal's failure ends the source
             }
         }
         finally
@@ -134,6 +118,49 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
     }
 
     private void Progressed() => Interlocked.Exchange(ref _lastProgressTicks, time.GetUtcNow().UtcTicks);
+
+    /// <summary>
+    /// Acknowledges each handed message once its readings are committed, in the order received. A
+    /// journal failure stops it (and the taking): the broker sends again what was not acknowledged.
+    /// </summary>
+    private async Task AcknowledgeAsync(MqttClient client, ChannelReader<(MqttMessage Message, Task Committed)> handed, CancellationTokenSource drain, CancellationTokenSource failed)
+    {
+        try
+        {
+            while (await handed.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                while (handed.TryRead(out var item))
+                {
+                    var (message, committed) = item;
+                    try
+                    {
+                        await committed.ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (drain.IsCancellationRequested)
+                    {
+                        LogDrainExpired((int)Interlocked.Read(ref _inHand), DrainGrace.TotalSeconds);
+                        return;
+                    }
+                    catch (Exception error) when (MessageQuarantine.IsAboutTheMessage(error))
+                    {
+                        // Not the journal: something about this message's readings. Set it aside like an unreadable one.
+                        Interlocked.Increment(ref _unreadable);
+                        quarantine.SetAside(Id, message.Topic, MessageQuarantine.Unexpected(error, IsPersonal(message.Topic)), message.Payload.Span);
+                    }
+
+                    // Committed: acknowledged whatever the shutdown's deadline, or the broker would send it again.
+                    await client.AcknowledgeAsync(message, CancellationToken.None).ConfigureAwait(false);
+                    Interlocked.Decrement(ref _inHand);
+                    Progressed();
+                }
+            }
+        }
+        catch
+        {
+            await failed.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     /// <summary>Maps and commits one message; an unreadable one is set aside (and acknowledged like the others).</summary>
     private Task Commit(IReadingSink sink, MqttMessage message, CancellationToken cancellationToken)

@@ -40,6 +40,10 @@ public sealed class HealthRulesTests
     }
 
     [Fact]
+    public void InfluxDown_AndTheCapDropping_IsNotReady_EvenJustBelowFullAfterADrop() =>
+        Assert.Equal(["influx"], Failing(HealthRules.Readiness(Healthy() with { InfluxFailing = true, JournalBytes = 800_000, JournalDropping = true })));
+
+    [Fact]
     public void NoInflux_AndJournalFull_IsNotReady_AndSaysToSetTheUrl() =>
         Assert.Contains("Influx:Url", HealthRules.Readiness(Healthy() with { InfluxConfigured = false, JournalBytes = 999_999 }).Single(c => !c.Ok).Detail, StringComparison.Ordinal);
 
