@@ -27,7 +27,6 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
     private long _brokerDropped = -1;
     private bool _brokerDropping;
     private readonly ILogger _logger = loggers.CreateLogger<MqttSource>();
-    private long _unreadable;
     private long _received;
     private long _inHand;
     private long _lastProgressTicks = time.GetUtcNow().UtcTicks;
@@ -40,7 +39,8 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
 
     public bool IsConnected => _client is { IsConnected: true };
 
-    public long Unreadable => Interlocked.Read(ref _unreadable);
+    /// <summary>Messages set aside (the quarantine counts them, per source).</summary>
+    public long Unreadable => quarantine.SetAsideBy(Id);
 
     public long Waiting => Interlocked.Read(ref _inHand) + (_client?.Messages is { CanCount: true } queue ? queue.Count : 0);
 
@@ -144,7 +144,6 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
                     catch (Exception error) when (MessageQuarantine.IsAboutTheMessage(error))
                     {
                         // Not the journal: something about this message's readings. Set it aside like an unreadable one.
-                        Interlocked.Increment(ref _unreadable);
                         quarantine.SetAside(Id, message.Topic, MessageQuarantine.Unexpected(error, IsPersonal(message.Topic)), message.Payload.Span);
                     }
 
@@ -178,7 +177,6 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
         Interlocked.Increment(ref _received);
         if (message.OversizeBytes > 0)
         {
-            Interlocked.Increment(ref _unreadable);
             quarantine.SetAside(Id, message.Topic, new UnreadablePayloadException($"a message of {message.OversizeBytes} bytes, over Mqtt:MaxMessageBytes ({options.MaxMessageBytes}): read past, not kept; fix the publisher, or raise Mqtt:MaxMessageBytes", keepPayload: false), default);
             return Task.CompletedTask;
         }
@@ -188,7 +186,6 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
         {
             // The broker's session still holds a subscription the settings no longer have (or a
             // broker that sends what was not asked): kept and counted like any unreadable message.
-            Interlocked.Increment(ref _unreadable);
             quarantine.SetAside(Id, message.Topic, new UnreadablePayloadException($"no subscription in Mqtt:Subscriptions matches this topic (the broker's session may keep an old one: it goes with a new Mqtt:ClientId or once the session expires)"), message.Payload.Span);
             return Task.CompletedTask;
         }
@@ -196,7 +193,6 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
         var readings = quarantine.Read(Id, message.Topic, message.Payload.Span, (readers, subscription, message.Topic, time.GetUtcNow()), ReadMessage, out _, personal: subscription.Format == PayloadFormat.Pickups);
         if (readings is null)
         {
-            Interlocked.Increment(ref _unreadable);
             return Task.CompletedTask;
         }
 
