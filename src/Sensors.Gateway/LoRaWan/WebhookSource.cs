@@ -97,10 +97,8 @@ public sealed partial class WebhookSource(WebhookOptions options, LoRaWanIngest 
 
         try
         {
-            foreach (var reading in readings)
-            {
-                await sink.WriteAsync(reading, cancellationToken).ConfigureAwait(false);
-            }
+            // All handed over at once, so that they share one commit; the answer waits for all of them.
+            await Task.WhenAll(readings.Select(reading => sink.WriteAsync(reading, cancellationToken).AsTask())).ConfigureAwait(false);
         }
         catch (IOException error)
         {
