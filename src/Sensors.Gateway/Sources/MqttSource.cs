@@ -99,8 +99,16 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
                 {
                     while (reader.TryRead(out var message))
                     {
+                        // Room first, then the commit: a message whose readings go to the journal always
+                        // reaches the acknowledger too (a write cancelled after the commit would leave it
+                        // committed and unacknowledged, and the broker would send it again).
+                        if (!await handed.Writer.WaitToWriteAsync(failed.Token).ConfigureAwait(false))
+                        {
+                            break;
+                        }
+
                         Interlocked.Increment(ref _inHand);
-                        await handed.Writer.WriteAsync((message, Commit(sink, message, drain.Token)), failed.Token).ConfigureAwait(false);
+                        handed.Writer.TryWrite((message, Commit(sink, message, drain.Token))); // the only writer: there is room
                     }
                 }
             }
