@@ -97,8 +97,7 @@ public sealed partial class WebhookSource(WebhookOptions options, LoRaWanIngest 
 
         try
         {
-            // All handed over at once, so that they share one commit; the answer waits for all of them.
-            await Task.WhenAll(readings.Select(reading => sink.WriteAsync(reading, cancellationToken).AsTask())).ConfigureAwait(false);
+            await sink.WriteAllAsync(readings, cancellationToken).ConfigureAwait(false); // the answer waits for all of them
         }
         catch (IOException error)
         {

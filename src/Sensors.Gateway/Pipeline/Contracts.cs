@@ -44,3 +44,29 @@ public interface IReadingSource
     /// </summary>
     bool Grouped => false;
 }
+
+public static class ReadingSinkExtensions
+{
+    /// <summary>
+    /// Hands every reading of one message over at once (so that they share a commit, in order) and
+    /// ends when all are committed; the first failure is the task's.
+    /// </summary>
+    public static Task WriteAllAsync(this IReadingSink sink, IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
+    {
+        switch (readings.Count)
+        {
+            case 0:
+                return Task.CompletedTask;
+            case 1:
+                return sink.WriteAsync(readings[0], cancellationToken).AsTask();
+        }
+
+        var writes = new Task[readings.Count];
+        for (var i = 0; i < readings.Count; i++)
+        {
+            writes[i] = sink.WriteAsync(readings[i], cancellationToken).AsTask();
+        }
+
+        return Task.WhenAll(writes);
+    }
+}

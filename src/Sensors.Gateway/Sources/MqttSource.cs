@@ -206,12 +206,7 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
 
         try
         {
-            return readings.Count switch
-            {
-                0 => Task.CompletedTask,
-                1 => sink.WriteAsync(readings[0], cancellationToken).AsTask(),
-                _ => WriteAll(sink, readings, cancellationToken),
-            };
+            return sink.WriteAllAsync(readings, cancellationToken);
         }
         catch (Exception error)
         {
@@ -246,17 +241,6 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
 
     private static IReadOnlyList<Sensors.Core.Reading> ReadMessage((MessageReaders Readers, MqttSubscriptionOptions Subscription, string Topic, DateTimeOffset Received) state, ReadOnlySpan<byte> payload) =>
         state.Readers.Read(state.Subscription, state.Topic, payload, state.Received);
-
-    private static Task WriteAll(IReadingSink sink, IReadOnlyList<Sensors.Core.Reading> readings, CancellationToken cancellationToken)
-    {
-        var writes = new Task[readings.Count];
-        for (var i = 0; i < readings.Count; i++)
-        {
-            writes[i] = sink.WriteAsync(readings[i], cancellationToken).AsTask();
-        }
-
-        return Task.WhenAll(writes);
-    }
 
     public void WriteMetrics(PrometheusText text)
     {
