@@ -36,7 +36,7 @@ internal static class CardBenchmark
     }
 
     /// <summary>Appends at <paramref name="rate"/> a second (0: as fast as four producers go) for <paramref name="seconds"/>; bytes written per line byte.</summary>
-    private static async Task<double> RunAtAsync(ReadOnlyMemory<byte>[] lines, int rate, int seconds, bool grouped, TimeSpan linger = default)
+    internal static async Task<double> RunAtAsync(ReadOnlyMemory<byte>[] lines, int rate, int seconds, bool grouped, TimeSpan linger = default)
     {
         using var folder = new TempFolder("card-bench");
         var options = new JournalOptions { Directory = folder.Path, CommitLinger = linger };

@@ -16,4 +16,8 @@ internal static class ProcessStats
         File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(key + ":", StringComparison.Ordinal))?[(key.Length + 1)..].Trim() ?? "?";
 
     public static long StatusKiB(int pid, string key) => long.Parse(Status(pid, key).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Bytes the process has caused to reach the storage layer (/proc/PID/io write_bytes).</summary>
+    public static long WriteBytes(int pid) =>
+        long.Parse(File.ReadLines($"/proc/{pid}/io").First(l => l.StartsWith("write_bytes:", StringComparison.Ordinal))["write_bytes:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -6,7 +6,7 @@ using Sensors.Influx;
 using Sensors.Testing;
 
 // Figures, not assertions: run with -c Release. Each figure comes with a baseline measured in the
-// same run where one exists. Usage: dotnet run -c Release --project benchmarks/Sensors.Benchmarks -- [encoder|writer|mqtt|journal [points]|gateway [messages]|hardware [cycles]|lorawan [uplinks]|portal [requests]|hostile [messages]|card [seconds]|all]
+// same run where one exists. Usage: dotnet run -c Release --project benchmarks/Sensors.Benchmarks -- [encoder|writer|mqtt|journal [points]|gateway [messages]|hardware [cycles]|lorawan [uplinks]|portal [requests]|hostile [messages]|card [seconds]|frugal [seconds]|all]
 var what = args.FirstOrDefault() ?? "all";
 if (what is "encoder" or "all")
 {
@@ -48,6 +48,11 @@ if (what is "card")
     await Sensors.Benchmarks.CardBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 180);
 }
 
+if (what is "frugal")
+{
+    await Sensors.Benchmarks.FrugalBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30);
+}
+
 if (what is "hostile")
 {
     await Sensors.Benchmarks.HostileBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000);
@@ -75,18 +80,7 @@ internal static class Sample
     }
 
     /// <summary>Bytes this process has caused to reach the storage layer (/proc/self/io write_bytes).</summary>
-    public static long WriteBytes()
-    {
-        foreach (var line in File.ReadLines("/proc/self/io"))
-        {
-            if (line.StartsWith("write_bytes:", StringComparison.Ordinal))
-            {
-                return long.Parse(line["write_bytes:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-            }
-        }
-
-        return 0;
-    }
+    public static long WriteBytes() => ProcessStats.WriteBytes(Environment.ProcessId);
 
     public static Reading Classroom(int i) => new(
         "air_quality",

@@ -10,25 +10,23 @@ namespace Sensors.Core;
 /// </summary>
 public static class JsonPath
 {
+    // Paths come from configuration: a handful, each parsed once and walked for every message.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Step[]?> Parsed = new(StringComparer.Ordinal);
+
+    /// <summary>One step of a path: a member name (or none), then an array index (or -1).</summary>
+    private readonly record struct Step(string Name, int Index);
+
     /// <summary>The element at <paramref name="path"/>, or null when it is absent or JSON null.</summary>
     public static JsonElement? Select(JsonElement root, string path)
     {
-        var current = root;
-        var rest = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
-        foreach (var part in rest.Split('.', StringSplitOptions.RemoveEmptyEntries))
+        if ((Parsed.Count < 4096 ? Parsed.GetOrAdd(path, Parse) : Parse(path)) is not { } steps)
         {
-            var name = part;
-            var index = -1;
-            var bracket = part.IndexOf('[', StringComparison.Ordinal);
-            if (bracket >= 0 && part.EndsWith(']'))
-            {
-                name = part[..bracket];
-                if (!int.TryParse(part[(bracket + 1)..^1], NumberStyles.None, CultureInfo.InvariantCulture, out index))
-                {
-                    return null;
-                }
-            }
+            return null;
+        }
 
+        var current = root;
+        foreach (var (name, index) in steps)
+        {
             if (name.Length > 0)
             {
                 if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(name, out current))
@@ -49,6 +47,31 @@ public static class JsonPath
         }
 
         return current.ValueKind == JsonValueKind.Null ? null : current;
+    }
+
+    /// <summary>The steps of a path; null when an index does not read (such a path selects nothing).</summary>
+    private static Step[]? Parse(string path)
+    {
+        var rest = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+        var steps = new List<Step>();
+        foreach (var part in rest.Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var name = part;
+            var index = -1;
+            var bracket = part.IndexOf('[', StringComparison.Ordinal);
+            if (bracket >= 0 && part.EndsWith(']'))
+            {
+                name = part[..bracket];
+                if (!int.TryParse(part[(bracket + 1)..^1], NumberStyles.None, CultureInfo.InvariantCulture, out index))
+                {
+                    return null;
+                }
+            }
+
+            steps.Add(new Step(name, index));
+        }
+
+        return [.. steps];
     }
 
     /// <summary>

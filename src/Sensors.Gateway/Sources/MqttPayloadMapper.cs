@@ -1,7 +1,7 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Sensors.Core;
 using Sensors.Gateway.Configuration;
 using Sensors.Gateway.Pipeline;
@@ -12,11 +12,10 @@ namespace Sensors.Gateway.Sources;
 /// Turns one MQTT message into a reading, as its subscription says. Pure: topic, payload and
 /// time received in; a reading out, or <see cref="UnreadablePayloadException"/> saying why not.
 /// </summary>
-public static partial class MqttPayloadMapper
+public static class MqttPayloadMapper
 {
     public static Reading Map(MqttSubscriptionOptions subscription, string topic, ReadOnlySpan<byte> payload, DateTimeOffset received)
     {
-        var levels = topic.Split('/');
         if (subscription.Format == PayloadFormat.Number)
         {
             var text = Decode(payload).Trim();
@@ -25,22 +24,28 @@ public static partial class MqttPayloadMapper
                 throw new UnreadablePayloadException($"expected one number, got '{Excerpt(text)}'");
             }
 
-            return Build(subscription, levels, null, [new Field(subscription.Field, value)], received);
+            return Build(subscription, topic, null, [new Field(subscription.Field, value)], received);
         }
 
+        // The document reads from a pooled copy of the payload (the message's buffer is not ours to keep).
+        var copy = ArrayPool<byte>.Shared.Rent(payload.Length);
+        var fields = ArrayPool<Field>.Shared.Rent(subscription.Fields.Count);
         JsonDocument json;
         try
         {
-            json = JsonDocument.Parse(payload.ToArray());
+            payload.CopyTo(copy);
+            json = JsonDocument.Parse(copy.AsMemory(0, payload.Length));
         }
         catch (JsonException error)
         {
+            ArrayPool<byte>.Shared.Return(copy);
+            ArrayPool<Field>.Shared.Return(fields);
             throw new UnreadablePayloadException($"not JSON ({error.Message.Split('.')[0]}): '{Excerpt(Decode(payload))}'");
         }
 
-        using (json)
+        try
         {
-            var fields = new List<Field>();
+            var count = 0;
             foreach (var (name, path) in subscription.Fields)
             {
                 if (JsonPath.Select(json.RootElement, path) is not { } element)
@@ -48,16 +53,16 @@ public static partial class MqttPayloadMapper
                     continue;
                 }
 
-                fields.Add(element.ValueKind switch
+                fields[count++] = element.ValueKind switch
                 {
                     JsonValueKind.Number => new Field(name, element.GetDouble()),
                     JsonValueKind.True or JsonValueKind.False => new Field(name, element.GetBoolean()),
                     JsonValueKind.String => new Field(name, element.GetString()!),
                     _ => throw new UnreadablePayloadException($"{path} is {element.ValueKind}, not a number, boolean or string"),
-                });
+                };
             }
 
-            if (fields.Count == 0)
+            if (count == 0)
             {
                 throw new UnreadablePayloadException($"none of the mapped fields ({string.Join(", ", subscription.Fields.Values)}) is in '{Excerpt(Decode(payload))}'");
             }
@@ -70,16 +75,22 @@ public static partial class MqttPayloadMapper
                     : throw new UnreadablePayloadException($"no timestamp at {subscription.Timestamp}");
             }
 
-            return Build(subscription, levels, json.RootElement, fields, time);
+            return Build(subscription, topic, json.RootElement, fields.AsSpan(0, count), time);
+        }
+        finally
+        {
+            json.Dispose();
+            ArrayPool<byte>.Shared.Return(copy);
+            ArrayPool<Field>.Shared.Return(fields, clearArray: true);
         }
     }
 
     /// <summary>N of "{topic:N}", or null when the text is not such a template.</summary>
-    public static int? TopicLevel(string source)
-    {
-        var match = TopicTemplate().Match(source);
-        return match.Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
-    }
+    public static int? TopicLevel(string source) =>
+        source.StartsWith("{topic:", StringComparison.Ordinal) && source.EndsWith('}')
+        && int.TryParse(source.AsSpan(7, source.Length - 8), NumberStyles.None, CultureInfo.InvariantCulture, out var level)
+            ? level
+            : null;
 
     /// <summary>The shown part of a payload in a log line: at most 120 characters, on one line.</summary>
     public static string Excerpt(string text)
@@ -88,14 +99,16 @@ public static partial class MqttPayloadMapper
         return line.Length <= 120 ? line : line[..120] + "…";
     }
 
-    private static Reading Build(MqttSubscriptionOptions subscription, string[] levels, JsonElement? json, List<Field> fields, DateTimeOffset time)
+    private static Reading Build(MqttSubscriptionOptions subscription, string topic, JsonElement? json, ReadOnlySpan<Field> fields, DateTimeOffset time)
     {
-        var tags = new List<Tag>();
+        var tags = new List<Tag>(subscription.Tags.Count);
+        string[]? levels = null;
         foreach (var (name, source) in subscription.Tags)
         {
             string? value;
             if (TopicLevel(source) is { } level)
             {
+                levels ??= topic.Split('/');
                 value = level < levels.Length ? levels[level] : throw new UnreadablePayloadException($"tag '{name}' wants topic level {level}, the topic has {levels.Length}");
             }
             else if (source.StartsWith("$.", StringComparison.Ordinal))
@@ -117,7 +130,7 @@ public static partial class MqttPayloadMapper
 
         try
         {
-            return new Reading(subscription.Measurement, [.. tags], [.. fields], time);
+            return new Reading(subscription.Measurement, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tags), fields, time);
         }
         catch (InvalidReadingException error)
         {
@@ -139,7 +152,4 @@ public static partial class MqttPayloadMapper
             throw new UnreadablePayloadException($"not UTF-8 text: {Convert.ToHexString(payload[..Math.Min(payload.Length, 32)])}");
         }
     }
-
-    [GeneratedRegex(@"^\{topic:(\d+)\}$")]
-    private static partial Regex TopicTemplate();
 }
