@@ -24,7 +24,7 @@ namespace Sensors.Journal;
 /// in memory for others, so that a school's few readings a second cost one write and one sync a
 /// minute, not one each: the SD card is written close to the size of the data. Any other line is
 /// committed at once, or, with <see cref="JournalOptions.CommitLinger"/>, while a steady stream
-/// keeps coming within that time (never once 10 ms pass without a new line), and takes the
+/// keeps coming within that time (not once the stream pauses: <see cref="QuietGap"/>), and takes the
 /// grouped ones with it. At a clean stop everything is committed.
 ///
 /// Forwarding. One consumer <see cref="Lease"/>s the oldest lines into a batch and, once InfluxDB
@@ -52,9 +52,6 @@ public sealed partial class Journal : IAsyncDisposable
     /// <summary>Grouped lines are committed once this many bytes, or this many lines, wait, window or not (a backfill does not wait for the window).</summary>
     private const int GroupBytes = 64 * 1024;
     private const int GroupLines = 512;
-
-    /// <summary>A lingering commit does not wait longer than this for the next line.</summary>
-    private static readonly TimeSpan LingerGap = TimeSpan.FromMilliseconds(10);
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
@@ -137,29 +134,53 @@ public sealed partial class Journal : IAsyncDisposable
     /// <summary>Encodes the reading and appends it; returns when it is on disk.</summary>
     public ValueTask AppendAsync(Reading reading, LineProtocol.Options encoding, CancellationToken cancellationToken = default, bool grouped = false)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        LineProtocol.Write(buffer, reading, encoding);
-        return AppendAsync(buffer.WrittenMemory[..^1], cancellationToken, grouped);
+        // Encoded into a pooled buffer, handed back once the line is written (a reading a message).
+        var buffer = new PooledLineWriter();
+        try
+        {
+            LineProtocol.Write(buffer, reading, encoding);
+        }
+        catch
+        {
+            buffer.Release();
+            throw;
+        }
+
+        return Append(buffer.Line, buffer.Array, cancellationToken, grouped);
     }
 
     /// <summary>
     /// Appends one line of line protocol (no newline); returns when it is on disk. <paramref name="grouped"/>:
     /// no one upstream waits for it, so it may wait up to <see cref="JournalOptions.GroupWindow"/> to share a commit.
     /// </summary>
-    public async ValueTask AppendAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken = default, bool grouped = false)
+    public ValueTask AppendAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken = default, bool grouped = false) =>
+        Append(line, null, cancellationToken, grouped);
+
+    private ValueTask Append(ReadOnlyMemory<byte> line, byte[]? rented, CancellationToken cancellationToken, bool grouped)
     {
         if (line.Length is 0 or > MaxLineBytes)
         {
+            Return(rented);
             throw new ArgumentException($"A journal line must hold 1 to {MaxLineBytes} bytes, not {line.Length}.", nameof(line));
         }
 
-        var pending = new Pending(line, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), grouped, DateTimeOffset.UtcNow);
+        var pending = new Pending(line, rented, grouped, DateTimeOffset.UtcNow);
         if (!_appends.Writer.TryWrite(pending))
         {
+            Return(rented);
             throw new ObjectDisposedException(nameof(Journal), "The journal is closed.");
         }
 
-        await pending.Committed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Cancelling stops the wait, not the commit (the line is queued already).
+        return new ValueTask(cancellationToken.CanBeCanceled ? pending.Task.WaitAsync(cancellationToken) : pending.Task);
+    }
+
+    private static void Return(byte[]? rented)
+    {
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>Waits until there is something to lease.</summary>
@@ -365,6 +386,7 @@ public sealed partial class Journal : IAsyncDisposable
     {
         var batch = new List<Pending>();
         var buffer = new ArrayBufferWriter<byte>(256 * 1024);
+        var quiet = new QuietGap(_options.CommitLinger);
         var reader = _appends.Reader;
         var open = true;
         long bytes = 0;
@@ -379,6 +401,10 @@ public sealed partial class Journal : IAsyncDisposable
             {
                 batch.Add(pending);
                 bytes += pending.Line.Length;
+                if (!pending.Grouped)
+                {
+                    quiet.Arrived(pending.At);
+                }
             }
 
             if (batch.Count == 0)
@@ -389,13 +415,13 @@ public sealed partial class Journal : IAsyncDisposable
             // Only grouped lines so far: wait for more, until the first has waited the window, a
             // line someone waits for arrives, the group is large, or the journal closes. With a
             // line someone waits for: linger while more keep coming (at most CommitLinger, and
-            // not once 10 ms pass without a new one).
+            // not once the stream pauses, see QuietGap).
             if (open && bytes < GroupBytes && batch.Count < GroupLines)
             {
                 var firstWaited = batch.Find(p => !p.Grouped);
                 var due = firstWaited is null
                     ? batch[0].At + _options.GroupWindow - DateTimeOffset.UtcNow
-                    : Min(firstWaited.At + _options.CommitLinger - DateTimeOffset.UtcNow, LingerGap);
+                    : Min(firstWaited.At + _options.CommitLinger - DateTimeOffset.UtcNow, quiet.Current);
                 if (due > TimeSpan.Zero)
                 {
                     using var timer = new CancellationTokenSource(due);
@@ -417,7 +443,8 @@ public sealed partial class Journal : IAsyncDisposable
                 Commit(batch, buffer);
                 foreach (var pending in batch)
                 {
-                    pending.Committed.TrySetResult();
+                    Return(pending.Rented);
+                    pending.TrySetResult();
                 }
             }
             catch (IOException error)
@@ -425,7 +452,8 @@ public sealed partial class Journal : IAsyncDisposable
                 LogWriteFailed(_options.Directory, error.Message, batch.Count);
                 foreach (var pending in batch)
                 {
-                    pending.Committed.TrySetException(new IOException($"Journal write failed in {_options.Directory}: {error.Message}", error));
+                    Return(pending.Rented);
+                    pending.TrySetException(new IOException($"Journal write failed in {_options.Directory}: {error.Message}", error));
                 }
             }
 
@@ -994,7 +1022,57 @@ public sealed partial class Journal : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal ledger {Path} is damaged: forwarding again from the oldest segment (InfluxDB keeps one copy of each point)")]
     private partial void LogLedgerCorrupt(string path);
 
-    private sealed record Pending(ReadOnlyMemory<byte> Line, TaskCompletionSource Committed, bool Grouped, DateTimeOffset At);
+    /// <summary>A line waiting for its commit, and the caller's wait for it (completed once on disk, or failed).</summary>
+    private sealed class Pending(ReadOnlyMemory<byte> line, byte[]? rented, bool grouped, DateTimeOffset at) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public ReadOnlyMemory<byte> Line { get; } = line;
+
+        /// <summary>The pooled buffer that holds <see cref="Line"/>, handed back once it is written.</summary>
+        public byte[]? Rented { get; } = rented;
+
+        public bool Grouped { get; } = grouped;
+        public DateTimeOffset At { get; } = at;
+    }
+
+    /// <summary>An encoder's output in one pooled array (a line is a few hundred bytes; it grows if not).</summary>
+    private sealed class PooledLineWriter : IBufferWriter<byte>
+    {
+        private int _written;
+
+        public byte[] Array { get; private set; } = ArrayPool<byte>.Shared.Rent(256);
+
+        /// <summary>The line without its newline.</summary>
+        public ReadOnlyMemory<byte> Line => Array.AsMemory(0, Math.Max(0, _written - 1));
+
+        public void Advance(int count) => _written += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            Ensure(sizeHint);
+            return Array.AsMemory(_written);
+        }
+
+        public Span<byte> GetSpan(int sizeHint = 0)
+        {
+            Ensure(sizeHint);
+            return Array.AsSpan(_written);
+        }
+
+        public void Release() => ArrayPool<byte>.Shared.Return(Array);
+
+        private void Ensure(int sizeHint)
+        {
+            if (Array.Length - _written >= Math.Max(sizeHint, 1))
+            {
+                return;
+            }
+
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(Array.Length * 2, _written + sizeHint));
+            Array.AsSpan(0, _written).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(Array);
+            Array = larger;
+        }
+    }
 
     private sealed class Segment(string path, long firstSeq)
     {

@@ -28,8 +28,8 @@ public sealed class JournalOptions
     /// How long a line someone waits for (an MQTT message's reading, whose acknowledgement waits for
     /// the commit) may linger while more keep coming, so that a steady stream of a few hundred
     /// messages a second costs a sync per tenth of a second, not one per message. The commit does
-    /// not wait once 10 ms pass without a new line (a broker that sends no more until we
-    /// acknowledge is never kept waiting). Zero (the library's default) commits each group at
+    /// not wait once the stream pauses (<see cref="QuietGap"/>: eight times its mean gap, 2 ms at
+    /// least), so a broker that sends no more until we acknowledge is not kept waiting. Zero (the library's default) commits each group at
     /// once; the gateway's appsettings.json sets 150 ms.
     /// </summary>
     public TimeSpan CommitLinger { get; set; } = TimeSpan.Zero;

@@ -49,16 +49,16 @@ public static class ReadingSinkExtensions
 {
     /// <summary>
     /// Hands every reading of one message over at once (so that they share a commit, in order) and
-    /// ends when all are committed; the first failure is the task's.
+    /// ends when all are committed; the first failure is the task's. Await it once.
     /// </summary>
-    public static Task WriteAllAsync(this IReadingSink sink, IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
+    public static ValueTask WriteAllAsync(this IReadingSink sink, IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
     {
         switch (readings.Count)
         {
             case 0:
-                return Task.CompletedTask;
+                return ValueTask.CompletedTask;
             case 1:
-                return sink.WriteAsync(readings[0], cancellationToken).AsTask();
+                return sink.WriteAsync(readings[0], cancellationToken);
         }
 
         var writes = new Task[readings.Count];
@@ -67,6 +67,6 @@ public static class ReadingSinkExtensions
             writes[i] = sink.WriteAsync(readings[i], cancellationToken).AsTask();
         }
 
-        return Task.WhenAll(writes);
+        return new ValueTask(Task.WhenAll(writes));
     }
 }

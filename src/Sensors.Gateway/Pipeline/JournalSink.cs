@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Sensors.Core;
 
 namespace Sensors.Gateway.Pipeline;
@@ -28,6 +29,7 @@ public sealed class JournalSink(Sensors.Journal.Journal journal, LineProtocol.Op
     /// A grouped reading is shown to the observers as soon as it is queued (the status page stays
     /// live while it waits to share a commit); any other once it is on disk.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // one a message: its box is reused
     public async ValueTask WriteAsync(Reading reading, bool grouped, CancellationToken cancellationToken)
     {
         var commit = journal.AppendAsync(reading, encoding, cancellationToken, grouped);
@@ -67,6 +69,7 @@ public sealed class CountingSink(IReadingSink inner, PipelineStats stats, string
 {
     public ValueTask WriteAsync(Reading reading, CancellationToken cancellationToken) => WriteAsync(reading, grouped, cancellationToken);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // one a message: its box is reused
     public async ValueTask WriteAsync(Reading reading, bool grouped, CancellationToken cancellationToken)
     {
         await inner.WriteAsync(reading, grouped, cancellationToken).ConfigureAwait(false);

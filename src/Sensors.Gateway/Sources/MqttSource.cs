@@ -88,7 +88,7 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
             // awaits each message's commit, in order, and acknowledges it. The journal groups the
             // commits of a steady stream (Journal:CommitLinger): a few hundred messages a second
             // cost a few syncs, not one each.
-            var handed = Channel.CreateBounded<(MqttMessage Message, Task Committed)>(new BoundedChannelOptions(Math.Max(1, (int)options.ReceiveMaximum)) { SingleReader = true, SingleWriter = true });
+            var handed = Channel.CreateBounded<(MqttMessage Message, ValueTask Committed)>(new BoundedChannelOptions(Math.Max(1, (int)options.ReceiveMaximum)) { SingleReader = true, SingleWriter = true });
             using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var acknowledging = AcknowledgeAsync(client, handed.Reader, drain, failed);
             try
@@ -131,7 +131,7 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
     /// Acknowledges each handed message once its readings are committed, in the order received. A
     /// journal failure stops it (and the taking): the broker sends again what was not acknowledged.
     /// </summary>
-    private async Task AcknowledgeAsync(MqttClient client, ChannelReader<(MqttMessage Message, Task Committed)> handed, CancellationTokenSource drain, CancellationTokenSource failed)
+    private async Task AcknowledgeAsync(MqttClient client, ChannelReader<(MqttMessage Message, ValueTask Committed)> handed, CancellationTokenSource drain, CancellationTokenSource failed)
     {
         try
         {
@@ -170,7 +170,7 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
     }
 
     /// <summary>Maps and commits one message; an unreadable one is set aside (and acknowledged like the others).</summary>
-    private Task Commit(IReadingSink sink, MqttMessage message, CancellationToken cancellationToken)
+    private ValueTask Commit(IReadingSink sink, MqttMessage message, CancellationToken cancellationToken)
     {
         if (message.Topic == BrokerDroppedTopic)
         {
@@ -179,14 +179,14 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
                 BrokerDropped(dropped);
             }
 
-            return Task.CompletedTask;
+            return ValueTask.CompletedTask;
         }
 
         Interlocked.Increment(ref _received);
         if (message.OversizeBytes > 0)
         {
             quarantine.SetAside(Id, message.Topic, new UnreadablePayloadException($"a message of {message.OversizeBytes} bytes, over Mqtt:MaxMessageBytes ({options.MaxMessageBytes}): read past, not kept; fix the publisher, or raise Mqtt:MaxMessageBytes", keepPayload: false), default);
-            return Task.CompletedTask;
+            return ValueTask.CompletedTask;
         }
 
         var subscription = options.Subscriptions.FirstOrDefault(s => MqttTopic.Matches(s.Topic, message.Topic));
@@ -195,13 +195,13 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
             // The broker's session still holds a subscription the settings no longer have (or a
             // broker that sends what was not asked): kept and counted like any unreadable message.
             quarantine.SetAside(Id, message.Topic, new UnreadablePayloadException($"no subscription in Mqtt:Subscriptions matches this topic (the broker's session may keep an old one: it goes with a new Mqtt:ClientId or once the session expires)"), message.Payload.Span);
-            return Task.CompletedTask;
+            return ValueTask.CompletedTask;
         }
 
         var readings = quarantine.Read(Id, message.Topic, message.Payload.Span, (readers, subscription, message.Topic, time.GetUtcNow()), ReadMessage, out _, personal: subscription.Format == PayloadFormat.Pickups);
         if (readings is null)
         {
-            return Task.CompletedTask;
+            return ValueTask.CompletedTask;
         }
 
         try
@@ -210,7 +210,7 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
         }
         catch (Exception error)
         {
-            return Task.FromException(error);
+            return ValueTask.FromException(error);
         }
     }
 
