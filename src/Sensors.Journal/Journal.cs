@@ -416,12 +416,15 @@ public sealed partial class Journal : IAsyncDisposable
             // line someone waits for arrives, the group is large, or the journal closes. With a
             // line someone waits for: linger while more keep coming (at most CommitLinger, and
             // not once the stream pauses, see QuietGap).
+            var paused = false;
             if (open && bytes < GroupBytes && batch.Count < GroupLines)
             {
                 var firstWaited = batch.Find(p => !p.Grouped);
+                var lingered = firstWaited is null ? TimeSpan.Zero : firstWaited.At + _options.CommitLinger - DateTimeOffset.UtcNow;
                 var due = firstWaited is null
                     ? batch[0].At + _options.GroupWindow - DateTimeOffset.UtcNow
-                    : Min(firstWaited.At + _options.CommitLinger - DateTimeOffset.UtcNow, quiet.Current);
+                    : Min(lingered, quiet.Current);
+                paused = firstWaited is not null && quiet.Current < lingered;
                 if (due > TimeSpan.Zero)
                 {
                     using var timer = new CancellationTokenSource(due);
@@ -457,6 +460,7 @@ public sealed partial class Journal : IAsyncDisposable
                 }
             }
 
+            quiet.Committed(paused);
             batch.Clear();
             bytes = 0;
         }

@@ -2,36 +2,65 @@ namespace Sensors.Journal;
 
 /// <summary>
 /// When a lingering commit stops waiting for more (pure: fed the arrival times of the lines
-/// someone waits for). A steady stream keeps a commit open while lines keep coming; a pause ends
-/// it. What counts as a pause follows the stream: eight times its mean gap between lines (a
-/// moving average), never under 2 ms nor over the linger. So a stream of 400 messages a second
-/// that a publisher sends in bursts every 10 ms still shares one sync per linger, while a broker
-/// that sends its 20 in-flight messages at once and then waits for their acknowledgements (the
-/// stream stops dead) is kept waiting 2 ms, not the linger.
+/// someone waits for and the commits). A steady stream keeps a commit open while lines keep
+/// coming; a pause ends it. What counts as a pause follows the stream: three times the gap
+/// between lines as a line sees it (the time-weighted mean gap: in a stream that comes in bursts
+/// it is the time between bursts, in an even one twice the mean gap), never under 2 ms nor over
+/// the linger.
+/// Only gaps inside an open commit are learnt. A gap after a commit may be of our making (a broker
+/// that sends its 20 in-flight messages at once waits for their acknowledgements, which wait for
+/// the commit): learning it would make each wait longer than the last. So that a stream whose
+/// bursts are further apart than the wait can still be learnt, every eighth commit that a pause
+/// ended is followed by one that waits four times as long, 50 ms at least: a broker that waits
+/// for us loses that much once in eight commits, and 1,000 messages a second in bursts every
+/// 20 ms come to share one sync per linger instead of one a burst.
 /// </summary>
 public sealed class QuietGap(TimeSpan linger)
 {
     public static readonly TimeSpan Floor = TimeSpan.FromMilliseconds(2);
 
-    private const int Factor = 8;
-    private const int Smoothing = 16;
+    private const int Factor = 3;
+    private const int ProbeEvery = 8;
+    private const int ProbeLonger = 4;
+    private static readonly TimeSpan ProbeAtLeast = TimeSpan.FromMilliseconds(50);
+    private const double Smoothing = 1 / 32.0;
 
-    private long _meanTicks = TimeSpan.FromMilliseconds(10).Ticks / Factor; // until a stream is seen: 10 ms
+    // Moving averages of gap² and gap (ticks): their ratio is the gap a line sees. Until a stream is seen: 10 ms.
+    private double _squares = Math.Pow(TimeSpan.FromMilliseconds(10).Ticks / (double)Factor, 2);
+    private double _gaps = TimeSpan.FromMilliseconds(10).Ticks / (double)Factor;
     private DateTimeOffset? _last;
+    private bool _open;
+    private int _paused;
 
-    /// <summary>How long a commit waits for the next line now.</summary>
-    public TimeSpan Current => TimeSpan.FromTicks(Math.Clamp(_meanTicks * Factor, Floor.Ticks, Math.Max(Floor.Ticks, linger.Ticks)));
+    /// <summary>What the stream has taught: how long a pause is.</summary>
+    public TimeSpan Learnt => TimeSpan.FromTicks(Math.Clamp((long)(Factor * _squares / Math.Max(_gaps, 1)), Floor.Ticks, Math.Max(Floor.Ticks, linger.Ticks)));
+
+    /// <summary>How long the open commit waits for the next line now (longer on a probe).</summary>
+    public TimeSpan Current => _paused >= ProbeEvery ? Min(Max(Learnt * ProbeLonger, ProbeAtLeast), Max(linger, Floor)) : Learnt;
 
     /// <summary>A line someone waits for arrived at <paramref name="at"/>.</summary>
     public void Arrived(DateTimeOffset at)
     {
-        if (_last is { } last)
+        if (_last is { } last && _open)
         {
             // A gap longer than the linger says only "slower than the linger": counted as the linger.
-            var gap = Math.Clamp((at - last).Ticks, 0, linger.Ticks);
-            _meanTicks += (gap - _meanTicks) / Smoothing;
+            double gap = Math.Clamp((at - last).Ticks, 0, linger.Ticks);
+            _squares += ((gap * gap) - _squares) * Smoothing;
+            _gaps += (gap - _gaps) * Smoothing;
         }
 
         _last = at;
+        _open = true;
     }
+
+    /// <summary>The open commit was written; <paramref name="endedByPause"/>: it stopped waiting because no line came for <see cref="Current"/>.</summary>
+    public void Committed(bool endedByPause)
+    {
+        _open = false;
+        _paused = _paused >= ProbeEvery ? 0 : endedByPause ? _paused + 1 : 0;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }
