@@ -56,6 +56,7 @@ public sealed partial class Journal : IAsyncDisposable
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private readonly JournalOptions _options;
+    private bool _directorySyncFailed;
     private readonly ILogger _logger;
     private readonly object _gate = new();
     private readonly List<Segment> _segments = [];
@@ -652,19 +653,24 @@ public sealed partial class Journal : IAsyncDisposable
         }
 
         File.Move(temp, path, overwrite: true);
+        FsyncDirectory();
         _ledgerAck = _ack;
     }
 
     private void FsyncDirectory()
     {
-        // The new file's name must survive a power cut too: fsync the folder (Linux).
+        // The new file's name must survive a power cut too: fsync the folder.
         try
         {
-            using var handle = File.OpenHandle(_options.Directory, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.None);
-            RandomAccess.FlushToDisk(handle);
+            DirectorySync.Flush(_options.Directory);
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        catch (IOException error)
         {
+            if (!_directorySyncFailed)
+            {
+                _directorySyncFailed = true;
+                LogDirectorySyncFailed(error.Message);
+            }
         }
     }
 
@@ -998,6 +1004,9 @@ public sealed partial class Journal : IAsyncDisposable
             throw new IOException($"The journal in {directory} is in use by another process (is the gateway running?): {error.Message}", error);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal: could not sync the folder's entries ({Reason}); a power cut right after a new segment may lose its name. Check the file system under Journal:Directory. Said once")]
+    private partial void LogDirectorySyncFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Journal write failed in {Directory}: {Reason}; {Count} readings not stored (their sources keep them or retry). Free disk space or check the SD card")]
     private partial void LogWriteFailed(string directory, string reason, int count);

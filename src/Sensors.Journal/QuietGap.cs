@@ -3,7 +3,7 @@ namespace Sensors.Journal;
 /// <summary>
 /// When a lingering commit stops waiting for more (pure: fed the arrival times of the lines
 /// someone waits for and the commits). A steady stream keeps a commit open while lines keep
-/// coming; a pause ends it. What counts as a pause follows the stream: three times the gap
+/// coming; a pause ends it. What counts as a pause follows the stream: five times the gap
 /// between lines as a line sees it (the time-weighted mean gap: in a stream that comes in bursts
 /// it is the time between bursts, in an even one twice the mean gap), never under 2 ms nor over
 /// the linger.
@@ -19,7 +19,7 @@ public sealed class QuietGap(TimeSpan linger)
 {
     public static readonly TimeSpan Floor = TimeSpan.FromMilliseconds(2);
 
-    private const int Factor = 3;
+    private const int Factor = 5;
     private const int ProbeEvery = 8;
     private const int ProbeLonger = 4;
     private static readonly TimeSpan ProbeAtLeast = TimeSpan.FromMilliseconds(50);
