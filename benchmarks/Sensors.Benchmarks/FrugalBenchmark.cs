@@ -56,8 +56,10 @@ internal static class FrugalBenchmark
         var pid = gateway.Process.Pid!.Value;
         long expected = 0;
 
+        var idleCpu = ProcessStats.CpuTicks(pid);
         await Task.Delay(TimeSpan.FromSeconds(10));
         var idle = ProcessStats.StatusKiB(pid, "VmRSS");
+        var idleMicrosecondsPerSecond = (ProcessStats.CpuTicks(pid) - idleCpu) * (1_000_000.0 / 100) / 10;
 
         // Warm-up: the JIT settles, the heap finds its size.
         round++;
@@ -94,7 +96,8 @@ internal static class FrugalBenchmark
         Console.WriteLine($"  | resident memory steady at 10,000 msg/s (median; max) | {steady.MedianRssKiB / 1024.0:0.0} MB; {steady.MaxRssKiB / 1024.0:0.0} MB | < 64 MB | |");
         Console.WriteLine($"  | of which, at the end of the 10,000 msg/s stream | {steady.Memory} | | |");
         Console.WriteLine($"  | resident memory peak flat out | {peak / 1024.0:0.0} MB | < 96 MB | |");
-        Console.WriteLine($"  | CPU per message at 1,000 msg/s | {phases[1].Phase.CpuMicroseconds:0.0} µs | ≤ 20 µs | |");
+        Console.WriteLine($"  | CPU idle (timers, self-report, forwarder) | {idleMicrosecondsPerSecond / 10_000:0.00} % of a core | | |");
+        Console.WriteLine($"  | CPU per message at 1,000 msg/s (of which idle's share) | {phases[1].Phase.CpuMicroseconds:0.0} µs ({idleMicrosecondsPerSecond / 1000:0.0} µs) | ≤ 20 µs | |");
         Console.WriteLine($"  | CPU per message at 10,000 msg/s | {steady.CpuMicroseconds:0.0} µs | | |");
         Console.WriteLine($"  | CPU per message flat out | {max.CpuMicroseconds:0.0} µs | ≤ 12 µs | |");
         Console.WriteLine($"  | landed flat out | {max.Rate:N0} points/s | ≥ 0.9× | {baseline:N0} msg/s mosquitto_sub ({max.Rate / baseline:0.00}×) |");

@@ -30,7 +30,7 @@ public sealed class JournalOptions
     /// messages a second costs a few syncs a second, not one per message. The commit does
     /// not wait once the stream pauses (<see cref="QuietGap"/>: five times the gap a line sees inside a
     /// commit, 2 ms at least), so a broker that sends no more until we acknowledge is not kept waiting. Zero (the library's default) commits each group at
-    /// once; the gateway's appsettings.json sets 250 ms.
+    /// once; the gateway's appsettings.json sets 400 ms.
     /// </summary>
     public TimeSpan CommitLinger { get; set; } = TimeSpan.Zero;
 
@@ -52,7 +52,7 @@ public sealed class JournalOptions
 
         if (CommitLinger < TimeSpan.Zero || CommitLinger > TimeSpan.FromSeconds(2))
         {
-            errors.Add($"Journal:CommitLinger = {CommitLinger}: expected 00:00:00 to 00:00:02, e.g. 00:00:00.250 (acknowledgements wait for it).");
+            errors.Add($"Journal:CommitLinger = {CommitLinger}: expected 00:00:00 to 00:00:02, e.g. 00:00:00.400 (acknowledgements wait for it).");
         }
 
         if (LedgerInterval < TimeSpan.Zero || LedgerInterval > TimeSpan.FromHours(1))
