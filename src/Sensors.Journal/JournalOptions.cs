@@ -28,9 +28,10 @@ public sealed class JournalOptions
     /// How long a line someone waits for (an MQTT message's reading, whose acknowledgement waits for
     /// the commit) may linger while more keep coming, so that a steady stream of a few hundred
     /// messages a second costs a few syncs a second, not one per message. The commit does
-    /// not wait once the stream pauses (<see cref="QuietGap"/>: five times the gap a line sees inside a
-    /// commit, 2 ms at least), so a broker that sends no more until we acknowledge is not kept waiting. Zero (the library's default) commits each group at
-    /// once; the gateway's appsettings.json sets 400 ms.
+    /// not wait once the stream pauses (<see cref="QuietGap"/>: three times the longest gap seen lately
+    /// inside a commit, 2 ms at least), so a broker that sends no more until we acknowledge is not
+    /// kept waiting. Zero (the library's default) commits each group at once; the gateway's
+    /// appsettings.json sets 400 ms.
     /// </summary>
     public TimeSpan CommitLinger { get; set; } = TimeSpan.Zero;
 

@@ -3,10 +3,10 @@ namespace Sensors.Journal;
 /// <summary>
 /// When a lingering commit stops waiting for more (pure: fed the arrival times of the lines
 /// someone waits for and the commits). A steady stream keeps a commit open while lines keep
-/// coming; a pause ends it. What counts as a pause follows the stream: five times the gap
-/// between lines as a line sees it (the time-weighted mean gap: in a stream that comes in bursts
-/// it is the time between bursts, in an even one twice the mean gap), never under 2 ms nor over
-/// the linger.
+/// coming; a pause ends it. What counts as a pause follows the stream: three times the longest
+/// gap seen lately between lines of one commit (a maximum that halves every second), never under
+/// 2 ms nor over the linger. Publishers and network servers send in bursts (a loop every 30 ms, a
+/// batch of uplinks): the longest gap is the time between bursts, and a commit lingers past them.
 /// Only gaps inside an open commit are learnt. A gap after a commit may be of our making (a broker
 /// that sends its 20 in-flight messages at once waits for their acknowledgements, which wait for
 /// the commit): learning it would make each wait longer than the last. So that a stream whose
@@ -19,21 +19,20 @@ public sealed class QuietGap(TimeSpan linger)
 {
     public static readonly TimeSpan Floor = TimeSpan.FromMilliseconds(2);
 
-    private const int Factor = 5;
+    private const int Factor = 3;
+    private static readonly TimeSpan HalfLife = TimeSpan.FromSeconds(1);
     private const int ProbeEvery = 8;
     private const int ProbeLonger = 4;
     private static readonly TimeSpan ProbeAtLeast = TimeSpan.FromMilliseconds(50);
-    private const double Smoothing = 1 / 32.0;
 
-    // Moving averages of gap² and gap (ticks): their ratio is the gap a line sees. Until a stream is seen: 10 ms.
-    private double _squares = Math.Pow(TimeSpan.FromMilliseconds(10).Ticks / (double)Factor, 2);
-    private double _gaps = TimeSpan.FromMilliseconds(10).Ticks / (double)Factor;
+    // The longest gap inside a commit lately (ticks). Until a stream is seen: a pause is 10 ms.
+    private double _longest = TimeSpan.FromMilliseconds(10).Ticks / (double)Factor;
     private DateTimeOffset? _last;
     private bool _open;
     private int _paused;
 
     /// <summary>What the stream has taught: how long a pause is.</summary>
-    public TimeSpan Learnt => TimeSpan.FromTicks(Math.Clamp((long)(Factor * _squares / Math.Max(_gaps, 1)), Floor.Ticks, Math.Max(Floor.Ticks, linger.Ticks)));
+    public TimeSpan Learnt => TimeSpan.FromTicks(Math.Clamp((long)(Factor * _longest), Floor.Ticks, Math.Max(Floor.Ticks, linger.Ticks)));
 
     /// <summary>How long the open commit waits for the next line now (longer on a probe).</summary>
     public TimeSpan Current => _paused >= ProbeEvery ? Min(Max(Learnt * ProbeLonger, ProbeAtLeast), Max(linger, Floor)) : Learnt;
@@ -41,12 +40,15 @@ public sealed class QuietGap(TimeSpan linger)
     /// <summary>A line someone waits for arrived at <paramref name="at"/>.</summary>
     public void Arrived(DateTimeOffset at)
     {
-        if (_last is { } last && _open)
+        if (_last is { } last)
         {
             // A gap longer than the linger says only "slower than the linger": counted as the linger.
             double gap = Math.Clamp((at - last).Ticks, 0, linger.Ticks);
-            _squares += ((gap * gap) - _squares) * Smoothing;
-            _gaps += (gap - _gaps) * Smoothing;
+            _longest *= Math.Pow(0.5, Math.Max(0, (at - last).Ticks) / (double)HalfLife.Ticks);
+            if (_open)
+            {
+                _longest = Math.Max(_longest, gap);
+            }
         }
 
         _last = at;
