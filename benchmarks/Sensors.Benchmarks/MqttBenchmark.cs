@@ -26,15 +26,18 @@ internal static class MqttBenchmark
                 var ours = new List<double>();
                 var theirs = new List<double>();
                 var memory = new List<long>();
+                var allocated = new List<double>();
                 for (var round = 0; round < 3; round++)
                 {
                     theirs.Add(await MosquittoSubAsync(broker, payloadFile, qos, $"msub-{qos}-{round}"));
-                    ours.Add(await OursAsync(broker, payloadFile, qos, $"ours-{qos}-{round}"));
+                    var (rate, perMessage) = await OursAsync(broker, payloadFile, qos, $"ours-{qos}-{round}");
+                    ours.Add(rate);
+                    allocated.Add(perMessage);
                     GC.Collect();
                     memory.Add(GC.GetTotalMemory(forceFullCollection: true) / 1024);
                 }
 
-                Console.WriteLine($"  QoS {qos}: our client {ours.Max():N0} msg/s, mosquitto_sub {theirs.Max():N0} msg/s ({ours.Max() / theirs.Max():P0}), best of {ours.Count} alternating rounds each; GC heap after each round {string.Join(", ", memory.Select(k => $"{k:N0} KiB"))}");
+                Console.WriteLine($"  QoS {qos}: our client {ours.Max():N0} msg/s, mosquitto_sub {theirs.Max():N0} msg/s ({ours.Max() / theirs.Max():P0}), best of {ours.Count} alternating rounds each; {allocated.Min():N0} bytes allocated per message (this process, publisher idle meanwhile); GC heap after each round {string.Join(", ", memory.Select(k => $"{k:N0} KiB"))}");
             }
 
             Console.WriteLine($"  working set of this process at the end: {Environment.WorkingSet / 1024 / 1024} MiB (it also holds the {Messages:N0} payloads it publishes)");
@@ -47,7 +50,7 @@ internal static class MqttBenchmark
         Console.WriteLine();
     }
 
-    private static async Task<double> OursAsync(MosquittoServer broker, string payloadFile, int qos, string id)
+    private static async Task<(double Rate, double AllocatedPerMessage)> OursAsync(MosquittoServer broker, string payloadFile, int qos, string id)
     {
         var options = new MqttClientOptions { Port = broker.Port, ClientId = id, CleanStart = false, SessionExpiry = TimeSpan.FromHours(1), InboundQueueCapacity = 10_000, ReceiveMaximum = 1000 };
         await using (var first = new MqttClient(options))
@@ -58,6 +61,7 @@ internal static class MqttBenchmark
 
         Publish(broker, payloadFile, qos);
         var client = new MqttClient(options);
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var watch = Stopwatch.StartNew();
         await client.ConnectAsync();
         var received = 0;
@@ -71,8 +75,9 @@ internal static class MqttBenchmark
         }
 
         watch.Stop();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         await client.DisposeAsync();
-        return Messages / watch.Elapsed.TotalSeconds;
+        return (Messages / watch.Elapsed.TotalSeconds, allocated / (double)Messages);
     }
 
     private static async Task<double> MosquittoSubAsync(MosquittoServer broker, string payloadFile, int qos, string id)

@@ -128,7 +128,7 @@ public sealed partial class MqttClient : IAsyncDisposable
             throw new ArgumentException($"'{topic}' is not a topic name one can publish to [MQTT-3.3.2-2].", nameof(topic));
         }
 
-        var packet = new PublishPacket(topic, payload, qos, retain) { Properties = properties ?? new() };
+        var packet = new PublishPacket(topic, payload, qos, retain) { PropertiesOrNull = properties };
         if (qos == MqttQos.AtMostOnce)
         {
             await Current().WriteAsync(packet, cancellationToken).ConfigureAwait(false);
@@ -514,7 +514,7 @@ public sealed partial class MqttClient : IAsyncDisposable
     private async ValueTask ReceivePublishAsync(Connection connection, PublishPacket publish, int oversize = 0)
     {
         var topic = publish.Topic;
-        if (publish.Properties.TopicAlias is { } alias)
+        if (publish.PropertiesOrNull?.TopicAlias is { } alias)
         {
             if (alias == 0 || alias > _options.TopicAliasMaximum)
             {

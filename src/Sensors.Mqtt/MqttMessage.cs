@@ -16,7 +16,7 @@ public sealed class MqttMessage
         Qos = packet.Qos;
         Retain = packet.Retain;
         Duplicate = packet.Duplicate;
-        Properties = packet.Properties;
+        _packet = packet;
         PacketId = packet.PacketId;
         Connection = connection;
     }
@@ -29,7 +29,10 @@ public sealed class MqttMessage
     /// <summary>The broker may have sent this message before (DUP flag).</summary>
     public bool Duplicate { get; }
 
-    public MqttProperties Properties { get; }
+    private readonly PublishPacket _packet;
+
+    /// <summary>The message's 5.0 properties (created when first asked for, if it had none).</summary>
+    public MqttProperties Properties => _packet.Properties;
 
     /// <summary>
     /// 0, or the size in bytes of a PUBLISH over <see cref="MqttClientOptions.MaximumPacketSize"/>:

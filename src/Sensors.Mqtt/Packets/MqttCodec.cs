@@ -88,7 +88,7 @@ public static class MqttCodec
 
                 if (v5)
                 {
-                    w.Properties(p.Properties);
+                    w.Properties(p.PropertiesOrNull);
                 }
 
                 w.Raw(p.Payload.Span);
@@ -97,12 +97,12 @@ public static class MqttCodec
             case AckPacket p:
                 flags = p.AckType == MqttPacketType.PubRel ? (byte)0x02 : (byte)0;
                 w.UInt16(p.PacketId);
-                if (v5 && (p.ReasonCode != 0 || HasAny(p.Properties)))
+                if (v5 && (p.ReasonCode != 0 || HasAny(p.PropertiesOrNull)))
                 {
                     w.Byte(p.ReasonCode);
-                    if (HasAny(p.Properties))
+                    if (HasAny(p.PropertiesOrNull))
                     {
-                        w.Properties(p.Properties);
+                        w.Properties(p.PropertiesOrNull);
                     }
                 }
 
@@ -215,8 +215,8 @@ public static class MqttCodec
 
     public static int VarIntSize(uint value) => value < 128 ? 1 : value < 16_384 ? 2 : value < 2_097_152 ? 3 : 4;
 
-    private static bool HasAny(MqttProperties p) =>
-        p.ReasonString is not null || p.UserProperties.Count > 0 || p.SessionExpiryInterval is not null || p.ServerReference is not null;
+    private static bool HasAny(MqttProperties? p) =>
+        p is not null && (p.ReasonString is not null || p.UserPropertiesOrEmpty.Count > 0 || p.SessionExpiryInterval is not null || p.ServerReference is not null);
 
     // ---------------------------------------------------------------- decoding
 
@@ -368,12 +368,12 @@ public static class MqttCodec
             }
         }
 
-        var properties = v5 ? r.Properties() : new MqttProperties();
+        var properties = v5 ? r.PropertiesOrNull() : null;
         return new PublishPacket(topic, r.Rest(), (MqttQos)qos, (flags & 0x01) != 0)
         {
             PacketId = packetId,
             Duplicate = (flags & 0x08) != 0,
-            Properties = properties,
+            PropertiesOrNull = properties,
         };
     }
 
@@ -381,17 +381,17 @@ public static class MqttCodec
     {
         var id = r.UInt16();
         byte code = 0;
-        var properties = new MqttProperties();
+        MqttProperties? properties = null;
         if (v5 && r.Remaining > 0)
         {
             code = r.Byte();
             if (r.Remaining > 0)
             {
-                properties = r.Properties();
+                properties = r.PropertiesOrNull();
             }
         }
 
-        return new AckPacket(type, id, code) { Properties = properties };
+        return new AckPacket(type, id, code) { PropertiesOrNull = properties };
     }
 
     private static SubscribePacket DecodeSubscribe(ref Reader r, bool v5)
@@ -538,8 +538,14 @@ public static class MqttCodec
             }
         }
 
-        public void Properties(MqttProperties p)
+        public void Properties(MqttProperties? p)
         {
+            if (p is null)
+            {
+                VarInt(0); // none: no scratch buffer
+                return;
+            }
+
             var buffer = new ArrayBufferWriter<byte>(32);
             var w = new Writer(buffer);
             w.OptionalByte(PropertyId.PayloadFormatIndicator, p.PayloadFormatIndicator);
@@ -547,7 +553,7 @@ public static class MqttCodec
             w.OptionalString(PropertyId.ContentType, p.ContentType);
             w.OptionalString(PropertyId.ResponseTopic, p.ResponseTopic);
             w.OptionalBinary(PropertyId.CorrelationData, p.CorrelationData);
-            foreach (var id in p.SubscriptionIdentifiers)
+            foreach (var id in p.SubscriptionIdentifiersOrEmpty)
             {
                 w.Byte(PropertyId.SubscriptionIdentifier);
                 w.VarInt(id);
@@ -569,7 +575,7 @@ public static class MqttCodec
             w.OptionalUInt16(PropertyId.TopicAlias, p.TopicAlias);
             w.OptionalByte(PropertyId.MaximumQos, p.MaximumQos);
             w.OptionalByte(PropertyId.RetainAvailable, p.RetainAvailable);
-            foreach (var (key, value) in p.UserProperties)
+            foreach (var (key, value) in p.UserPropertiesOrEmpty)
             {
                 w.Byte(PropertyId.UserProperty);
                 w.String(key);
@@ -713,6 +719,18 @@ public static class MqttCodec
             var rest = _body[_position..];
             _position = _body.Length;
             return rest;
+        }
+
+        /// <summary>The properties, or null when the block is empty (no object for a packet that has none).</summary>
+        public MqttProperties? PropertiesOrNull()
+        {
+            if (_position < _body.Length && _body.Span[_position] == 0)
+            {
+                _position++;
+                return null;
+            }
+
+            return Properties();
         }
 
         public MqttProperties Properties()

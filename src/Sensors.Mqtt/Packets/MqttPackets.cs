@@ -60,13 +60,25 @@ public sealed record PublishPacket(string Topic, ReadOnlyMemory<byte> Payload, M
 {
     public ushort PacketId { get; init; }
     public bool Duplicate { get; init; }
-    public MqttProperties Properties { get; init; } = new();
+    private MqttProperties? _properties;
+
+    /// <summary>Created when first asked for: a packet that has none (most PUBLISH and acknowledgements) costs none.</summary>
+    public MqttProperties Properties { get => _properties ??= new(); init => _properties = value; }
+
+    /// <summary>The properties if any were set or read, without creating them.</summary>
+    internal MqttProperties? PropertiesOrNull { get => _properties; init => _properties = value; }
 }
 
 /// <summary>PUBACK, PUBREC, PUBREL or PUBCOMP: a packet identifier and, in 5.0, a reason code.</summary>
 public sealed record AckPacket(MqttPacketType AckType, ushort PacketId, byte ReasonCode = 0) : MqttPacket(AckType)
 {
-    public MqttProperties Properties { get; init; } = new();
+    private MqttProperties? _properties;
+
+    /// <summary>Created when first asked for: a packet that has none (most PUBLISH and acknowledgements) costs none.</summary>
+    public MqttProperties Properties { get => _properties ??= new(); init => _properties = value; }
+
+    /// <summary>The properties if any were set or read, without creating them.</summary>
+    internal MqttProperties? PropertiesOrNull { get => _properties; init => _properties = value; }
 }
 
 /// <summary>A subscription request with its 5.0 options (§3.8.3.1).</summary>

@@ -11,7 +11,10 @@ public sealed class MqttProperties
     public string? ContentType { get; set; }
     public string? ResponseTopic { get; set; }
     public ReadOnlyMemory<byte>? CorrelationData { get; set; }
-    public List<uint> SubscriptionIdentifiers { get; } = [];
+    private List<uint>? _subscriptionIdentifiers;
+    private List<KeyValuePair<string, string>>? _userProperties;
+
+    public List<uint> SubscriptionIdentifiers => _subscriptionIdentifiers ??= [];
     public uint? SessionExpiryInterval { get; set; }
     public string? AssignedClientIdentifier { get; set; }
     public ushort? ServerKeepAlive { get; set; }
@@ -28,7 +31,12 @@ public sealed class MqttProperties
     public ushort? TopicAlias { get; set; }
     public byte? MaximumQos { get; set; }
     public byte? RetainAvailable { get; set; }
-    public List<KeyValuePair<string, string>> UserProperties { get; } = [];
+    public List<KeyValuePair<string, string>> UserProperties => _userProperties ??= [];
+
+    /// <summary>The lists without creating them (a message with none costs no list).</summary>
+    internal IReadOnlyList<uint> SubscriptionIdentifiersOrEmpty => (IReadOnlyList<uint>?)_subscriptionIdentifiers ?? [];
+
+    internal IReadOnlyList<KeyValuePair<string, string>> UserPropertiesOrEmpty => (IReadOnlyList<KeyValuePair<string, string>>?)_userProperties ?? [];
     public uint? MaximumPacketSize { get; set; }
     public byte? WildcardSubscriptionAvailable { get; set; }
     public byte? SubscriptionIdentifierAvailable { get; set; }
