@@ -72,7 +72,7 @@ public sealed class OpenDataTests(SeededCity city)
     }
 
     [Fact]
-    public void EveryDataset_HasASchemaMatchingItsColumns_AndBadPeriodsAreExplained()
+    public async Task EveryDataset_HasASchemaMatchingItsColumns_AndBadPeriodsAreExplained()
     {
         foreach (var dataset in Sensors.Portal.OpenData.Datasets.All)
         {
@@ -85,15 +85,15 @@ public sealed class OpenDataTests(SeededCity city)
 
         foreach (var query in new[] { "?du=hier", "?du=2026-10-01&au=2026-09-01", "?du=2024-01-01&au=2026-01-01" })
         {
-            using var response = city.Http.GetAsync("/donnees/collectes-dechets-secteur-jour.csv" + query).GetAwaiter().GetResult();
+            using var response = await city.Http.GetAsync("/donnees/collectes-dechets-secteur-jour.csv" + query);
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-            var message = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            var message = await response.Content.ReadAsStringAsync();
             Assert.Contains(query.Contains("hier", StringComparison.Ordinal) ? "AAAA-MM-JJ" : "366 jours au plus", message, StringComparison.Ordinal);
         }
     }
 
     [Fact]
-    public void Catalogue_IsJsonLdThatExpands_WithTheDcatApMandatoryProperties()
+    public async Task Catalogue_IsJsonLdThatExpands_WithTheDcatApMandatoryProperties()
     {
         var text = city.Get("/catalogue.jsonld");
         var file = Path.Combine(Path.GetTempPath(), $"catalogue-{Environment.ProcessId}.jsonld");
@@ -102,13 +102,13 @@ public sealed class OpenDataTests(SeededCity city)
         Assert.True(Directory.Exists(Path.Combine(tool, "node_modules", "jsonld")), "jsonld.js is not installed: run scripts/test, which installs it (npm install in tests/Sensors.Portal.Tests/jsonld)");
         var node = Process.Start(new ProcessStartInfo("node", [Path.Combine(tool, "expand.mjs"), file]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var output = node.StandardOutput.ReadToEndAsync();
-        var errors = node.StandardError.ReadToEnd();
-        node.WaitForExit();
+        var errors = await node.StandardError.ReadToEndAsync();
+        await node.WaitForExitAsync();
         File.Delete(file);
         Assert.True(node.ExitCode == 0, "jsonld.js refused the catalogue: " + errors);
 
         const string Dcat = "http://www.w3.org/ns/dcat#", Dct = "http://purl.org/dc/terms/", Foaf = "http://xmlns.com/foaf/0.1/";
-        using var expanded = JsonDocument.Parse(output.Result);
+        using var expanded = JsonDocument.Parse(await output);
         var catalogue = Assert.Single(expanded.RootElement.EnumerateArray());
         Assert.Equal(Dcat + "Catalog", catalogue.GetProperty("@type")[0].GetString());
         foreach (var property in new[] { Dct + "title", Dct + "description", Dct + "publisher", Dcat + "dataset" })
@@ -133,7 +133,7 @@ public sealed class OpenDataTests(SeededCity city)
                 Assert.StartsWith(city.Url.ToString().TrimEnd('/'), access, StringComparison.Ordinal);
                 Assert.True(distribution.TryGetProperty(Dct + "license", out _), "a distribution has no licence");
                 // What the catalogue points at is there.
-                using var response = city.Http.GetAsync(new Uri(download).PathAndQuery).GetAwaiter().GetResult();
+                using var response = await city.Http.GetAsync(new Uri(download).PathAndQuery);
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             }
         }

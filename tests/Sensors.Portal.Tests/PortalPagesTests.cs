@@ -114,13 +114,13 @@ public sealed partial class PortalPagesTests(SeededCity city)
     }
 
     [Fact]
-    public void UnknownSchoolOrRoom_Is404_AndAQuoteInTheAddressChangesNoQuery()
+    public async Task UnknownSchoolOrRoom_Is404_AndAQuoteInTheAddressChangesNoQuery()
     {
         foreach (var path in new[] { "/ecoles/nulle-part", "/ecoles/ecole-test/salle-inconnue", "/ecoles/ecole-test'%20OR%20'1'='1", "/nowhere" })
         {
-            using var response = city.Http.GetAsync(path).GetAwaiter().GetResult();
+            using var response = await city.Http.GetAsync(path);
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-            Assert.Contains("Page introuvable", response.Content.ReadAsStringAsync().GetAwaiter().GetResult(), StringComparison.Ordinal);
+            Assert.Contains("Page introuvable", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
     }
 

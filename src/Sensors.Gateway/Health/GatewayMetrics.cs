@@ -18,7 +18,11 @@ public sealed class GatewayMetrics(
     TimeProvider time)
 {
     private static readonly DateTimeOffset Started = Process.GetCurrentProcess().StartTime.ToUniversalTime();
-    private static readonly string Version = typeof(GatewayMetrics).Assembly.GetName().Version?.ToString() ?? "0";
+    /// <summary>The version as <c>sensors --version</c> says it (1.0.0+commit), not the assembly's 1.0.0.0.</summary>
+    public static readonly string Version =
+        typeof(GatewayMetrics).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false) is [System.Reflection.AssemblyInformationalVersionAttribute { InformationalVersion: var version }]
+            ? version
+            : typeof(GatewayMetrics).Assembly.GetName().Version?.ToString() ?? "0";
 
     public TimeSpan Uptime => time.GetUtcNow() - Started;
 

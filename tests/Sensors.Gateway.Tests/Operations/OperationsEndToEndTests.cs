@@ -108,6 +108,8 @@ public sealed class OperationsEndToEndTests : IDisposable
         Assert.True(Get(metrics, "sensors_influx_write_duration_seconds_count") >= 1);
         Assert.Equal(1, Get(metrics, "sensors_influx_up"));
         Assert.Equal(1, Get(metrics, "sensors_ready"));
+        var version = System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(typeof(Sensors.Gateway.Health.GatewayMetrics).Assembly)!.InformationalVersion;
+        Assert.Equal(1, Get(metrics, $"sensors_build_info{{version=\"{version}\"}}")); // as `sensors --version` says it, not 1.0.0.0
         Assert.Equal(300, _influx.Count("ops", "air_quality", "co2_ppm"));
 
         // The gateway's own measurement reaches InfluxDB, and Mosquitto's $SYS counter reaches /metrics.
