@@ -11,10 +11,22 @@ ensure_packages() {
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   echo "Installing Debian packages: ${missing[*]}"
-  $sudo apt-get update -qq
+  # Another apt (unattended-upgrades, a software centre) may hold dpkg's lock for a while: wait
+  # for it up to 5 minutes, saying so, rather than failing at once with "Could not get lock".
+  local wait=(-o DPkg::Lock::Timeout=300) tries=0
+  until $sudo apt-get "${wait[@]}" update -qq 2>"${TMPDIR:-/tmp}/sensors-apt-update.err"; do
+    if ! grep -q "Could not get lock" "${TMPDIR:-/tmp}/sensors-apt-update.err" || [ $((tries += 1)) -gt 30 ]; then
+      cat "${TMPDIR:-/tmp}/sensors-apt-update.err" >&2
+      rm -f "${TMPDIR:-/tmp}/sensors-apt-update.err"
+      return 1
+    fi
+    [ "$tries" -eq 1 ] && echo "Another apt is running (it holds apt's lock); waiting for it, up to 5 minutes..."
+    sleep 10
+  done
+  rm -f "${TMPDIR:-/tmp}/sensors-apt-update.err"
   # The packages' own services are not started here when policy-rc.d forbids it; where they
   # are (a desktop Debian), they listen on their default ports and we use ports of our own.
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get "${wait[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 require_dotnet() {
