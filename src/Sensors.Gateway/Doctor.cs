@@ -28,6 +28,11 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
     public async Task<IReadOnlyList<Finding>> ExamineAsync(CancellationToken cancellationToken)
     {
         var findings = new List<Finding>();
+        if (Sensors.Journal.Journal.IsHeldElsewhere(settings.Journal.Directory))
+        {
+            findings.Add(new Finding(Verdict.Warning, "gateway", $"running (it holds the journal in {settings.Journal.Directory}): it reads the same sensors, so one may look busy or absent here. For a clean check: sudo systemctl stop sensors, run the doctor, then start it again."));
+        }
+
         await ExamineSensorsAsync(findings, cancellationToken).ConfigureAwait(false);
         await ExamineBrokerAsync(findings, cancellationToken).ConfigureAwait(false);
         await ExamineInfluxAsync(findings, cancellationToken).ConfigureAwait(false);

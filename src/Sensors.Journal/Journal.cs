@@ -94,6 +94,30 @@ public sealed partial class Journal : IAsyncDisposable
         _committer = Task.Run(CommitLoopAsync);
     }
 
+    /// <summary>Whether another process (a running gateway) holds the journal in <paramref name="directory"/> now.</summary>
+    public static bool IsHeldElsewhere(string directory)
+    {
+        var path = Path.Combine(directory, "lock");
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false; // not ours to open (another user's folder): nothing to say
+        }
+    }
+
     /// <summary>Opens (and recovers) the journal in its folder. Only one process may hold it.</summary>
     public static Journal Open(JournalOptions options, ILogger<Journal>? logger = null) => new(options, logger ?? NullLogger<Journal>.Instance);
 

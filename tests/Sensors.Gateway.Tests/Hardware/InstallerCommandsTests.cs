@@ -75,6 +75,25 @@ public sealed class InstallerCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Doctor_SaysSo_WhenTheGatewayIsRunningBesideIt()
+    {
+        var settings = Settings(School);
+        var buses = new EmulatedBuses().Emulate(new SensorLocation("SCD41", "i2c-1", null), Air, TimeProvider.System);
+        using var http = new HttpClient();
+        var doctor = new Doctor(settings, buses, new AssumedClockSync(), TimeProvider.System, http);
+        Assert.DoesNotContain("⚠ gateway", Doctor.Report(await doctor.ExamineAsync(CancellationToken.None)), StringComparison.Ordinal);
+
+        // A gateway holds the journal (here: this process, as `sensors run` would from another).
+        await using (Sensors.Journal.Journal.Open(settings.Journal))
+        {
+            // The lock is per open file description: a second open from this process is refused as from another.
+            var report = Doctor.Report(await doctor.ExamineAsync(CancellationToken.None));
+            Assert.Contains("⚠ gateway", report, StringComparison.Ordinal);
+            Assert.Contains("sudo systemctl stop sensors", report, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Read_PrintsEachSensorsLiveValues_AndSaysWhichOneDoesNotAnswer()
     {
         var settings = Settings(School);
