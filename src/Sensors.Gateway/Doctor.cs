@@ -65,6 +65,7 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
         var site = settings.Site;
         var expected = site?.WiredSensors().ToList() ?? [];
         var found = new Dictionary<string, (string Model, string Identity)>(StringComparer.Ordinal);
+        var garbled = new HashSet<string>(StringComparer.Ordinal); // slots where something answered, but never a whole answer
 
         // I2C: each bus, both Sensirion addresses.
         var i2cBuses = buses.I2cBuses();
@@ -77,7 +78,7 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
         {
             foreach (var (address, model) in new[] { (Scd4x.DefaultAddress, "SCD4x"), (Scd30.DefaultAddress, "SCD30") })
             {
-                if (await ProbeI2cAsync(bus, address, model, cancellationToken).ConfigureAwait(false) is { } identity)
+                if (await ProbeI2cAsync(bus, address, model, garbled, cancellationToken).ConfigureAwait(false) is { } identity)
                 {
                     found[$"{bus} 0x{address:x2}"] = (model, identity);
                 }
@@ -87,7 +88,7 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
         // Serial: only the ports the site file names (probing other ports could upset other devices).
         foreach (var (_, sensor) in expected.Where(e => !SensorModels.IsI2c(e.Sensor.Model)))
         {
-            if (await ProbeSerialAsync(sensor.Bus, SensorModels.Normalise(sensor.Model), cancellationToken).ConfigureAwait(false) is { } answer)
+            if (await ProbeSerialAsync(sensor.Bus, SensorModels.Normalise(sensor.Model), garbled, cancellationToken).ConfigureAwait(false) is { } answer)
             {
                 found[sensor.Bus] = answer;
             }
@@ -100,7 +101,13 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
                 ? $"{sensor.Bus.Replace("/dev/", string.Empty, StringComparison.Ordinal)} 0x{SensorModels.ParseAddress(sensor.Address) ?? SensorModels.DefaultAddress(model):x2}"
                 : sensor.Bus;
             var topic = $"{sensor.Id} ({room.Id})";
-            if (!found.Remove(slot, out var there))
+            if (!found.ContainsKey(slot) && garbled.Contains(slot))
+            {
+                findings.Add(new Finding(Verdict.Problem, topic, SensorModels.IsI2c(model)
+                    ? $"something answers at {slot}, but every answer fails its checksum: the line is noisy or a contact is loose. Check SDA, SCL and GND (shared with the Pi), keep the wires short (under a metre without a bus buffer), and the pull-ups."
+                    : $"something answers on {slot}, but every answer fails its checksum or its framing: the line is noisy or mis-wired. Check GND (shared with the Pi), the 5 V supply under load, TX to RX and the cable's length."));
+            }
+            else if (!found.Remove(slot, out var there))
             {
                 findings.Add(new Finding(Verdict.Problem, topic, SensorModels.IsI2c(model)
                     ? $"the site file puts a {model} at {slot}, but nothing answers there. Check its wiring (SDA, SCL, 3.3 V, GND), the bus and the address; `i2cdetect -y {sensor.Bus.Split('-').Last()}` lists what answers."
@@ -129,7 +136,10 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
 
     private static string Family(string model) => model is "SCD40" or "SCD41" or "SCD4x" ? "SCD4x" : model;
 
-    private async Task<string?> ProbeI2cAsync(string bus, int address, string model, CancellationToken cancellationToken)
+    /// <summary>An answer that was heard but could not be read (a checksum or the framing): something is there.</summary>
+    private static bool Heard(HardwareException error) => error.Fault is HardwareFault.Checksum or HardwareFault.Protocol;
+
+    private async Task<string?> ProbeI2cAsync(string bus, int address, string model, HashSet<string> garbled, CancellationToken cancellationToken)
     {
         try
         {
@@ -143,14 +153,19 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
 
             return $"firmware {await new Scd30(device, time).GetFirmwareVersionAsync(cancellationToken).ConfigureAwait(false)}";
         }
-        catch (HardwareException)
+        catch (HardwareException error)
         {
+            if (Heard(error))
+            {
+                garbled.Add($"{bus} 0x{address:x2}");
+            }
+
             return null;
         }
     }
 
     /// <summary>Asks the expected model first, then the other serial model: a wrong model in the site file shows.</summary>
-    private async Task<(string Model, string Identity)?> ProbeSerialAsync(string port, string expected, CancellationToken cancellationToken)
+    private async Task<(string Model, string Identity)?> ProbeSerialAsync(string port, string expected, HashSet<string> garbled, CancellationToken cancellationToken)
     {
         foreach (var model in expected == "S8" ? new[] { "S8", "MH-Z19B" } : ["MH-Z19B", "S8"])
         {
@@ -158,6 +173,10 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
             {
                 using var sensor = SensorModels.Open(new SensorLocation(model, port, null), buses, time);
                 return (model, await sensor.StartAsync(cancellationToken).ConfigureAwait(false));
+            }
+            catch (HardwareException error) when (Heard(error))
+            {
+                garbled.Add(port);
             }
             catch (HardwareException)
             {

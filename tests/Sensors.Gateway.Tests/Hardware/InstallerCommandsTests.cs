@@ -75,6 +75,27 @@ public sealed class InstallerCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Doctor_TellsANoisyLine_FromASilentOne()
+    {
+        var settings = Settings(School);
+        var time = TimeProvider.System;
+        var noisy = new SensorFaults { CorruptAnswers = 10_000 }; // every answer arrives with a wrong CRC/checksum
+        var buses = new EmulatedBuses()
+            .Emulate(new SensorLocation("SCD41", "i2c-1", null), Air, time, noisy)
+            .Emulate(new SensorLocation("SCD30", "i2c-1", null), Air, time)
+            .Emulate(new SensorLocation("MH-Z19B", "/dev/ttyUSB0", null), Air, time, new SensorFaults { CorruptAnswers = 10_000 });
+                                                                               // and nothing on /dev/ttyUSB1
+        using var http = new HttpClient();
+        var report = Doctor.Report(await new Doctor(settings, buses, new AssumedClockSync(), time, http).ExamineAsync(CancellationToken.None));
+
+        var lines = report.Split('\n');
+        Assert.Contains("every answer fails its checksum", lines.Single(l => l.StartsWith("✗ scd41-cp", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains("every answer fails its checksum", lines.Single(l => l.StartsWith("✗ mhz-cm1", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains("nothing answers there", lines.Single(l => l.StartsWith("✗ s8-cm2", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.StartsWith("✓ scd30-ce1", lines.Single(l => l.Contains("scd30-ce1", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Doctor_SaysSo_WhenTheGatewayIsRunningBesideIt()
     {
         var settings = Settings(School);
