@@ -114,9 +114,9 @@ public static class PortalApp
         app.MapGet("/", (AirPages pages, HttpContext http) => Page(http, log, city, async () => (string?)await pages.HomeAsync(http.RequestAborted))).CacheOutput();
         app.MapGet("/ecoles", (AirPages pages, HttpContext http) => Page(http, log, city, async () => (string?)await pages.SchoolsAsync(http.RequestAborted))).CacheOutput();
         app.MapGet("/ecoles/{site}", (string site, AirPages pages, HttpContext http) =>
-            Page(http, log, city, () => SiteDirectory.IsIdentifier(site) ? pages.SchoolAsync(site, http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
+            Page(http, log, city, () => SiteDirectory.IsRoutable(site) ? pages.SchoolAsync(site, http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
         app.MapGet("/ecoles/{site}/{room}", (string site, string room, AirPages pages, HttpContext http) =>
-            Page(http, log, city, () => SiteDirectory.IsIdentifier(site) && SiteDirectory.IsIdentifier(room) ? pages.ClassroomAsync(site, room, http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
+            Page(http, log, city, () => SiteDirectory.IsRoutable(site) && SiteDirectory.IsRoutable(room) ? pages.ClassroomAsync(site, room, http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
         app.MapGet("/dechets", (CityPages pages, HttpContext http) => Page(http, log, city, async () => (string?)await pages.WasteAsync(http.RequestAborted))).CacheOutput();
         app.MapGet("/eclairage", (CityPages pages, HttpContext http) => Page(http, log, city, async () => (string?)await pages.LightingAsync(http.RequestAborted))).CacheOutput();
         app.MapGet("/comment-ca-marche", () => Results.Text(InfoPages.HowItWorks(options), Html));

@@ -15,6 +15,9 @@ public static class PageLook
     /// <summary>French first; the English follows in a span marked lang="en" so that screen readers switch voice.</summary>
     public static string En(string english) => $" <span lang=\"en\" class=\"en\">{english}</span>";
 
+    /// <summary>One segment of a link's path (a site or room id as the data holds it: CM2_B, École Maj): percent-encoded, then HTML-encoded.</summary>
+    public static string PathSegment(string id) => Encode(Uri.EscapeDataString(id));
+
     /// <summary>Text made safe inside HTML: &amp; &lt; &gt; and quotes escaped; accented letters stay as they are (UTF-8 pages).</summary>
     public static string Encode(string text)
     {

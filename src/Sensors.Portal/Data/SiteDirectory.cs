@@ -45,4 +45,11 @@ public sealed class SiteDirectory
     }
 
     public static bool IsIdentifier(string? text) => ConfigYaml.IsIdentifier(text);
+
+    /// <summary>
+    /// Whether a site or room id from an address may be looked up: any id the data can hold
+    /// (the MQTT source accepts CM2_B or Ecole_Maj, not only lower case and dashes), at most 256
+    /// characters, no control character. Queries quote it (Ql.Text), so it changes no query.
+    /// </summary>
+    public static bool IsRoutable(string? text) => !string.IsNullOrEmpty(text) && text.Length <= 256 && !text.Any(char.IsControl);
 }

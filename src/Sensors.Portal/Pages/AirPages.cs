@@ -53,7 +53,7 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
         {
             var here = rooms.Where(r => r.Site == site).ToList();
             var count = (Co2Light light) => here.Count(r => Levels.Classify(r.Co2Ppm) == light);
-            html.Append("<li class=\"card\"><h3><a href=\"/ecoles/").Append(PageLook.Encode(site)).Append("\">").Append(PageLook.Encode(sites.SiteName(site))).Append("</a></h3><p>");
+            html.Append("<li class=\"card\"><h3><a href=\"/ecoles/").Append(PageLook.PathSegment(site)).Append("\">").Append(PageLook.Encode(sites.SiteName(site))).Append("</a></h3><p>");
             html.Append(here.Count == 0
                 ? "Pas de mesure récente." + PageLook.En("No recent reading.")
                 : $"{here.Count} salle{(here.Count > 1 ? "s" : string.Empty)} mesurée{(here.Count > 1 ? "s" : string.Empty)} : {count(Co2Light.Green)} vert, {count(Co2Light.Orange)} orange, {count(Co2Light.Red)} rouge."
@@ -89,7 +89,7 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
             {
                 var reading = rooms.FirstOrDefault(r => r.Room == id);
                 html.Append("<li class=\"room\" id=\"room-").Append(PageLook.Encode(id)).Append("\" data-light=\"").Append(reading is null ? "none" : PageLook.Name(Levels.Classify(reading.Co2Ppm))).Append("\">\n<h2><a href=\"/ecoles/")
-                    .Append(PageLook.Encode(site)).Append('/').Append(PageLook.Encode(id)).Append("\">").Append(PageLook.Encode(roomName)).Append("</a></h2>\n");
+                    .Append(PageLook.PathSegment(site)).Append('/').Append(PageLook.PathSegment(id)).Append("\">").Append(PageLook.Encode(roomName)).Append("</a></h2>\n");
                 LightOrNone(html, reading);
                 IconeLine(html, Icone.Of(icone.GetValueOrDefault((id, weekStart))));
                 html.Append("</li>\n");
@@ -134,7 +134,7 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
         var todaysLessons = lessons.Between(midnight, LessonHours.Instant(local.Date.AddDays(1), zone), zone).ToList();
         return Layout.Page(options.City, "/ecoles", $"{roomName} – {siteName}", "Classroom air", html =>
         {
-            html.Append("<p><a href=\"/ecoles/").Append(PageLook.Encode(site)).Append("\">← ").Append(PageLook.Encode(siteName)).Append("</a></p>\n");
+            html.Append("<p><a href=\"/ecoles/").Append(PageLook.PathSegment(site)).Append("\">← ").Append(PageLook.Encode(siteName)).Append("</a></p>\n");
             html.Append("<section class=\"room\" id=\"room-").Append(PageLook.Encode(room)).Append("\" data-light=\"").Append(reading is null ? "none" : PageLook.Name(Levels.Classify(reading.Co2Ppm))).Append("\">\n");
             html.Append("<h2>Maintenant").Append(PageLook.En("Now")).Append("</h2>\n");
             LightOrNone(html, reading);
