@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using Sensors.Testing;
 
 namespace Sensors.Portal.Tests;
@@ -38,15 +36,7 @@ public sealed partial class RoutedIdsTests : IDisposable
             Assert.True(response.IsSuccessStatusCode, response.Content.ReadAsStringAsync().GetAwaiter().GetResult());
         }
 
-        Directory.CreateDirectory(_folder.File("sites"));
-        var config = _folder.File("portal.json");
-        File.WriteAllText(config, $$"""
-            { "Portal": { "Port": 0, "Sites": "{{_folder.File("sites")}}", "CacheFor": "00:00:00", "City": "Ville de Test",
-                          "Influx": { "Url": "{{_influx.Url}}", "Database": "sensors" } } }
-            """);
-        var (app, errors) = PortalApp.Build(["--config", config], services => services.AddSingleton<TimeProvider>(new FakeTimeProvider(now)));
-        _app = app ?? throw new InvalidOperationException(string.Join('\n', errors));
-        _app.StartAsync().GetAwaiter().GetResult();
+        _app = SeededCity.StartPortal(_folder, _influx, now);
         _http = new HttpClient { BaseAddress = PortalApp.Address(_app) };
     }
 

@@ -34,16 +34,28 @@ public sealed class SeededCity : IDisposable
               - { id: cm1, name: CM1, volume_m3: 175, pupils: 25 }
               - { id: cm2, name: CM2, volume_m3: 180, pupils: 26 }
             """);
-        var config = _folder.File("portal.json");
-        File.WriteAllText(config, $$"""
-            { "Portal": { "Port": 0, "Sites": "{{_folder.File("sites")}}", "CacheFor": "00:00:00", "City": "Ville de Test",
-                          "Influx": { "Url": "{{Influx.Url}}", "Database": "sensors" } } }
-            """);
-        var (app, errors) = PortalApp.Build(["--config", config], services => services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now)));
-        App = app ?? throw new InvalidOperationException(string.Join('\n', errors));
-        App.StartAsync().GetAwaiter().GetResult();
+        App = StartPortal(_folder, Influx, Now);
         Url = PortalApp.Address(App);
         Http = new HttpClient { BaseAddress = Url };
+    }
+
+    /// <summary>
+    /// The portal in this process over <paramref name="influx"/>, on a free loopback port, its
+    /// clock stopped at <paramref name="now"/>, no page cache, the site files of
+    /// <paramref name="folder"/>/sites.
+    /// </summary>
+    public static WebApplication StartPortal(TempFolder folder, InfluxServer influx, DateTimeOffset now)
+    {
+        Directory.CreateDirectory(folder.File("sites"));
+        var config = folder.File("portal.json");
+        File.WriteAllText(config, $$"""
+            { "Portal": { "Port": 0, "Sites": "{{folder.File("sites")}}", "CacheFor": "00:00:00", "City": "Ville de Test",
+                          "Influx": { "Url": "{{influx.Url}}", "Database": "sensors" } } }
+            """);
+        var (app, errors) = PortalApp.Build(["--config", config], services => services.AddSingleton<TimeProvider>(new FakeTimeProvider(now)));
+        var started = app ?? throw new InvalidOperationException(string.Join('\n', errors));
+        started.StartAsync().GetAwaiter().GetResult();
+        return started;
     }
 
     public InfluxServer Influx { get; }
