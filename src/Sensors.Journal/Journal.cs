@@ -105,7 +105,7 @@ public sealed partial class Journal : IAsyncDisposable
 
         try
         {
-            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            using var probe = OpenLock(path, FileMode.Open);
             return false;
         }
         catch (IOException)
@@ -1016,12 +1016,15 @@ public sealed partial class Journal : IAsyncDisposable
         return _segments[0];
     }
 
+    /// <summary>The journal's lock file, held exclusively (.NET takes a flock on it): refused with IOException while another holds it.</summary>
+    private static FileStream OpenLock(string path, FileMode mode) => new(path, mode, FileAccess.ReadWrite, FileShare.None);
+
     private static FileStream AcquireLock(string directory)
     {
         var path = Path.Combine(directory, "lock");
         try
         {
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            return OpenLock(path, FileMode.OpenOrCreate);
         }
         catch (IOException error)
         {
