@@ -29,12 +29,8 @@ public sealed partial class RoutedIdsTests : IDisposable
             _influx.Execute(statement);
         }
 
-        var lines = string.Join('\n', Rooms.SelectMany(r => Enumerable.Range(0, 30).Select(m =>
+        CitySeed.Write(_influx, Rooms.SelectMany(r => Enumerable.Range(0, 30).Select(m =>
             $"air_quality,room={Escape(r.Room)},sensor_id=s1,sensor_model=SCD41,site={Escape(r.Site)} co2_ppm={700 + m},temperature_c=21,humidity_pct=45 {(now - TimeSpan.FromMinutes(m)).ToUnixTimeSeconds()}")));
-        using (var response = _influx.Http.PostAsync($"write?db={CitySeed.Database}&rp=raw&precision=s", new StringContent(lines)).GetAwaiter().GetResult())
-        {
-            Assert.True(response.IsSuccessStatusCode, response.Content.ReadAsStringAsync().GetAwaiter().GetResult());
-        }
 
         _app = SeededCity.StartPortal(_folder, _influx, now);
         _http = new HttpClient { BaseAddress = PortalApp.Address(_app) };

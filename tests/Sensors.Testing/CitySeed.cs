@@ -48,6 +48,25 @@ public static class CitySeed
             : select.Replace(" GROUP BY ", $" WHERE {range} GROUP BY ", StringComparison.Ordinal);
     }
 
+    /// <summary>Line protocol (seconds) written into "raw", as a gateway writes it; throws with InfluxDB's answer if refused.</summary>
+    public static void Write(InfluxServer influx, IEnumerable<string> lines)
+    {
+        using var response = influx.Http.PostAsync($"write?db={Database}&rp=raw&precision=s", new StringContent(string.Join('\n', lines))).GetAwaiter().GetResult();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"InfluxDB refused the lines: {(int)response.StatusCode} {response.Content.ReadAsStringAsync().GetAwaiter().GetResult()}");
+        }
+    }
+
+    /// <summary>Every continuous query of schema.iql run over [from, to), as the CQs do each hour (and again for late data, RESAMPLE FOR 2d).</summary>
+    public static void RollUpAll(InfluxServer influx, DateTimeOffset from, DateTimeOffset to)
+    {
+        foreach (var cq in SchemaStatements().Where(s => s.StartsWith("CREATE CONTINUOUS QUERY", StringComparison.Ordinal)))
+        {
+            influx.Execute(RollUp(cq, from, to));
+        }
+    }
+
     /// <summary>Thursday 10:00 in Paris, the last one before today: the portal's "now" in the tests (a lesson is on).</summary>
     public static DateTimeOffset LastThursdayTen()
     {

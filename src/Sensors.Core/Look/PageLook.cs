@@ -54,6 +54,16 @@ public static class PageLook
     public static string Decimal(double value, string format = "0.0") =>
         value.ToString(format, CultureInfo.InvariantCulture).Replace('.', ',');
 
+    private static readonly string[] DaysFr = ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"];
+    private static readonly string[] MonthsFr = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
+
+    /// <summary>A day as French writes it in a heading: "Mardi 1er décembre" (no year).</summary>
+    public static string DayFr(DateOnly day) =>
+        char.ToUpperInvariant(DaysFr[(int)day.DayOfWeek][0]) + DaysFr[(int)day.DayOfWeek][1..] + " " + (day.Day == 1 ? "1er" : day.Day.ToString(CultureInfo.InvariantCulture)) + " " + MonthsFr[day.Month - 1];
+
+    /// <summary>The same day in English: "Tuesday 1 December".</summary>
+    public static string DayEn(DateOnly day) => day.ToString("dddd d MMMM", CultureInfo.InvariantCulture);
+
     /// <summary>The light's class name and data-light value: green, orange, red.</summary>
     public static string Name(Co2Light light) => light.ToString().ToLowerInvariant();
 

@@ -17,7 +17,7 @@ public sealed class AirQualityData(IInfluxQuery influx, PortalOptions options)
     /// <summary>A reading older than this is not "now": the room shows grey.</summary>
     public static readonly TimeSpan Fresh = TimeSpan.FromMinutes(15);
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Site, string? Room, DateTimeOffset From, DateTimeOffset To), (DateTimeOffset Until, Dictionary<string, IconeCounts> Counts)> _settled = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Site, string? Room, DateTimeOffset From, DateTimeOffset To), (long Fingerprint, Dictionary<string, IconeCounts> Counts)> _settled = new();
 
     private string Raw => options.Raw("air_quality");
 
@@ -49,25 +49,51 @@ public sealed class AirQualityData(IInfluxQuery influx, PortalOptions options)
         return [.. answers[0].SelectMany(s => s.Rows).Where(r => Series.Number(r, 1) is not null).Select(r => (Series.Time(r) + half, Series.Number(r, 1)!.Value))];
     }
 
+    /// <summary>The local days of [from, to) on which the room has readings (days of <paramref name="zone"/>).</summary>
+    public async Task<IReadOnlySet<DateOnly>> DaysWithReadingsAsync(string site, string room, DateTimeOffset from, DateTimeOffset to, TimeZoneInfo zone, CancellationToken cancellation)
+    {
+        var answers = await influx.QueryAsync(
+            [$"SELECT count(co2_ppm) FROM {Raw} WHERE \"site\" = {Ql.Text(site)} AND \"room\" = {Ql.Text(room)} AND {Ql.Between(from, to)} GROUP BY time(1d) fill(none) tz({Ql.Text(zone.Id)})"],
+            cancellation);
+        return answers[0].SelectMany(s => s.Rows).Where(r => Series.Number(r, 1) is > 0)
+            .Select(r => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Series.Time(r), zone).DateTime)).ToHashSet();
+    }
+
     /// <summary>
     /// The counts behind the confinement index, per room and per key, over the given lesson spans.
     /// Whole hours come from the hourly roll-up (samples, samples_above_1000, samples_above_1700,
     /// which the continuous queries compute from every reading); the parts of an hour that a lesson
-    /// only partly covers (08:30–09:00), and the last two hours, which the roll-up may not have
-    /// reached yet, are counted in the minute data: three counts per piece. One request in all.
-    /// A lesson that ended before the roll-up's last hour does not change any more (late readings
-    /// aside): its counts are kept for an hour, so a page asks only for today's lessons.
+    /// only partly covers (08:30–09:00), the last two hours, which the roll-up may not have reached
+    /// yet, and any lesson hour the roll-up has no row for (history written late, before its
+    /// roll-up ran) are counted in the minute data, three counts per piece, adjacent pieces merged.
+    /// A lesson that ended before the roll-up's last hour is kept with its fingerprint, the sum of
+    /// the roll-up's samples over the hours it touches: the next page reuses it only while that sum
+    /// is unchanged, so late readings, once rolled up, are counted. Two requests at most.
     /// </summary>
     public async Task<Dictionary<(string Room, DateTimeOffset Key), IconeCounts>> IconeCountsAsync(string site, string? room, IReadOnlyList<LessonSpan> spans, DateTimeOffset now, CancellationToken cancellation)
     {
+        var counts = new Dictionary<(string, DateTimeOffset), IconeCounts>();
+        if (spans.Count == 0)
+        {
+            return counts;
+        }
+
+        var filter = $"\"site\" = {Ql.Text(site)}{(room is null ? string.Empty : $" AND \"room\" = {Ql.Text(room)}")}";
         var rolledUp = Hour(now) - TimeSpan.FromHours(1);
+        var hourly = await RolledUpHoursAsync(filter, Hour(spans.Min(s => s.From)), spans.Max(s => s.To), cancellation);
+
         var perSpan = new Dictionary<string, IconeCounts>[spans.Count];
-        var hours = new Dictionary<DateTimeOffset, int>();
+        var fingerprints = new long[spans.Count];
         var pieces = new List<(int Span, DateTimeOffset From, DateTimeOffset To)>();
         for (var i = 0; i < spans.Count; i++)
         {
             var span = spans[i];
-            if (_settled.TryGetValue((site, room, span.From, span.To), out var kept) && kept.Until > now)
+            for (var hour = Hour(span.From); hour < span.To; hour += TimeSpan.FromHours(1))
+            {
+                fingerprints[i] += hourly.TryGetValue(hour, out var rows) ? rows.Sum(r => r.Counts.Samples) : 0;
+            }
+
+            if (span.To <= rolledUp && _settled.TryGetValue((site, room, span.From, span.To), out var kept) && kept.Fingerprint == fingerprints[i])
             {
                 perSpan[i] = kept.Counts;
                 continue;
@@ -78,76 +104,67 @@ public sealed class AirQualityData(IInfluxQuery influx, PortalOptions options)
             while (at < span.To)
             {
                 var next = Hour(at) + TimeSpan.FromHours(1);
-                if (at == Hour(at) && next <= span.To && next <= rolledUp)
+                var end = next < span.To ? next : span.To;
+                if (at == Hour(at) && next <= span.To && next <= rolledUp && hourly.TryGetValue(at, out var rows))
                 {
-                    hours[at] = i;
+                    foreach (var (roomId, more) in rows)
+                    {
+                        perSpan[i][roomId] = perSpan[i].GetValueOrDefault(roomId) + more;
+                    }
+                }
+                else if (pieces.Count > 0 && pieces[^1].Span == i && pieces[^1].To == at)
+                {
+                    pieces[^1] = (i, pieces[^1].From, end);
                 }
                 else
                 {
-                    pieces.Add((i, at, next < span.To ? next : span.To));
+                    pieces.Add((i, at, end));
                 }
 
-                at = next < span.To ? next : span.To;
+                at = end;
             }
         }
 
-        var filter = $"\"site\" = {Ql.Text(site)}{(room is null ? string.Empty : $" AND \"room\" = {Ql.Text(room)}")}";
-        var statements = new List<string>((pieces.Count * 3) + 1);
-        if (hours.Count > 0)
+        if (pieces.Count > 0)
         {
-            statements.Add($"SELECT samples, samples_above_1000, samples_above_1700 FROM {options.Hourly("air_quality")} WHERE {filter} AND {Ql.Between(hours.Keys.Min(), hours.Keys.Max() + TimeSpan.FromHours(1))} GROUP BY \"room\"");
-        }
-
-        foreach (var piece in pieces)
-        {
-            var where = $"{filter} AND {Ql.Between(piece.From, piece.To)}";
-            statements.Add($"SELECT count(co2_ppm) FROM {Raw} WHERE {where} GROUP BY \"room\"");
-            statements.Add($"SELECT count(co2_ppm) FROM {Raw} WHERE {where} AND co2_ppm > 1000 GROUP BY \"room\"");
-            statements.Add($"SELECT count(co2_ppm) FROM {Raw} WHERE {where} AND co2_ppm > 1700 GROUP BY \"room\"");
-        }
-
-        var answers = await influx.QueryAsync(statements, cancellation);
-        void Add(int span, string roomId, IconeCounts more) => perSpan[span][roomId] = perSpan[span].GetValueOrDefault(roomId) + more;
-        var first = 0;
-        if (hours.Count > 0)
-        {
-            first = 1;
-            foreach (var series in answers[0])
+            var statements = new List<string>(pieces.Count * 3);
+            foreach (var piece in pieces)
             {
-                var (samples, above1000, above1700) = (series.Column("samples"), series.Column("samples_above_1000"), series.Column("samples_above_1700"));
-                foreach (var row in series.Rows)
+                var where = $"{filter} AND {Ql.Between(piece.From, piece.To)}";
+                statements.Add($"SELECT count(co2_ppm) FROM {Raw} WHERE {where} GROUP BY time(5m), \"room\" fill(none)");
+                statements.Add($"SELECT count(co2_ppm) FROM {Raw} WHERE {where} AND co2_ppm > 1000 GROUP BY \"room\"");
+                statements.Add($"SELECT count(co2_ppm) FROM {Raw} WHERE {where} AND co2_ppm > 1700 GROUP BY \"room\"");
+            }
+
+            var answers = await influx.QueryAsync(statements, cancellation);
+            for (var i = 0; i < pieces.Count; i++)
+            {
+                for (var part = 0; part < 3; part++)
                 {
-                    if (hours.TryGetValue(Hour(Series.Time(row)), out var span))
+                    foreach (var series in answers[(i * 3) + part])
                     {
-                        Add(span, series.Tag("room"), new IconeCounts((long)(Series.Number(row, samples) ?? 0), (long)(Series.Number(row, above1000) ?? 0), (long)(Series.Number(row, above1700) ?? 0)));
+                        var into = perSpan[pieces[i].Span];
+                        into[series.Tag("room")] = into.GetValueOrDefault(series.Tag("room")) + (part switch
+                        {
+                            0 => new IconeCounts(series.Rows.Sum(r => (long)(Series.Number(r, 1) ?? 0)), 0, 0, MeasuredMinutes(series, pieces[i].From, pieces[i].To)),
+                            1 => new IconeCounts(0, Count(series), 0),
+                            _ => new IconeCounts(0, 0, Count(series)),
+                        });
                     }
-                }
-            }
-        }
-
-        for (var i = 0; i < pieces.Count; i++)
-        {
-            for (var part = 0; part < 3; part++)
-            {
-                foreach (var series in answers[first + (i * 3) + part])
-                {
-                    var n = (long)(series.Rows.Count > 0 ? Series.Number(series.Rows[0], 1) ?? 0 : 0);
-                    Add(pieces[i].Span, series.Tag("room"), part switch { 0 => new IconeCounts(n, 0, 0), 1 => new IconeCounts(0, n, 0), _ => new IconeCounts(0, 0, n) });
                 }
             }
         }
 
         if (_settled.Count > 20_000)
         {
-            _settled.Clear(); // bounded: a year of lessons of a few hundred rooms; cleared, it fills again in an hour
+            _settled.Clear(); // bounded: a year of lessons of a few hundred rooms; cleared, it fills again as pages are read
         }
 
-        var counts = new Dictionary<(string, DateTimeOffset), IconeCounts>();
         for (var i = 0; i < spans.Count; i++)
         {
             if (spans[i].To <= rolledUp)
             {
-                _settled.TryAdd((site, room, spans[i].From, spans[i].To), (now + TimeSpan.FromHours(1), perSpan[i]));
+                _settled[(site, room, spans[i].From, spans[i].To)] = (fingerprints[i], perSpan[i]);
             }
 
             foreach (var (roomId, more) in perSpan[i])
@@ -157,6 +174,44 @@ public sealed class AirQualityData(IInfluxQuery influx, PortalOptions options)
         }
 
         return counts;
+    }
+
+    private static long Count(Series series) => (long)(series.Rows.Count > 0 ? Series.Number(series.Rows[0], 1) ?? 0 : 0);
+
+    /// <summary>The minutes of [from, to) covered by five-minute buckets that hold a reading.</summary>
+    private static long MeasuredMinutes(Series buckets, DateTimeOffset from, DateTimeOffset to) => buckets.Rows
+        .Where(r => Series.Number(r, 1) is > 0)
+        .Sum(r =>
+        {
+            var start = Series.Time(r);
+            var end = start + TimeSpan.FromMinutes(5);
+            return (long)((end < to ? end : to) - (start > from ? start : from)).TotalMinutes;
+        });
+
+    /// <summary>The hourly roll-up's three counts per room for every hour in [from, to), by the hour's start.</summary>
+    private async Task<Dictionary<DateTimeOffset, List<(string Room, IconeCounts Counts)>>> RolledUpHoursAsync(string filter, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation)
+    {
+        var answers = await influx.QueryAsync(
+            [$"SELECT samples, samples_above_1000, samples_above_1700 FROM {options.Hourly("air_quality")} WHERE {filter} AND {Ql.Between(from, to)} GROUP BY \"room\""],
+            cancellation);
+        var hours = new Dictionary<DateTimeOffset, List<(string, IconeCounts)>>();
+        foreach (var series in answers[0])
+        {
+            var (samples, above1000, above1700) = (series.Column("samples"), series.Column("samples_above_1000"), series.Column("samples_above_1700"));
+            foreach (var row in series.Rows)
+            {
+                var hour = Hour(Series.Time(row));
+                if (!hours.TryGetValue(hour, out var rows))
+                {
+                    hours[hour] = rows = [];
+                }
+
+                var n = (long)(Series.Number(row, samples) ?? 0);
+                rows.Add((series.Tag("room"), new IconeCounts(n, (long)(Series.Number(row, above1000) ?? 0), (long)(Series.Number(row, above1700) ?? 0), n > 0 ? 60 : 0)));
+            }
+        }
+
+        return hours;
     }
 
     /// <summary>The start of the UTC hour holding <paramref name="at"/>.</summary>

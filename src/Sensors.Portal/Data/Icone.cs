@@ -1,9 +1,12 @@
 namespace Sensors.Portal.Data;
 
-/// <summary>Readings taken during lessons, and how many of them were above 1000 and above 1700 ppm.</summary>
-public readonly record struct IconeCounts(long Samples, long Above1000, long Above1700)
+/// <summary>
+/// Readings taken during lessons, how many of them were above 1000 and above 1700 ppm, and the
+/// lesson minutes that have readings (by the hour from the roll-up, by five minutes from the minute data).
+/// </summary>
+public readonly record struct IconeCounts(long Samples, long Above1000, long Above1700, long MeasuredMinutes = 0)
 {
-    public static IconeCounts operator +(IconeCounts a, IconeCounts b) => new(a.Samples + b.Samples, a.Above1000 + b.Above1000, a.Above1700 + b.Above1700);
+    public static IconeCounts operator +(IconeCounts a, IconeCounts b) => new(a.Samples + b.Samples, a.Above1000 + b.Above1000, a.Above1700 + b.Above1700, a.MeasuredMinutes + b.MeasuredMinutes);
 
     /// <summary>Share of lesson time between 1000 and 1700 ppm.</summary>
     public double F1 => Samples == 0 ? 0 : (double)(Above1000 - Above1700) / Samples;

@@ -121,17 +121,21 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
         var curveTask = air.CurveAsync(site, room, midnight, now, TimeSpan.FromMinutes(5), cancellation);
         var iconeTask = air.IconeCountsAsync(site, room, spans, now, cancellation);
         var reading = (await nowTask).FirstOrDefault(r => r.Room == room);
-        var curve = await curveTask;
+        var day = new DayCurve(DateOnly.FromDateTime(local.Date), await curveTask, dayFrom, dayTo, lessons.Between(midnight, LessonHours.Instant(local.Date.AddDays(1), zone), zone).ToList(), Today: true);
         var icone = await iconeTask;
+        if (!day.Points.Any(p => p.At >= dayFrom && p.At <= dayTo))
+        {
+            day = await LastSchoolDayAsync(site, room, local.Date, lessons, zone, cancellation) ?? day;
+        }
+
         var known = sites.Find(site)?.Rooms.Any(r => r.Id == room) == true;
-        if (!known && reading is null && curve.Count == 0 && icone.Count == 0)
+        if (!known && reading is null && day.Points.Count == 0 && icone.Count == 0)
         {
             return null;
         }
 
         var roomName = sites.RoomName(site, room);
         var siteName = sites.SiteName(site);
-        var todaysLessons = lessons.Between(midnight, LessonHours.Instant(local.Date.AddDays(1), zone), zone).ToList();
         return Layout.Page(options.City, "/ecoles", $"{roomName} – {siteName}", "Classroom air", html =>
         {
             html.Append("<p><a href=\"/ecoles/").Append(PageLook.PathSegment(site)).Append("\">← ").Append(PageLook.Encode(siteName)).Append("</a></p>\n");
@@ -155,70 +159,135 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
             }
 
             html.Append("</section>\n");
-            Today(html, curve, dayFrom, dayTo, todaysLessons, zone);
+            Day(html, day, zone);
             Week(html, icone, weekStart, spans, zone);
             html.Append("<p class=\"rule\">").Append(PageLook.Rule(Levels)).Append(" <a href=\"/comment-ca-marche\">Comment ça marche ?</a>").Append(PageLook.En("<a href=\"/comment-ca-marche\" hreflang=\"fr\">How does it work?</a>")).Append("</p>\n");
         }, refreshSeconds: "120");
     }
 
-    private void Today(StringBuilder html, IReadOnlyList<(DateTimeOffset At, double Ppm)> curve, DateTimeOffset from, DateTimeOffset to, IReadOnlyList<(DateTimeOffset From, DateTimeOffset To)> lessons, TimeZoneInfo zone)
+    /// <summary>A day's curve over 7 h–19 h: today's, or on a day without readings the last school day that has some.</summary>
+    private sealed record DayCurve(DateOnly Date, IReadOnlyList<(DateTimeOffset At, double Ppm)> Points, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<(DateTimeOffset From, DateTimeOffset To)> Lessons, bool Today);
+
+    /// <summary>The last day of the last three weeks with lessons and readings, before <paramref name="today"/>; null if none.</summary>
+    private async Task<DayCurve?> LastSchoolDayAsync(string site, string room, DateTime today, LessonHours lessons, TimeZoneInfo zone, CancellationToken cancellation)
     {
-        html.Append("<h2>Aujourd'hui").Append(PageLook.En("Today")).Append("</h2>\n");
-        var shown = curve.Where(p => p.At >= from && p.At <= to).ToList();
+        var midnight = LessonHours.Instant(today, zone);
+        var days = await air.DaysWithReadingsAsync(site, room, LessonHours.Instant(today.AddDays(-21), zone), midnight, zone, cancellation);
+        if (days.Where(d => lessons.On(d.DayOfWeek).Count > 0).DefaultIfEmpty().Max() is not { Year: > 1 } last)
+        {
+            return null;
+        }
+
+        var date = last.ToDateTime(TimeOnly.MinValue);
+        var (from, to) = (LessonHours.Instant(date.AddHours(7), zone), LessonHours.Instant(date.AddHours(19), zone));
+        var points = await air.CurveAsync(site, room, from, to, TimeSpan.FromMinutes(5), cancellation);
+        return new DayCurve(last, points, from, to, lessons.Between(from, to, zone).ToList(), Today: false);
+    }
+
+    private void Day(StringBuilder html, DayCurve day, TimeZoneInfo zone)
+    {
+        var shown = day.Points.Where(p => p.At >= day.From && p.At <= day.To).ToList();
+        if (day.Today || shown.Count == 0)
+        {
+            html.Append("<h2>Aujourd'hui").Append(PageLook.En("Today")).Append("</h2>\n");
+        }
+        else
+        {
+            html.Append("<h2 id=\"jour\">").Append(PageLook.DayFr(day.Date)).Append(PageLook.En(PageLook.DayEn(day.Date))).Append("</h2>\n")
+                .Append("<p>Pas de mesure aujourd'hui entre 7 h et 19 h : voici le dernier jour de classe mesuré.").Append(PageLook.En("No reading today between 7 am and 7 pm: here is the last school day measured.")).Append("</p>\n");
+        }
+
         if (shown.Count == 0)
         {
             html.Append("<p>Pas encore de mesure aujourd'hui entre 7 h et 19 h.").Append(PageLook.En("No reading yet today between 7 am and 7 pm.")).Append("</p>\n");
             return;
         }
 
-        var inLessons = shown.Where(p => lessons.Any(l => p.At >= l.From && p.At < l.To)).ToList();
-        var ticks = Enumerable.Range(0, 6).Select(i => from.AddHours(1 + (2 * i))).Select(at => new Tick(at, Clock(at, zone))).ToList();
+        var (whenFr, whenEn) = day.Today ? ("aujourd'hui", "today") : (PageLook.DayFr(day.Date).ToLowerInvariant(), PageLook.DayEn(day.Date));
+        var inLessons = shown.Where(p => day.Lessons.Any(l => p.At >= l.From && p.At < l.To)).ToList();
+        var ticks = Enumerable.Range(0, 6).Select(i => day.From.AddHours(1 + (2 * i))).Select(at => new Tick(at, Clock(at, zone))).ToList();
         var caption = new StringBuilder()
-            .Append("CO<sub>2</sub> aujourd'hui de 7 h à 19 h : de ").Append(PageLook.Number(shown.Min(p => p.Ppm))).Append(" à ").Append(PageLook.Number(shown.Max(p => p.Ppm))).Append(" ppm");
+            .Append("CO<sub>2</sub> ").Append(whenFr).Append(" de 7 h à 19 h : de ").Append(PageLook.Number(shown.Min(p => p.Ppm))).Append(" à ").Append(PageLook.Number(shown.Max(p => p.Ppm))).Append(" ppm");
         if (inLessons.Count > 0)
         {
             caption.Append(", en moyenne ").Append(PageLook.Number(inLessons.Average(p => p.Ppm))).Append(" ppm pendant les cours (zones grisées)");
         }
 
-        caption.Append('.').Append(PageLook.En($"CO<sub>2</sub> today from 7 am to 7 pm: {PageLook.Number(shown.Min(p => p.Ppm))} to {PageLook.Number(shown.Max(p => p.Ppm))} ppm{(inLessons.Count > 0 ? $", {PageLook.Number(inLessons.Average(p => p.Ppm))} ppm on average during lessons (shaded)" : string.Empty)}."));
-        Charts.Co2Curve(html, "courbe-jour", shown, from, to, Levels, caption.ToString(), shaded: lessons, ticks: ticks);
+        caption.Append('.').Append(PageLook.En($"CO<sub>2</sub> {whenEn} from 7 am to 7 pm: {PageLook.Number(shown.Min(p => p.Ppm))} to {PageLook.Number(shown.Max(p => p.Ppm))} ppm{(inLessons.Count > 0 ? $", {PageLook.Number(inLessons.Average(p => p.Ppm))} ppm on average during lessons (shaded)" : string.Empty)}."));
+        Charts.Co2Curve(html, day.Today ? "courbe-jour" : "courbe-dernier-jour", shown, day.From, day.To, Levels, caption.ToString(), shaded: day.Lessons, ticks: ticks);
         var hours = shown.GroupBy(p => TimeZoneInfo.ConvertTime(p.At, zone).Hour).OrderBy(g => g.Key)
             .Select(g => (IReadOnlyList<string>)[$"{g.Key:00}:00–{g.Key + 1:00}:00", PageLook.Number(g.Average(p => p.Ppm)), PageLook.Number(g.Max(p => p.Ppm))]);
         Layout.Table(html, "Les chiffres, heure par heure", "The figures, hour by hour", ["Heure <span lang=\"en\" class=\"en\">Hour</span>", "Moyenne (ppm) <span lang=\"en\" class=\"en\">Mean</span>", "Maximum (ppm)"], hours);
     }
 
+    /// <summary>
+    /// The week's confinement index, or when this week has no lesson measured yet (a Monday
+    /// morning, the first week back) the last week that has one, said as such; then the previous
+    /// weeks that have readings (a week without any is left out, not shown as a row of dashes).
+    /// </summary>
     private static void Week(StringBuilder html, Dictionary<(string Room, DateTimeOffset Key), IconeCounts> icone, DateTimeOffset weekStart, IReadOnlyList<LessonSpan> spans, TimeZoneInfo zone)
     {
-        html.Append("<h2>Cette semaine : l'indice de confinement").Append(PageLook.En("This week: the confinement index")).Append("</h2>\n");
-        var counts = icone.Where(k => k.Key.Key == weekStart).Select(k => k.Value).FirstOrDefault();
+        IconeCounts Of(DateTimeOffset week) => icone.Where(k => k.Key.Key == week).Select(k => k.Value).FirstOrDefault();
+        string Date(DateTimeOffset week) => TimeZoneInfo.ConvertTime(week, zone).ToString("dd/MM/yyyy", CultureInfo.InvariantCulture);
+        var measured = spans.Select(s => s.Key).Distinct().Where(k => Of(k).Samples > 0).OrderByDescending(k => k).ToList();
+        var shown = Of(weekStart).Samples > 0 || measured.Count == 0 ? weekStart : measured[0];
+        if (shown == weekStart)
+        {
+            html.Append("<h2>Cette semaine : l'indice de confinement").Append(PageLook.En("This week: the confinement index")).Append("</h2>\n");
+        }
+        else
+        {
+            html.Append("<h2>La semaine du ").Append(Date(shown)).Append(" : l'indice de confinement").Append(PageLook.En($"The week of {Date(shown)}: the confinement index")).Append("</h2>\n")
+                .Append("<p>Pas encore de cours mesuré cette semaine : voici la dernière semaine mesurée.").Append(PageLook.En("No lesson measured yet this week: here is the last week measured.")).Append("</p>\n");
+        }
+
+        var counts = Of(shown);
         var index = Icone.Of(counts);
-        var lessonHours = spans.Where(s => s.Key == weekStart).Sum(s => (s.To - s.From).TotalHours);
+        var lessonHours = spans.Where(s => s.Key == shown).Sum(s => (s.To - s.From).TotalHours);
         html.Append("<div id=\"icone\">");
-        IconeLine(html, index);
+        IconeLine(html, index, shown == weekStart);
         if (index is { } i)
         {
             var (adviceFr, adviceEn) = Icone.Advice(i);
-            html.Append("<p>Pendant les ").Append(PageLook.Decimal(lessonHours, "0.#")).Append(" heures de cours de la semaine, l'air a dépassé 1000 ppm <strong>").Append(Percent(counts.F1 + counts.F2))
+            var (hoursFr, hoursEn) = MeasuredHours(counts, lessonHours);
+            html.Append("<p>Pendant ").Append(hoursFr).Append(", l'air a dépassé 1000 ppm <strong>").Append(Percent(counts.F1 + counts.F2))
                 .Append("</strong> du temps, et 1700 ppm <strong>").Append(Percent(counts.F2)).Append("</strong> du temps. ").Append(adviceFr)
-                .Append(PageLook.En($"During the week's {PageLook.Decimal(lessonHours, "0.#")} hours of lessons, the air was above 1000 ppm {Percent(counts.F1 + counts.F2)} of the time, and above 1700 ppm {Percent(counts.F2)} of the time. {adviceEn}")).Append("</p>\n");
+                .Append(PageLook.En($"During {hoursEn}, the air was above 1000 ppm {Percent(counts.F1 + counts.F2)} of the time, and above 1700 ppm {Percent(counts.F2)} of the time. {adviceEn}")).Append("</p>\n");
         }
 
         html.Append("</div>\n<p class=\"more\">L'ICONE va de 0 (air bien renouvelé) à 5 (air extrêmement confiné). C'est l'indice des contrôles réglementaires de l'air dans les écoles : il ne compte que les heures de cours.")
             .Append(PageLook.En("ICONE goes from 0 (well-renewed air) to 5 (extremely confined air). It is the index of the regulatory checks of the air in schools: it counts lesson hours only.")).Append("</p>\n");
-        var rows = spans.Select(s => s.Key).Distinct().Where(k => k != weekStart).OrderByDescending(k => k).Select(k =>
+        var rows = measured.Where(k => k != weekStart && k != shown).Select(k =>
         {
-            var c = icone.Where(e => e.Key.Key == k).Select(e => e.Value).FirstOrDefault();
-            var value = Icone.Of(c);
-            return (IReadOnlyList<string>)[
-                "semaine du " + TimeZoneInfo.ConvertTime(k, zone).ToString("dd/MM/yyyy", CultureInfo.InvariantCulture),
-                value is null ? "—" : $"{value} ({Icone.Label(value.Value).French})",
-                value is null ? "—" : Percent(c.F1 + c.F2),
-                value is null ? "—" : Percent(c.F2)];
-        });
-        Layout.Table(html, "Les semaines précédentes", "The previous weeks", ["Semaine <span lang=\"en\" class=\"en\">Week</span>", "ICONE", "&gt; 1000 ppm", "&gt; 1700 ppm"], rows.ToList(), open: true);
+            var c = Of(k);
+            var value = Icone.Of(c)!.Value;
+            return (IReadOnlyList<string>)["semaine du " + Date(k), $"{value} ({Icone.Label(value).French})", Percent(c.F1 + c.F2), Percent(c.F2)];
+        }).ToList();
+        if (rows.Count == 0)
+        {
+            html.Append("<h3>Les semaines précédentes").Append(PageLook.En("The previous weeks")).Append("</h3>\n<p id=\"semaines\">Pas d'autre semaine mesurée ces six dernières semaines.")
+                .Append(PageLook.En("No other week measured in the last six weeks.")).Append("</p>\n");
+            return;
+        }
+
+        Layout.Table(html, "Les semaines précédentes", "The previous weeks", ["Semaine <span lang=\"en\" class=\"en\">Week</span>", "ICONE", "&gt; 1000 ppm", "&gt; 1700 ppm"], rows, open: true);
     }
 
-    private static void IconeLine(StringBuilder html, int? index)
+    /// <summary>
+    /// The lesson time the index stands on: the hours that have readings, and the hours of lessons
+    /// when some had none ("les 6,5 heures de cours mesurées sur 13").
+    /// </summary>
+    public static (string French, string English) MeasuredHours(IconeCounts counts, double lessonHours)
+    {
+        var measured = Math.Min(lessonHours, counts.MeasuredMinutes / 60.0);
+        var m = PageLook.Decimal(measured, "0.#");
+        var all = PageLook.Decimal(lessonHours, "0.#");
+        return lessonHours - measured < 0.25
+            ? ($"les {all} heures de cours de la semaine", $"the week's {all} hours of lessons")
+            : ($"les {m} heures de cours mesurées sur les {all} heures de cours de la semaine", $"the {m} hours of lessons measured out of the week's {all}");
+    }
+
+    private static void IconeLine(StringBuilder html, int? index, bool thisWeek = true)
     {
         if (index is not { } i)
         {
@@ -228,7 +297,7 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
 
         var (fr, en) = Icone.Label(i);
         html.Append("<p class=\"icone\">Indice de confinement de la semaine (ICONE) : <span class=\"index i").Append(i).Append("\">").Append(i).Append("</span> ").Append(fr).Append(" sur 5")
-            .Append(PageLook.En($"This week's confinement index: {i}, {en}, out of 5")).Append("</p>\n");
+            .Append(PageLook.En($"{(thisWeek ? "This" : "That")} week's confinement index: {i}, {en}, out of 5")).Append("</p>\n");
     }
 
     private void LightOrNone(StringBuilder html, RoomNow? reading)
