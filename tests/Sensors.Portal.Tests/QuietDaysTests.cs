@@ -112,6 +112,35 @@ public sealed class QuietDaysTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Lighting_CountsTheEnergyOfPartialDays_TheFirstDayOfHistoryAndTodaySoFar()
+    {
+        // Two lamps of one street at a steady 60 W, reporting every 10 minutes from Wednesday 10:00
+        // to Thursday 10:00 (the demo's day of history), the meter starting at 5 kWh.
+        var start = _thursday.AddDays(-1);
+        var lines = new List<string>();
+        for (var at = start; at <= _thursday; at = at.AddMinutes(10))
+        {
+            var meter = 5 + (0.06 * (at - start).TotalHours);
+            foreach (var lamp in new[] { "lp-a", "lp-b" })
+            {
+                lines.Add(FormattableString.Invariant($"lamp,device_eui=eui-{lamp},lamp_id={lamp},site=ville,street=rue-neuve on=true,dim_pct=100,power_w=60,energy_kwh={meter:0.######},fault_code=0 {at.ToUnixTimeSeconds()}"));
+            }
+        }
+
+        CitySeed.Write(_influx, lines);
+        using var http = Portal(_thursday);
+        var page = await TextAsync(http, "/eclairage");
+        var wednesday = start.ToOffset(CitySeed.Paris.GetUtcOffset(start)).ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        var thursday = _thursday.ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.DoesNotContain("Aucun compteur", page, StringComparison.Ordinal);
+        // Wednesday: first reading 10:00 (5.000), last 23:50 (5 + 0.06 × 13.83 = 5.83): 0.83 kWh a lamp.
+        Assert.Contains($"{wednesday} 1,66", page, StringComparison.Ordinal);
+        // Thursday so far: from Wednesday's last (5.83) to 10:00 (5 + 0.06 × 24 = 6.44): 0.61 kWh a lamp.
+        Assert.Contains($"{thursday} (en cours) / so far 1,22", page, StringComparison.Ordinal);
+        Assert.Contains("toutes rues, 30 derniers jours (aujourd'hui compris) : 2,9 kWh.", page, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         foreach (var (app, folder) in _apps)

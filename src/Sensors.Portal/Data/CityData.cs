@@ -54,14 +54,17 @@ public sealed class CityData(IInfluxQuery influx, PortalOptions options)
     }
 
     /// <summary>
-    /// Energy per street per local day: the difference of each lamp's meter (energy_kwh, cumulative)
-    /// between the end of a day and the end of the day before, summed over the street's lamps; a
-    /// meter that went back (a controller replaced) counts from zero. Second value: lamps counted.
+    /// Energy per street per local day, from each lamp's meter (energy_kwh, cumulative) in the
+    /// minute data: its last reading of the day minus its last reading of the day before, or, when
+    /// the lamp has no reading the day before (its first day, a day after an outage), minus its
+    /// first reading of the day; summed over the street's lamps. So a partial day (today, the first
+    /// day of a new lamp or of the demo's history) counts what was metered. A meter that went back
+    /// (a controller replaced) counts from zero. Second value: lamps counted.
     /// </summary>
     public async Task<IReadOnlyList<DayValue>> EnergyPerDayAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation)
     {
         var answers = await influx.QueryAsync(
-            [$"SELECT last(energy_kwh) FROM {options.Hourly("lamp")} WHERE {Ql.Between(from - TimeSpan.FromDays(1), to)} GROUP BY time(1d), \"street\", \"lamp_id\" fill(none) {options.Tz}"],
+            [$"SELECT first(energy_kwh), last(energy_kwh) FROM {options.Raw("lamp")} WHERE {Ql.Between(from - TimeSpan.FromDays(1), to)} GROUP BY time(1d), \"street\", \"lamp_id\" fill(none) {options.Tz}"],
             cancellation);
         var zone = options.Zone;
         var firstDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(from, zone).DateTime);
@@ -72,20 +75,21 @@ public sealed class CityData(IInfluxQuery influx, PortalOptions options)
             DateOnly? previousDay = null;
             foreach (var row in lamp.Rows)
             {
-                if (Series.Number(row, 1) is not { } meter)
+                if (Series.Number(row, 1) is not { } first || Series.Number(row, 2) is not { } last)
                 {
                     continue;
                 }
 
                 var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Series.Time(row), zone).DateTime);
-                if (previous is { } before && previousDay is { } dayBefore && day.DayNumber - dayBefore.DayNumber == 1 && day >= firstDay)
+                var start = previous is { } before && previousDay is { } dayBefore && day.DayNumber - dayBefore.DayNumber == 1 ? before : first;
+                if (day >= firstDay)
                 {
                     var key = (day, Group(lamp.Tag("street")));
                     var sum = perStreet.GetValueOrDefault(key);
-                    perStreet[key] = (sum.Kwh + (meter >= before ? meter - before : meter), sum.Lamps + 1);
+                    perStreet[key] = (sum.Kwh + (last >= start ? last - start : last), sum.Lamps + 1);
                 }
 
-                previous = meter;
+                previous = last;
                 previousDay = day;
             }
         }

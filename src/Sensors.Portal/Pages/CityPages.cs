@@ -90,14 +90,15 @@ public sealed class CityPages(CityData data, PortalOptions options, TimeProvider
         var now = time.GetUtcNow();
         var zone = options.Zone;
         var today = TimeZoneInfo.ConvertTime(now, zone).DateTime.Date;
-        var from = LessonHours.Instant(today.AddDays(-Days), zone);
-        var energyTask = data.EnergyPerDayAsync(from, LessonHours.Instant(today, zone), cancellation);
+        var from = LessonHours.Instant(today.AddDays(-(Days - 1)), zone);
+        var energyTask = data.EnergyPerDayAsync(from, now + TimeSpan.FromMinutes(1), cancellation);
         var problemsTask = data.LampProblemsAsync(now, cancellation);
         var profileTask = data.DimmingProfileAsync(now, cancellation);
         var energy = await energyTask;
         var problems = await problemsTask;
         var profile = await profileTask;
-        var days = Enumerable.Range(0, Days).Select(i => DateOnly.FromDateTime(today.AddDays(i - Days))).ToList();
+        var days = Enumerable.Range(0, Days).Select(i => DateOnly.FromDateTime(today.AddDays(i - (Days - 1)))).ToList();
+        var todayDate = DateOnly.FromDateTime(today);
         return Layout.Page(options.City, "/eclairage", "Éclairage public", "Street lights", html =>
         {
             html.Append("<h2>Énergie par jour et par rue").Append(PageLook.En("Energy per day and street")).Append("</h2>\n");
@@ -108,10 +109,14 @@ public sealed class CityPages(CityData data, PortalOptions options, TimeProvider
             }
             else
             {
+                html.Append("<p class=\"more\">L'énergie d'un jour est ce que le compteur de chaque lampadaire a mesuré ce jour-là : sa dernière valeur du jour moins celle de la veille, ou moins sa première valeur du jour s'il n'a rien envoyé la veille. Aujourd'hui compte jusqu'à maintenant.")
+                    .Append(PageLook.En("A day's energy is what each lamp post's meter measured that day: its last value of the day minus the day before's, or minus its first value of the day when it sent nothing the day before. Today counts until now.")).Append("</p>\n");
                 var total = days.Select(d => (d.ToString("dd/MM", CultureInfo.InvariantCulture), energy.Where(e => e.Day == d).Sum(e => e.Value))).ToList();
-                Charts.Bars(html, "energie-jours", total, $"Énergie de l'éclairage par jour, toutes rues, 30 derniers jours : {PageLook.Decimal(total.Sum(t => t.Item2))} kWh.{PageLook.En($"Street-light energy per day, all streets, last 30 days: {PageLook.Decimal(total.Sum(t => t.Item2))} kWh.")}", labelEvery: 7);
+                Charts.Bars(html, "energie-jours", total, $"Énergie de l'éclairage par jour, toutes rues, 30 derniers jours (aujourd'hui compris) : {PageLook.Decimal(total.Sum(t => t.Item2))} kWh.{PageLook.En($"Street-light energy per day, all streets, last 30 days (today included): {PageLook.Decimal(total.Sum(t => t.Item2))} kWh.")}", labelEvery: 7);
                 Layout.Table(html, "Les chiffres, par jour et par rue (kWh)", "The figures, per day and street (kWh)", ["Jour <span lang=\"en\" class=\"en\">Day</span>", .. streets.Select(PageLook.Encode)],
-                    days.Where(d => energy.Any(e => e.Day == d)).Select(d => (IReadOnlyList<string>)[d.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture), .. streets.Select(s => energy.FirstOrDefault(e => e.Day == d && e.Group == s) is { } v ? PageLook.Decimal(v.Value, "0.00") : "—")]).ToList(), open: true);
+                    days.Where(d => energy.Any(e => e.Day == d)).Select(d => (IReadOnlyList<string>)[
+                        d.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture) + (d == todayDate ? " (en cours)" + PageLook.En("so far") : string.Empty),
+                        .. streets.Select(s => energy.FirstOrDefault(e => e.Day == d && e.Group == s) is { } v ? PageLook.Decimal(v.Value, "0.00") : "—")]).ToList(), open: true);
             }
 
             html.Append("<h2>Lampadaires en panne").Append(PageLook.En("Lamp posts out of order")).Append("</h2>\n");
