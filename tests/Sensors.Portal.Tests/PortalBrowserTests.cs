@@ -70,6 +70,100 @@ public sealed class PortalBrowserTests(SeededCity city)
         Assert.Empty(elsewhere);
     }
 
+    [Fact]
+    public async Task EveryPage_HasNoSeriousOrCriticalAccessibilityViolation_InAxe_TablesInDetailsIncluded()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Browser.LaunchAsync(playwright);
+        var elsewhere = new List<string>();
+        var context = await Browser.LocalContextAsync(browser, elsewhere, bypassCsp: true);
+        var page = await context.NewPageAsync();
+        var found = new List<string>();
+        foreach (var width in new[] { 1280, 360 })
+        {
+            await page.SetViewportSizeAsync(width, 800);
+            foreach (var path in AllPages)
+            {
+                await page.GotoAsync(new Uri(city.Url, path).ToString());
+                var violations = await Browser.AxeAsync(page, $"portal {width} px");
+                found.AddRange(Browser.SeriousOrCritical(violations).Select(v => $"{path} at {width} px: {v}"));
+            }
+        }
+
+        Assert.True(found.Count == 0, "axe-core found serious or critical violations:\n" + string.Join('\n', found));
+        Assert.Empty(elsewhere);
+    }
+
+    [Fact]
+    public async Task OnASchoolDayAndASaturday_OnDesktopAndA360pxPhone_EveryPageFits_AndIsPhotographed()
+    {
+        var (saturdayApp, saturdayFolder) = city.PortalAt(city.Now.AddDays(2));
+        try
+        {
+            using var playwright = await Playwright.CreateAsync();
+            await using var browser = await Browser.LaunchAsync(playwright);
+            var elsewhere = new List<string>();
+            var context = await Browser.LocalContextAsync(browser, elsewhere);
+            var page = await context.NewPageAsync();
+            var folder = Directory.CreateDirectory(Path.Combine(Browser.Screenshots, "portal")).FullName;
+            var problems = new List<string>();
+            foreach (var (day, url) in new[] { ("jeudi", city.Url), ("samedi", PortalApp.Address(saturdayApp)) })
+            {
+                foreach (var (device, width) in new[] { ("bureau", 1280), ("telephone", 360) })
+                {
+                    await page.SetViewportSizeAsync(width, 800);
+                    foreach (var path in AllPages)
+                    {
+                        await page.GotoAsync(new Uri(url, path).ToString());
+                        var name = path == "/" ? "accueil" : path.Trim('/').Replace('/', '-');
+                        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"{day}-10h-{device}-{name}.png"), FullPage = true });
+                        if (await Browser.ScrollsSidewaysAsync(page))
+                        {
+                            problems.Add($"{day} {path} at {width} px scrolls sideways");
+                        }
+
+                        // A table wider than its box must scroll inside it, and the keyboard must reach that box.
+                        var cut = await page.EvaluateAsync<string[]>("""
+                            () => [...document.querySelectorAll('table')].filter(t => {
+                                const box = t.closest('.scroll');
+                                const wide = t.scrollWidth > (box || t.parentElement).clientWidth + 1;
+                                return wide && !(box && box.tabIndex === 0 && getComputedStyle(box).overflowX === 'auto');
+                              }).map(t => t.id || t.closest('[id]')?.id || 'table')
+                            """);
+                        problems.AddRange(cut.Select(t => $"{day} {path} at {width} px: {t} is cut off"));
+                        if (path == "/dechets" && await page.EvaluateAsync<bool>("() => { const t = document.getElementById('remplissage'); return t.scrollWidth > t.closest('.scroll').clientWidth + 1; }"))
+                        {
+                            problems.Add($"{day} /dechets at {width} px: the containers' table does not fit the screen");
+                        }
+                        // Chart labels are whole: none overflows the chart's box.
+                        var clipped = await page.EvaluateAsync<string[]>("""
+                            () => [...document.querySelectorAll('svg text')].filter(t => {
+                                const b = t.getBBox(), w = t.ownerSVGElement.viewBox.baseVal.width;
+                                return b.x < -0.5 || b.x + b.width > w + 0.5;
+                              }).map(t => t.textContent)
+                            """);
+                        problems.AddRange(clipped.Select(t => $"{day} {path} at {width} px: chart label '{t}' is cut"));
+                    }
+                }
+            }
+
+            Assert.True(problems.Count == 0, string.Join('\n', problems));
+            Assert.Empty(elsewhere);
+        }
+        finally
+        {
+            await saturdayApp.StopAsync();
+            ((IDisposable)saturdayApp).Dispose();
+            saturdayFolder.Dispose();
+        }
+    }
+
+    /// <summary>Every kind of page the portal serves.</summary>
+    private static readonly string[] AllPages =
+    [
+        "/", "/ecoles", "/ecoles/ecole-test", "/ecoles/ecole-test/cm1", "/ecoles/ecole-test/cm2", "/dechets", "/eclairage", "/donnees", "/comment-ca-marche", "/nulle-part",
+    ];
+
     private static async Task TabToAsync(IPage page, string text)
     {
         for (var i = 0; i < 40; i++)

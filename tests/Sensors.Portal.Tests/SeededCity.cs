@@ -23,17 +23,7 @@ public sealed class SeededCity : IDisposable
         var watch = Stopwatch.StartNew();
         CitySeed.Seed(Influx, Now, TimeSpan.FromDays(366));
         SeedTime = watch.Elapsed;
-        Directory.CreateDirectory(_folder.File("sites"));
-        File.WriteAllText(_folder.File("sites/ecole-test.yaml"), """
-            site: ecole-test
-            name: École du Test
-            timezone: Europe/Paris
-            rooms:
-              - { id: cp, name: CP, volume_m3: 160, pupils: 22 }
-              - { id: ce1, name: CE1, volume_m3: 170, pupils: 24 }
-              - { id: cm1, name: CM1, volume_m3: 175, pupils: 25 }
-              - { id: cm2, name: CM2, volume_m3: 180, pupils: 26 }
-            """);
+        WriteSiteFile(_folder);
         App = StartPortal(_folder, Influx, Now);
         Url = PortalApp.Address(App);
         Http = new HttpClient { BaseAddress = Url };
@@ -56,6 +46,30 @@ public sealed class SeededCity : IDisposable
         var started = app ?? throw new InvalidOperationException(string.Join('\n', errors));
         started.StartAsync().GetAwaiter().GetResult();
         return started;
+    }
+
+    /// <summary>The seeded school's site file, in <paramref name="folder"/>/sites.</summary>
+    public static void WriteSiteFile(TempFolder folder)
+    {
+        Directory.CreateDirectory(folder.File("sites"));
+        File.WriteAllText(folder.File("sites/ecole-test.yaml"), """
+            site: ecole-test
+            name: École du Test
+            timezone: Europe/Paris
+            rooms:
+              - { id: cp, name: CP, volume_m3: 160, pupils: 22 }
+              - { id: ce1, name: CE1, volume_m3: 170, pupils: 24 }
+              - { id: cm1, name: CM1, volume_m3: 175, pupils: 25 }
+              - { id: cm2, name: CM2, volume_m3: 180, pupils: 26 }
+            """);
+    }
+
+    /// <summary>A second portal over the same city with its clock at <paramref name="now"/> (a Saturday, say); dispose both when done.</summary>
+    public (WebApplication App, TempFolder Folder) PortalAt(DateTimeOffset now)
+    {
+        var folder = new TempFolder("portal-at");
+        WriteSiteFile(folder);
+        return (StartPortal(folder, Influx, now), folder);
     }
 
     public InfluxServer Influx { get; }

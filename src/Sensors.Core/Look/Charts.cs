@@ -70,7 +70,7 @@ public static class Charts
         {
             var x = X(tick.At);
             html.Append("<line x1=\"").Append(F(x)).Append("\" x2=\"").Append(F(x)).Append("\" y1=\"").Append(plotHeight).Append("\" y2=\"").Append(plotHeight + 4).Append("\" stroke=\"#333\"/>")
-                .Append("<text class=\"axis\" text-anchor=\"middle\" x=\"").Append(F(Math.Clamp(x, 14, width - 14))).Append("\" y=\"").Append(height - 2).Append("\">").Append(PageLook.Encode(tick.Label)).Append("</text>");
+                .Append("<text class=\"axis\" text-anchor=\"middle\" x=\"").Append(F(LabelX(x, tick.Label, width))).Append("\" y=\"").Append(height - 2).Append("\">").Append(PageLook.Encode(tick.Label)).Append("</text>");
         }
 
         html.Append("</svg><figcaption id=\"").Append(id).Append("\">").Append(captionHtml).Append("</figcaption></figure>\n");
@@ -102,12 +102,22 @@ public static class Charts
                 .Append("\" y=\"").Append(F(plotHeight - h)).Append("\" height=\"").Append(F(h)).Append("\"/>");
             if (i % Math.Max(1, labelEvery) == 0)
             {
-                html.Append("<text class=\"axis\" text-anchor=\"middle\" x=\"").Append(F((i + 0.5) * step)).Append("\" y=\"").Append(height - 2).Append("\">").Append(PageLook.Encode(bars[i].Label)).Append("</text>");
+                html.Append("<text class=\"axis\" text-anchor=\"middle\" x=\"").Append(F(LabelX((i + 0.5) * step, bars[i].Label, width))).Append("\" y=\"").Append(height - 2).Append("\">").Append(PageLook.Encode(bars[i].Label)).Append("</text>");
             }
         }
 
         html.Append("<line x1=\"0\" x2=\"").Append(width).Append("\" y1=\"").Append(plotHeight).Append("\" y2=\"").Append(plotHeight).Append("\" stroke=\"#333\"/>");
         html.Append("</svg><figcaption id=\"").Append(id).Append("\">").Append(captionHtml).Append("</figcaption></figure>\n");
+    }
+
+    /// <summary>
+    /// Where a centred axis label goes so that it stays whole: its centre moved in from the edges by
+    /// half its width (11 px type: about 6.5 units a character, with a margin).
+    /// </summary>
+    private static double LabelX(double x, string label, int width)
+    {
+        var half = (label.Length * 3.3) + 1;
+        return Math.Clamp(x, half, Math.Max(half, width - half));
     }
 
     private static void Band(StringBuilder html, int width, double top, double bottom, string css)

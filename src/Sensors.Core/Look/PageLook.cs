@@ -134,7 +134,8 @@ public static class PageLook
         th,td{border:1px solid #bbb;padding:.25rem .5rem;text-align:left}
         td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
         details{margin:.3rem 0}summary{cursor:pointer;color:var(--link)}
-        .scroll{overflow-x:auto}
+        .scroll{overflow-x:auto;max-width:100%}
+        .fresh{font-size:.95rem;color:#333;margin:.5rem 0 0}
         .index{display:inline-block;min-width:2.4rem;text-align:center;padding:.1rem .5rem;border-radius:.4rem;color:#fff;font-weight:700}
         .index.i0,.index.i1{background:var(--green)}.index.i2,.index.i3{background:var(--orange)}.index.i4,.index.i5{background:var(--red)}
         footer{border-top:2px solid #ccc;margin-top:1rem}
@@ -143,6 +144,7 @@ public static class PageLook
         .gateway div.warn{border-left-color:var(--red)}
         dt{font-weight:600}dd{margin:0}
         .rule{font-size:.95rem;color:#333}
+        @media (max-width:30rem){table{font-size:.85rem}th,td{padding:.2rem .3rem}th .en{display:block}th .en::before{content:""}}
         @media (min-width:100rem){body{font-size:1.35rem}}
         """;
 }

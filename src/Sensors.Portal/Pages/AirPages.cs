@@ -24,7 +24,7 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
             html.Append("<p>Les capteurs de la ville mesurent l'air des classes, le remplissage des conteneurs et l'énergie de l'éclairage public. Ce portail montre ce qu'ils mesurent, et publie les données pour tous.")
                 .Append(PageLook.En("The city's sensors measure the air in classrooms, how full the containers are and the street lights' energy. This portal shows what they measure and publishes the data for everyone.")).Append("</p>\n");
             html.Append("<h2>Les écoles").Append(PageLook.En("Schools")).Append("</h2>\n");
-            SchoolList(html, rooms);
+            SchoolList(html, rooms, "h3");
             html.Append("<h2>Et aussi").Append(PageLook.En("Also")).Append("</h2>\n<ul>")
                 .Append("<li><a href=\"/dechets\">Collecte des déchets par secteur</a>").Append(PageLook.En("Waste collection by sector")).Append("</li>")
                 .Append("<li><a href=\"/eclairage\">Énergie et pannes de l'éclairage public</a>").Append(PageLook.En("Street-light energy and faults")).Append("</li>")
@@ -36,10 +36,11 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
     public async Task<string> SchoolsAsync(CancellationToken cancellation)
     {
         var rooms = await air.NowAsync(null, time.GetUtcNow(), cancellation);
-        return Layout.Page(options.City, "/ecoles", "Les écoles", "Schools", html => SchoolList(html, rooms));
+        return Layout.Page(options.City, "/ecoles", "Les écoles", "Schools", html => SchoolList(html, rooms, "h2"));
     }
 
-    private void SchoolList(StringBuilder html, IReadOnlyList<RoomNow> rooms)
+    /// <summary>The schools as cards; <paramref name="heading"/> is the level of their names under the page's own headings.</summary>
+    private void SchoolList(StringBuilder html, IReadOnlyList<RoomNow> rooms, string heading)
     {
         var ids = sites.All.Select(s => s.Site).Concat(rooms.Select(r => r.Site)).Distinct().ToList();
         if (ids.Count == 0)
@@ -53,7 +54,7 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
         {
             var here = rooms.Where(r => r.Site == site).ToList();
             var count = (Co2Light light) => here.Count(r => Levels.Classify(r.Co2Ppm) == light);
-            html.Append("<li class=\"card\"><h3><a href=\"/ecoles/").Append(PageLook.PathSegment(site)).Append("\">").Append(PageLook.Encode(sites.SiteName(site))).Append("</a></h3><p>");
+            html.Append("<li class=\"card\"><").Append(heading).Append("><a href=\"/ecoles/").Append(PageLook.PathSegment(site)).Append("\">").Append(PageLook.Encode(sites.SiteName(site))).Append("</a></").Append(heading).Append("><p>");
             html.Append(here.Count == 0
                 ? "Pas de mesure récente." + PageLook.En("No recent reading.")
                 : $"{here.Count} salle{(here.Count > 1 ? "s" : string.Empty)} mesurée{(here.Count > 1 ? "s" : string.Empty)} : {count(Co2Light.Green)} vert, {count(Co2Light.Orange)} orange, {count(Co2Light.Red)} rouge."
@@ -96,7 +97,8 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
             }
 
             html.Append("</ul>\n<p class=\"rule\">").Append(PageLook.Rule(Levels)).Append("</p>\n");
-        }, refreshSeconds: "120");
+            Layout.Freshness(html, "/ecoles/" + PageLook.PathSegment(site), now, zone);
+        });
     }
 
     public async Task<string?> ClassroomAsync(string site, string room, CancellationToken cancellation)
@@ -158,11 +160,12 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
                 html.Append(" · mesuré à ").Append(Clock(reading.At, zone)).Append(PageLook.En("measured at " + Clock(reading.At, zone))).Append("</p>\n");
             }
 
+            Layout.Freshness(html, $"/ecoles/{PageLook.PathSegment(site)}/{PageLook.PathSegment(room)}", now, zone);
             html.Append("</section>\n");
             Day(html, day, zone);
             Week(html, icone, weekStart, spans, zone);
             html.Append("<p class=\"rule\">").Append(PageLook.Rule(Levels)).Append(" <a href=\"/comment-ca-marche\">Comment ça marche ?</a>").Append(PageLook.En("<a href=\"/comment-ca-marche\" hreflang=\"fr\">How does it work?</a>")).Append("</p>\n");
-        }, refreshSeconds: "120");
+        });
     }
 
     /// <summary>A day's curve over 7 h–19 h: today's, or on a day without readings the last school day that has some.</summary>

@@ -53,7 +53,7 @@ public sealed class CityPages(CityData data, PortalOptions options, TimeProvider
                     days.Select(d => (IReadOnlyList<string>)[
                         d.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture),
                         PageLook.Count(perDay.GetValueOrDefault((d, sector)).Pickups),
-                        PageLook.Count(perDay.GetValueOrDefault((d, sector)).Kg)]).ToList());
+                        PageLook.Count(perDay.GetValueOrDefault((d, sector)).Kg)]).ToList(), name: $"Levées du secteur {sector}, jour par jour");
             }
 
             html.Append("<h2>Conteneurs à vider").Append(PageLook.En("Containers to empty")).Append("</h2>\n");
@@ -65,7 +65,7 @@ public sealed class CityPages(CityData data, PortalOptions options, TimeProvider
             }
             else
             {
-                html.Append("<div class=\"scroll\"><table id=\"remplissage\"><thead><tr><th scope=\"col\">Secteur").Append(PageLook.En("Sector")).Append("</th><th scope=\"col\" class=\"n\">Conteneurs").Append(PageLook.En("Containers"))
+                html.Append(Layout.ScrollBox("Conteneurs à vider par secteur")).Append("<table id=\"remplissage\"><thead><tr><th scope=\"col\">Secteur").Append(PageLook.En("Sector")).Append("</th><th scope=\"col\" class=\"n\">Conteneurs").Append(PageLook.En("Containers"))
                     .Append("</th><th scope=\"col\" class=\"n\">À vider").Append(PageLook.En("To empty")).Append("</th><th scope=\"col\" class=\"n\">Remplissage moyen").Append(PageLook.En("Mean fill")).Append("</th></tr></thead><tbody>");
                 foreach (var sector in fill)
                 {

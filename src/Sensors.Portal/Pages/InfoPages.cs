@@ -42,7 +42,7 @@ public static class InfoPages
                 .Append(PageLook.Encode(dataset.DescriptionFr)).Append(PageLook.En(PageLook.Encode(dataset.DescriptionEn))).Append("</p>\n<p><a href=\"/donnees/").Append(dataset.Id).Append(".csv\">CSV</a> · <a href=\"/donnees/")
                 .Append(dataset.Id).Append(".json\">JSON</a> · <a href=\"/donnees/").Append(dataset.Id).Append("/schema.json\">schéma").Append(PageLook.En("schema")).Append("</a></p>\n");
             Layout.Table(html, "Les colonnes", "The columns", ["Colonne <span lang=\"en\" class=\"en\">Column</span>", "Type", "Unité <span lang=\"en\" class=\"en\">Unit</span>", "Description"],
-                dataset.Fields.Select(f => (IReadOnlyList<string>)[$"<code>{f.Name}</code>", f.Type, f.Unit ?? "—", PageLook.Encode(f.DescriptionFr) + PageLook.En(PageLook.Encode(f.DescriptionEn))]).ToList());
+                dataset.Fields.Select(f => (IReadOnlyList<string>)[$"<code>{f.Name}</code>", f.Type, f.Unit ?? "—", PageLook.Encode(f.DescriptionFr) + PageLook.En(PageLook.Encode(f.DescriptionEn))]).ToList(), name: $"Les colonnes de « {dataset.TitleFr} »");
             html.Append("</section>\n");
         }
 

@@ -21,14 +21,10 @@ public static class Layout
     ];
 
     /// <summary>A whole page around <paramref name="body"/>, which writes the content of main.</summary>
-    public static string Page(string city, string section, string titleFr, string titleEn, Action<StringBuilder> body, string? refreshSeconds = null)
+    public static string Page(string city, string section, string titleFr, string titleEn, Action<StringBuilder> body)
     {
         var html = new StringBuilder(24 * 1024);
         html.Append("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-        if (refreshSeconds is not null)
-        {
-            html.Append("<meta http-equiv=\"refresh\" content=\"").Append(refreshSeconds).Append("\">\n");
-        }
 
         html.Append("<title>").Append(PageLook.Encode(titleFr)).Append(" – ").Append(PageLook.Encode(city)).Append("</title>\n");
         html.Append("<link rel=\"stylesheet\" href=\"/style.css\">\n<link rel=\"alternate\" type=\"application/ld+json\" href=\"/catalogue.jsonld\" title=\"Catalogue DCAT-AP\">\n</head>\n<body>\n");
@@ -51,6 +47,20 @@ public static class Layout
         return html.ToString();
     }
 
+    /// <summary>
+    /// When the figures of a live page were read, and a link that reads them again. The pages do
+    /// not reload themselves: a reader (or a screen reader) would lose their place every two minutes.
+    /// </summary>
+    public static void Freshness(StringBuilder html, string path, DateTimeOffset now, TimeZoneInfo zone)
+    {
+        var at = TimeZoneInfo.ConvertTime(now, zone).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        html.Append("<p class=\"fresh\">Mesures lues à ").Append(at).Append(". <a href=\"").Append(path).Append("\">Actualiser</a>")
+            .Append(PageLook.En($"Readings as of {at}. <a href=\"{path}\" hreflang=\"fr\">Refresh</a>")).Append("</p>\n");
+    }
+
+    /// <summary>A table too wide for a phone scrolls inside its own box, which the keyboard can reach (tabindex) and a screen reader names (region).</summary>
+    public static string ScrollBox(string labelFr) => $"<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{PageLook.Encode(labelFr)}\">";
+
     /// <summary>What a page says when the database does not answer.</summary>
     public static string Unavailable(string city) => Page(city, string.Empty, "Données momentanément indisponibles", "Data temporarily unavailable", html =>
         html.Append("<p>La base de données de la ville ne répond pas. Réessayez dans quelques minutes.").Append(PageLook.En("The city's database does not answer. Try again in a few minutes.")).Append("</p>\n"));
@@ -58,10 +68,13 @@ public static class Layout
     public static string NotFound(string city) => Page(city, string.Empty, "Page introuvable", "Page not found", html =>
         html.Append("<p>Cette page n'existe pas. <a href=\"/\">Retour à l'accueil</a>.").Append(PageLook.En("This page does not exist. <a href=\"/\">Back home</a>.")).Append("</p>\n"));
 
-    /// <summary>A table of numbers under a chart, folded: the chart's text alternative and its data.</summary>
-    public static void Table(StringBuilder html, string summaryFr, string summaryEn, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, bool open = false)
+    /// <summary>
+    /// A table of numbers under a chart, folded: the chart's text alternative and its data.
+    /// <paramref name="name"/> names its scroll box when the summary is not unique on the page (one table per sector).
+    /// </summary>
+    public static void Table(StringBuilder html, string summaryFr, string summaryEn, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, bool open = false, string? name = null)
     {
-        html.Append("<details").Append(open ? " open" : string.Empty).Append("><summary>").Append(summaryFr).Append(PageLook.En(summaryEn)).Append("</summary><div class=\"scroll\"><table><thead><tr>");
+        html.Append("<details").Append(open ? " open" : string.Empty).Append("><summary>").Append(summaryFr).Append(PageLook.En(summaryEn)).Append("</summary>").Append(ScrollBox(name ?? StripTags(summaryFr))).Append("<table><thead><tr>");
         for (var i = 0; i < headers.Count; i++)
         {
             html.Append("<th scope=\"col\"").Append(i > 0 ? " class=\"n\"" : string.Empty).Append('>').Append(headers[i]).Append("</th>");
@@ -81,4 +94,6 @@ public static class Layout
 
         html.Append("</tbody></table></div></details>\n");
     }
+
+    private static string StripTags(string html) => System.Text.RegularExpressions.Regex.Replace(html, "<[^>]+>", string.Empty);
 }
