@@ -163,6 +163,29 @@ public sealed class PollerTests
         Assert.Equal(TimeSpan.FromSeconds(5), health.Backoff);
     }
 
+    [Fact]
+    public void HealthRule_AStartedSensorIsWarmingUp_NotDegraded_UntilItsFirstReadingMakesItOk()
+    {
+        var health = new SensorHealthTracker();
+        var start = new DateTimeOffset(2026, 12, 2, 9, 41, 0, TimeSpan.Zero);
+        health.Started(start, TimeSpan.FromMinutes(3));
+        Assert.Equal(SensorHealth.WarmingUp, health.State);
+        Assert.Equal(start.AddMinutes(3), health.FirstReadingAt);
+        health.WarmingUp();
+        Assert.Equal(SensorHealth.WarmingUp, health.State);
+
+        // The first plausible reading after the warm-up: ok at once (a sensor read every 30 s is not "degraded" for five minutes).
+        health.Reading((650, 21, 40));
+        Assert.Equal(SensorHealth.Ok, health.State);
+        Assert.True(health.Changed);
+        Assert.Null(health.FirstReadingAt);
+
+        // A failure during a later warm-up is still a failure.
+        health.Started(start.AddHours(1), TimeSpan.FromMinutes(3));
+        Assert.False(health.Failure(new Bus.HardwareException(Bus.HardwareFault.NoAnswer, "x: no answer")));
+        Assert.Equal(SensorHealth.Degraded, health.State);
+    }
+
     private sealed class ListLogger : ILogger
     {
         public ConcurrentQueue<string> Lines { get; } = new();

@@ -74,10 +74,10 @@ public sealed partial class StatusServer(
 
             case "/metrics":
                 return Answer(200, PrometheusText.ContentType, metrics.Render());
-            case "/" or "/index.html":
-                return Answer(200, "text/html; charset=utf-8", StatusPage.Render(page.Build()), ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"));
+            case "/" or "/index.html" or "/ecran":
+                return Answer(200, "text/html; charset=utf-8", StatusPage.Render(page.Build(path == "/ecran" ? 30 : null)), ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"));
             default:
-                return Answer(404, "text/plain; charset=utf-8", "Not found. Try / (status page), /healthz, /readyz or /metrics.\n");
+                return Answer(404, "text/plain; charset=utf-8", "Not found. Try / (status page), /ecran (the same for a classroom screen, reloading itself), /healthz, /readyz or /metrics.\n");
         }
     }
 

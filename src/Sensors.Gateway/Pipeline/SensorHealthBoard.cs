@@ -7,6 +7,9 @@ namespace Sensors.Gateway.Pipeline;
 /// <summary>Identifies a sensor in metrics and on the status page.</summary>
 public sealed record SensorKey(string Site, string Room, string SensorId, string Model);
 
+/// <summary>A sensor's health as the board keeps it: the state, why, and when a warming-up sensor's first reading is due.</summary>
+public sealed record SensorState(SensorHealth State, string Reason, DateTimeOffset? FirstReadingAt = null);
+
 /// <summary>
 /// Each sensor's health, set by the source that reads it and shown on /metrics
 /// (<c>sensors_sensor_health{state=…}</c>, one series per state with 1 for the current one, so a
@@ -14,11 +17,18 @@ public sealed record SensorKey(string Site, string Room, string SensorId, string
 /// </summary>
 public sealed class SensorHealthBoard : IMetricsSource
 {
-    private readonly ConcurrentDictionary<SensorKey, (SensorHealth State, string Reason)> _sensors = new();
+    private readonly ConcurrentDictionary<SensorKey, SensorState> _sensors = new();
 
-    public void Report(SensorKey sensor, SensorHealth state, string reason = "") => _sensors[sensor] = (state, reason);
+    /// <summary>The sensor's state; <paramref name="firstReadingAt"/> when it is warming up.</summary>
+    public void Report(SensorKey sensor, SensorHealth state, string reason = "", DateTimeOffset? firstReadingAt = null) => _sensors[sensor] = new SensorState(state, reason, firstReadingAt);
 
-    public IReadOnlyDictionary<SensorKey, (SensorHealth State, string Reason)> Snapshot() => new Dictionary<SensorKey, (SensorHealth, string)>(_sensors);
+    /// <summary>A sensor that no longer exists here (the simulation's, once its history is written): it leaves /metrics and the status page.</summary>
+    public void Forget(SensorKey sensor) => _sensors.TryRemove(sensor, out _);
+
+    public IReadOnlyDictionary<SensorKey, SensorState> Snapshot() => new Dictionary<SensorKey, SensorState>(_sensors);
+
+    /// <summary>The state's name in metrics: ok, warming_up, degraded, failed.</summary>
+    public static string Name(SensorHealth state) => state == SensorHealth.WarmingUp ? "warming_up" : state.ToString().ToLowerInvariant();
 
     public void WriteMetrics(PrometheusText text)
     {
@@ -27,12 +37,12 @@ public sealed class SensorHealthBoard : IMetricsSource
             return;
         }
 
-        text.Family("sensors_sensor_health", "gauge", "1 for each sensor's current state (ok, degraded, failed), 0 for the others.");
-        foreach (var (sensor, (state, _)) in _sensors.OrderBy(p => p.Key.Site).ThenBy(p => p.Key.Room).ThenBy(p => p.Key.SensorId))
+        text.Family("sensors_sensor_health", "gauge", "1 for each sensor's current state (ok, warming_up, degraded, failed), 0 for the others.");
+        foreach (var (sensor, (state, _, _)) in _sensors.OrderBy(p => p.Key.Site).ThenBy(p => p.Key.Room).ThenBy(p => p.Key.SensorId))
         {
             foreach (var candidate in Enum.GetValues<SensorHealth>())
             {
-                text.Sample("sensors_sensor_health", candidate == state ? 1 : 0, ("site", sensor.Site), ("room", sensor.Room), ("sensor_id", sensor.SensorId), ("model", sensor.Model), ("state", candidate.ToString().ToLowerInvariant()));
+                text.Sample("sensors_sensor_health", candidate == state ? 1 : 0, ("site", sensor.Site), ("room", sensor.Room), ("sensor_id", sensor.SensorId), ("model", sensor.Model), ("state", Name(candidate)));
             }
         }
     }

@@ -57,6 +57,12 @@ public sealed partial class SimulatedSchoolSource(SiteFile site, SimulationOptio
 
         if (!options.Live)
         {
+            // History only: these sensors read nothing from now on (the room's real or emulated sensor does).
+            foreach (var room in rooms)
+            {
+                health.Forget(new SensorKey(site.Site, room.Spec.Id, room.SensorId, Model));
+            }
+
             return;
         }
 

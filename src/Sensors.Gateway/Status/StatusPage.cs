@@ -5,8 +5,11 @@ using Sensors.Core.Look;
 
 namespace Sensors.Gateway.Status;
 
-/// <summary>A classroom on the page: its name from the site file and what the board knows of it.</summary>
-public sealed record StatusRoom(string Id, string Name, RoomView? View);
+/// <summary>
+/// A classroom on the page: its name from the site file, what the board knows of its air, and
+/// the state of the sensor read by this gateway in it (null when its readings come over MQTT).
+/// </summary>
+public sealed record StatusRoom(string Id, string Name, RoomView? View, Sensors.Gateway.Pipeline.SensorState? Sensor = null);
 
 /// <summary>The gateway's own state, in the words of the page.</summary>
 public sealed record GatewayState(
@@ -23,15 +26,17 @@ public sealed record GatewayState(
     long DeadLetters,
     IReadOnlyList<Sensors.Gateway.Pipeline.SourceProblem>? SourceProblems = null);
 
-public sealed record StatusModel(string SiteName, IReadOnlyList<StatusRoom> Rooms, GatewayState Gateway, Co2Levels Levels, DateTimeOffset Now, TimeZoneInfo Zone);
+/// <summary>What the page shows; <paramref name="RefreshSeconds"/> makes it reload itself (the classroom screen, /ecran), null for a page people read.</summary>
+public sealed record StatusModel(string SiteName, IReadOnlyList<StatusRoom> Rooms, GatewayState Gateway, Co2Levels Levels, DateTimeOffset Now, TimeZoneInfo Zone, int? RefreshSeconds = null);
 
 /// <summary>
 /// The school's status page: one card per classroom with its CO2 as a traffic light (colour, a
 /// word and advice in French then English, never colour alone), the last hour as a small SVG
 /// chart with a text alternative, and the gateway's state at the bottom. One self-contained HTML
 /// document: inline CSS, no script, no font or image from elsewhere, so it works on a school
-/// network without internet, on an old phone and on a classroom screen. It refreshes itself
-/// every 30 seconds.
+/// network without internet, on an old phone and on a classroom screen. At / it stays still (a
+/// reader, or a screen reader, does not lose their place) with a link to read it again; at
+/// /ecran, the address for a screen on a classroom wall, it reloads itself every 30 seconds.
 /// </summary>
 public static class StatusPage
 {
@@ -44,12 +49,21 @@ public static class StatusPage
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta http-equiv="refresh" content="30">
+
             """);
+        if (model.RefreshSeconds is { } seconds)
+        {
+            html.Append("<meta http-equiv=\"refresh\" content=\"").Append(seconds).Append("\">\n");
+        }
+
         html.Append("<title>Qualité de l'air – ").Append(Encode(model.SiteName)).Append("</title>\n<style>").Append(PageLook.Css).Append("</style>\n</head>\n<body>\n");
         html.Append("<header><h1>Qualité de l'air dans les classes <span lang=\"en\" class=\"en\">Air quality in the classrooms</span></h1>\n<p class=\"site\">")
             .Append(Encode(model.SiteName)).Append(" · mis à jour à ").Append(Encode(Local(model.Now, model.Zone).ToString("HH:mm", CultureInfo.InvariantCulture)))
-            .Append(" <span lang=\"en\" class=\"en\">updated at ").Append(Encode(Local(model.Now, model.Zone).ToString("HH:mm", CultureInfo.InvariantCulture))).Append("</span></p></header>\n<main>\n");
+            .Append(" <span lang=\"en\" class=\"en\">updated at ").Append(Encode(Local(model.Now, model.Zone).ToString("HH:mm", CultureInfo.InvariantCulture))).Append("</span>");
+        html.Append(model.RefreshSeconds is null
+            ? " · <a href=\"/\">Actualiser</a> <span lang=\"en\" class=\"en\"><a href=\"/\" hreflang=\"fr\">Refresh</a></span> · <a href=\"/ecran\">Mode écran de classe (se met à jour seul)</a> <span lang=\"en\" class=\"en\">Classroom screen mode (updates itself)</span>"
+            : " · se met à jour toutes les " + model.RefreshSeconds + " s <span lang=\"en\" class=\"en\">updates every " + model.RefreshSeconds + " s</span>");
+        html.Append("</p></header>\n<main>\n");
 
         if (model.Rooms.Count == 0)
         {
@@ -94,13 +108,37 @@ public static class StatusPage
         else
         {
             html.Append(" data-light=\"none\">\n<h2>").Append(Encode(room.Name)).Append("</h2>\n");
-            PageLook.NoLight(
-                html,
-                view?.At is { } last ? $"Dernière mesure à {Encode(Local(last, model.Zone).ToString("dd/MM HH:mm", CultureInfo.InvariantCulture))}. Vérifiez que le capteur est branché." : "Le capteur n'a encore rien envoyé.",
-                view?.At is { } seen ? $"Last reading at {Encode(Local(seen, model.Zone).ToString("dd/MM HH:mm", CultureInfo.InvariantCulture))}. Check that the sensor is plugged in." : "The sensor has not sent anything yet.");
+            var (french, english) = Silence(view, room.Sensor, model);
+            PageLook.NoLight(html, french, english);
         }
 
         html.Append("</li>\n");
+    }
+
+    /// <summary>
+    /// Why a room has no light, in the words a teacher can act on: a sensor warming up says when its
+    /// first reading comes; one that fails says what to check; a room whose readings stopped says since when.
+    /// </summary>
+    private static (string French, string English) Silence(RoomView? view, Sensors.Gateway.Pipeline.SensorState? sensor, StatusModel model)
+    {
+        string Clock(DateTimeOffset at, string separator) => Local(at, model.Zone).ToString($"HH'{separator}'mm", CultureInfo.InvariantCulture);
+        if (sensor?.State == Sensors.Hardware.Polling.SensorHealth.WarmingUp)
+        {
+            return sensor.FirstReadingAt is { } first && first > model.Now
+                ? ($"Capteur en préchauffage, première mesure vers {Clock(first, " h ")}.", $"Sensor warming up, first reading around {Clock(first, ":")}.")
+                : ("Capteur en préchauffage, première mesure dans un instant.", "Sensor warming up, first reading in a moment.");
+        }
+
+        var last = view?.At is { } at ? $"Dernière mesure à {Encode(Local(at, model.Zone).ToString("dd/MM HH:mm", CultureInfo.InvariantCulture))}. " : string.Empty;
+        var lastEn = view?.At is { } seen ? $"Last reading at {Encode(Local(seen, model.Zone).ToString("dd/MM HH:mm", CultureInfo.InvariantCulture))}. " : string.Empty;
+        if (sensor?.State == Sensors.Hardware.Polling.SensorHealth.Failed)
+        {
+            return ($"{last}Le capteur ne répond pas ; la passerelle réessaie. Vérifiez qu'il est branché.", $"{lastEn}The sensor does not answer; the gateway keeps trying. Check that it is plugged in.");
+        }
+
+        return view?.At is null
+            ? ("Le capteur n'a encore rien envoyé.", "The sensor has not sent anything yet.")
+            : ($"{last}Vérifiez que le capteur est branché.", $"{lastEn}Check that the sensor is plugged in.");
     }
 
     /// <summary>The last hour as a line over the three bands of the traffic light, with its numbers in words for screen readers.</summary>
@@ -114,14 +152,30 @@ public static class StatusPage
 
         var min = Number(points.Min(p => p.Co2Ppm));
         var max = Number(points.Max(p => p.Co2Ppm));
+        // After a restart the board holds only minutes: the chart spans what it has (15 minutes at
+        // least), not an hour with a short line squeezed against its right edge.
+        var from = points[0].At - TimeSpan.FromMinutes(1);
+        var hour = from <= model.Now - TimeSpan.FromMinutes(59);
+        if (hour)
+        {
+            from = model.Now - TimeSpan.FromHours(1);
+        }
+        else if (model.Now - from < TimeSpan.FromMinutes(15))
+        {
+            from = model.Now - TimeSpan.FromMinutes(15);
+        }
+
+        var since = Local(points[0].At, model.Zone).ToString("HH:mm", CultureInfo.InvariantCulture);
         Charts.Co2Curve(
             html,
             "cap-" + Encode(view.Room),
             [.. points.Select(p => (p.At, p.Co2Ppm))],
-            model.Now - TimeSpan.FromHours(1),
+            from,
             model.Now,
             model.Levels,
-            $"Dernière heure : de {min} à {max} ppm.{PageLook.En($"Last hour: {min} to {max} ppm.")}",
+            hour
+                ? $"Dernière heure : de {min} à {max} ppm.{PageLook.En($"Last hour: {min} to {max} ppm.")}"
+                : $"Depuis {since} : de {min} à {max} ppm.{PageLook.En($"Since {since}: {min} to {max} ppm.")}",
             width: 300,
             height: 80,
             gap: TimeSpan.FromMinutes(10));

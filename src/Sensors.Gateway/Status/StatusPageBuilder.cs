@@ -21,19 +21,27 @@ public sealed class StatusPageBuilder(
     GatewayMetrics metrics,
     IEnumerable<IReadingSource> sources,
     SourceStates sourceStates,
+    SensorHealthBoard sensors,
     TimeProvider time)
 {
-    public StatusModel Build()
+    /// <summary>The page's model; <paramref name="refreshSeconds"/> for the classroom screen (/ecran).</summary>
+    public StatusModel Build(int? refreshSeconds = null)
     {
         var now = time.GetUtcNow();
         var current = site.Current;
         var views = board.Snapshot();
+        var health = sensors.Snapshot();
+
+        // A room's sensor as this gateway reads it: the one in the best state (a room with two sensors is as well as its best).
+        SensorState? SensorOf(string siteId, string roomId) => health.Where(h => h.Key.Site == siteId && h.Key.Room == roomId).Select(h => h.Value)
+            .OrderBy(s => s.State switch { Sensors.Hardware.Polling.SensorHealth.Ok => 0, Sensors.Hardware.Polling.SensorHealth.Degraded => 1, Sensors.Hardware.Polling.SensorHealth.WarmingUp => 2, _ => 3 })
+            .FirstOrDefault();
         var rooms = new List<StatusRoom>();
         if (current is not null)
         {
             foreach (var room in current.Rooms)
             {
-                rooms.Add(new StatusRoom(room.Id, string.IsNullOrWhiteSpace(room.Name) ? room.Id : room.Name, views.FirstOrDefault(v => v.Room == room.Id && (v.Site == current.Site || v.Site.Length == 0))));
+                rooms.Add(new StatusRoom(room.Id, string.IsNullOrWhiteSpace(room.Name) ? room.Id : room.Name, views.FirstOrDefault(v => v.Room == room.Id && (v.Site == current.Site || v.Site.Length == 0)), SensorOf(current.Site, room.Id)));
             }
         }
 
@@ -67,6 +75,6 @@ public sealed class StatusPageBuilder(
             journalStats.Dropped,
             deadLetters.Count,
             sourceStates.Problems(now));
-        return new StatusModel(current?.Name is { Length: > 0 } name ? name : current?.Site ?? gateway.EffectiveId, rooms, state, options.Levels, now, current?.TimeZone ?? TimeZoneInfo.Utc);
+        return new StatusModel(current?.Name is { Length: > 0 } name ? name : current?.Site ?? gateway.EffectiveId, rooms, state, options.Levels, now, current?.TimeZone ?? TimeZoneInfo.Utc, refreshSeconds);
     }
 }

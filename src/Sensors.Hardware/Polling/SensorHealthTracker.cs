@@ -7,6 +7,9 @@ public enum SensorHealth
 {
     Ok,
 
+    /// <summary>Just started: its first readings are warm-up values, discarded until <see cref="SensorHealthTracker.FirstReadingAt"/>. Not a fault.</summary>
+    WarmingUp,
+
     /// <summary>Answers, but some readings fail or are refused, or its value is stuck.</summary>
     Degraded,
 
@@ -15,9 +18,10 @@ public enum SensorHealth
 }
 
 /// <summary>
-/// The health rule, pure: three failures in a row make a sensor Failed (and due for a restart
-/// after a backoff of 5 s doubling to 5 minutes); any failure, refused value or stuck value makes
-/// it Degraded; ten good readings in a row make it Ok again. <see cref="Changed"/> tells the
+/// The health rule, pure: a started sensor is WarmingUp until its first plausible reading, which
+/// makes it Ok; three failures in a row make a sensor Failed (and due for a restart after a
+/// backoff of 5 s doubling to 5 minutes); any failure, refused value or stuck value makes it
+/// Degraded; ten good readings in a row make it Ok again. <see cref="Changed"/> tells the
 /// caller when to log: one line per change, never one per reading.
 /// </summary>
 public sealed class SensorHealthTracker
@@ -36,6 +40,9 @@ public sealed class SensorHealthTracker
 
     public SensorHealth State { get; private set; } = SensorHealth.Degraded;
 
+    /// <summary>When a warming-up sensor's first kept reading is due (its start plus its warm-up); null once it has given one.</summary>
+    public DateTimeOffset? FirstReadingAt { get; private set; }
+
     public string Reason { get; private set; } = "starting";
 
     /// <summary>True when the last event changed <see cref="State"/>.</summary>
@@ -52,10 +59,13 @@ public sealed class SensorHealthTracker
     /// <summary>How long to wait before the next restart of a failed sensor.</summary>
     public TimeSpan Backoff => TimeSpan.FromTicks(Math.Min(LastBackoff.Ticks, FirstBackoff.Ticks << Math.Min(_restarts, 10)));
 
-    public void Started()
+    /// <summary>Started at <paramref name="at"/>; its readings of the next <paramref name="warmUp"/> are discarded.</summary>
+    public void Started(DateTimeOffset at, TimeSpan warmUp)
     {
         _failuresInARow = 0;
-        Set(SensorHealth.Degraded, "warming up");
+        _goodInARow = 0;
+        FirstReadingAt = at + warmUp;
+        Set(SensorHealth.WarmingUp, $"warming up until {FirstReadingAt:HH:mm:ss} UTC");
     }
 
     public void WarmingUp()
@@ -80,7 +90,8 @@ public sealed class SensorHealthTracker
         }
 
         _goodInARow++;
-        if (_goodInARow >= GoodToRecover || State == SensorHealth.Ok)
+        FirstReadingAt = null;
+        if (_goodInARow >= GoodToRecover || State is SensorHealth.Ok or SensorHealth.WarmingUp)
         {
             Set(SensorHealth.Ok, "ok");
         }

@@ -44,7 +44,7 @@ public sealed partial class SensorPoller(SensorIdentity identity, SensorLocation
                         sensor = SensorModels.Open(location, buses, time);
                         SerialNumber = await sensor.StartAsync(cancellationToken).ConfigureAwait(false);
                         startedAt = lastNew = time.GetUtcNow();
-                        Health.Started();
+                        Health.Started(startedAt, sensor.WarmUp);
                         LogStarted(identity.SensorId, identity.Model, identity.Room, sensor.Describe, SerialNumber, sensor.WarmUp.TotalSeconds);
                         Report(healthChanged);
                     }
@@ -150,6 +150,10 @@ public sealed partial class SensorPoller(SensorIdentity identity, SensorLocation
         if (Health.State == SensorHealth.Ok)
         {
             LogOk(identity.SensorId, identity.Model, identity.Room);
+        }
+        else if (Health.State == SensorHealth.WarmingUp)
+        {
+            // said by LogStarted, with the warm-up's length
         }
         else
         {

@@ -64,7 +64,7 @@ public sealed class StatusPageBrowserTests : IDisposable
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Browser.LaunchAsync(playwright);
         var elsewhere = new List<string>();
-        var context = await Browser.LocalContextAsync(browser, elsewhere);
+        var context = await Browser.LocalContextAsync(browser, elsewhere, bypassCsp: true); // for axe-core's script, below
         var page = await context.NewPageAsync();
 
         // The readings reach the journal, then the page, within a moment.
@@ -87,6 +87,20 @@ public sealed class StatusPageBrowserTests : IDisposable
         await page.SetViewportSizeAsync(360, 740); // an old phone
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.Screenshots, "status-page-phone.png"), FullPage = true });
         Assert.False(await Browser.ScrollsSidewaysAsync(page), "the page must not scroll sideways on a 360 px phone");
+
+        // Accessibility, as axe-core measures it in the browser: nothing serious or critical, on a desktop and on a phone.
+        foreach (var width in new[] { 360, 1280 })
+        {
+            await page.SetViewportSizeAsync(width, 800);
+            await page.GotoAsync(gateway.HttpUrl.ToString());
+            var serious = Browser.SeriousOrCritical(await Browser.AxeAsync(page, $"status page {width} px"));
+            Assert.True(serious.Count == 0, $"axe-core at {width} px:\n" + string.Join('\n', serious));
+        }
+
+        // The classroom screen's address reloads itself; the page people read does not.
+        Assert.Equal(0, await page.Locator("meta[http-equiv=refresh]").CountAsync());
+        await page.GotoAsync(new Uri(gateway.HttpUrl, "/ecran").ToString());
+        Assert.Equal("30", await page.Locator("meta[http-equiv=refresh]").GetAttributeAsync("content"));
     }
 
     private static async Task<bool> Pause()

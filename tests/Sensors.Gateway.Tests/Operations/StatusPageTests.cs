@@ -1,7 +1,9 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Time.Testing;
 using Sensors.Core;
+using Sensors.Gateway.Pipeline;
 using Sensors.Gateway.Status;
+using Sensors.Hardware.Polling;
 
 namespace Sensors.Gateway.Tests.Operations;
 
@@ -50,6 +52,50 @@ public sealed class StatusPageTests
         Assert.Contains("data-light=\"none\"", Card(html, "ce1"), StringComparison.Ordinal);
         Assert.Contains("Vérifiez que le capteur est branché", Card(html, "ce1"), StringComparison.Ordinal);
         Assert.Contains("n'a encore rien envoyé", Card(html, "ce2"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WarmingUpSensor_SaysWhenItsFirstReadingComes_NotThatItIsUnplugged_AndAFailedOneSaysItDoesNotAnswer()
+    {
+        var html = Render(
+            new StatusRoom("ce2", "CE2", null, new SensorState(SensorHealth.WarmingUp, "warming up", Now.AddMinutes(3))),
+            new StatusRoom("cm1", "CM1", View("cm1", 800, Now.AddMinutes(-40)), new SensorState(SensorHealth.WarmingUp, "warming up", Now.AddSeconds(-5))),
+            new StatusRoom("cm2", "CM2", View("cm2", 800, Now.AddMinutes(-40)), new SensorState(SensorHealth.Failed, "no answer")));
+
+        var warming = Card(html, "ce2");
+        Assert.Contains("data-light=\"none\"", warming, StringComparison.Ordinal);
+        Assert.Contains("Capteur en préchauffage, première mesure vers 11 h 18.", warming, StringComparison.Ordinal); // 10:15 UTC + 3 min, in Paris
+        Assert.Contains("Sensor warming up, first reading around 11:18.", warming, StringComparison.Ordinal);
+        Assert.DoesNotContain("branché", warming, StringComparison.Ordinal);
+        Assert.Contains("Capteur en préchauffage, première mesure dans un instant.", Card(html, "cm1"), StringComparison.Ordinal);
+        Assert.Contains("Dernière mesure à 24/11 10:35. Le capteur ne répond pas ; la passerelle réessaie. Vérifiez qu'il est branché.", Card(html, "cm2"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Chart_AfterARestart_SpansTheMinutesTheBoardHolds_NotAnHourWithALineSqueezedRight()
+    {
+        var view = View("cp", 700) with { LastHour = Enumerable.Range(0, 10).Select(m => (Now.AddMinutes(m - 10), 600.0 + (m * 20))).ToList() };
+        var card = Card(Render(new StatusRoom("cp", "CP", view)), "cp");
+        Assert.Contains("Depuis 11:05 : de 600 à 780 ppm.", card, StringComparison.Ordinal);
+        // The line starts a third of the way in (15 minutes shown, 10 of them with readings), not five sixths.
+        var x = double.Parse(Regex.Match(card, "d=\"M([0-9.]+),").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(x, 90, 110);
+
+        var hour = View("cp", 700) with { LastHour = Enumerable.Range(0, 60).Select(m => (Now.AddMinutes(m - 60), 700.0)).ToList() };
+        Assert.Contains("Dernière heure : de 700 à 700 ppm.", Card(Render(new StatusRoom("cp", "CP", hour)), "cp"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Page_StaysStillForReaders_WithARefreshLink_AndTheClassroomScreenReloadsItself()
+    {
+        var page = Render(new StatusRoom("cp", "CP", View("cp", 600)));
+        Assert.DoesNotContain("http-equiv=\"refresh\"", page, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/\">Actualiser</a>", page, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/ecran\">", page, StringComparison.Ordinal);
+
+        var screen = StatusPage.Render(new StatusModel("École", [new StatusRoom("cp", "CP", View("cp", 600))], State(), Co2Levels.Default, Now, Paris, RefreshSeconds: 30));
+        Assert.Contains("<meta http-equiv=\"refresh\" content=\"30\">", screen, StringComparison.Ordinal);
+        Assert.Contains("se met à jour toutes les 30 s", screen, StringComparison.Ordinal);
     }
 
     [Fact]
