@@ -75,7 +75,7 @@ public static class PortalApp
         builder.Services.AddSingleton<CityData>();
         builder.Services.AddSingleton<AirPages>();
         builder.Services.AddSingleton<CityPages>();
-        builder.Services.AddOutputCache(cache => cache.AddBasePolicy(policy => policy.Expire(options.CacheFor > TimeSpan.Zero ? options.CacheFor : TimeSpan.FromTicks(1)).SetVaryByQuery("du", "au")));
+        builder.Services.AddOutputCache(cache => cache.AddBasePolicy(policy => policy.Expire(options.CacheFor > TimeSpan.Zero ? options.CacheFor : TimeSpan.FromTicks(1)).SetVaryByQuery("du", "au", "semaine")));
         builder.Services.AddResponseCompression(compression =>
         {
             compression.EnableForHttps = true;
@@ -117,6 +117,8 @@ public static class PortalApp
             Page(http, log, city, () => SiteDirectory.IsRoutable(site) ? pages.SchoolAsync(site, http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
         app.MapGet("/ecoles/{site}/{room}", (string site, string room, AirPages pages, HttpContext http) =>
             Page(http, log, city, () => SiteDirectory.IsRoutable(site) && SiteDirectory.IsRoutable(room) ? pages.ClassroomAsync(site, room, http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
+        app.MapGet("/ecoles/{site}/{room}/semaine", (string site, string room, AirPages pages, HttpContext http) =>
+            Page(http, log, city, () => SiteDirectory.IsRoutable(site) && SiteDirectory.IsRoutable(room) ? pages.WeekSheetAsync(site, room, http.Request.Query["semaine"], http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
         app.MapGet("/dechets", (CityPages pages, HttpContext http) => Page(http, log, city, async () => (string?)await pages.WasteAsync(http.RequestAborted))).CacheOutput();
         app.MapGet("/eclairage", (CityPages pages, HttpContext http) => Page(http, log, city, async () => (string?)await pages.LightingAsync(http.RequestAborted))).CacheOutput();
         app.MapGet("/comment-ca-marche", () => Results.Text(InfoPages.HowItWorks(options), Html));

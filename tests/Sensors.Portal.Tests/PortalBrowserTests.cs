@@ -58,7 +58,7 @@ public sealed class PortalBrowserTests(SeededCity city)
 
         // An old phone: one column, nothing to scroll sideways.
         await page.SetViewportSizeAsync(360, 740);
-        foreach (var path in new[] { "/", "/ecoles/ecole-test", "/ecoles/ecole-test/cm2", "/dechets", "/eclairage", "/donnees" })
+        foreach (var path in new[] { "/", "/ecoles/ecole-test", "/ecoles/ecole-test/cm2", "/ecoles/ecole-test/cm2/semaine", "/dechets", "/eclairage", "/donnees" })
         {
             await page.GotoAsync(new Uri(city.Url, path).ToString());
             Assert.False(await Browser.ScrollsSidewaysAsync(page), $"{path} scrolls sideways on a 360 px phone");
@@ -158,10 +158,41 @@ public sealed class PortalBrowserTests(SeededCity city)
         }
     }
 
+    [Fact]
+    public async Task TheWeekToPrint_LeavesTheMenuOff_AndFitsOneA4Sheet_WithEachSchoolDaysCurve()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Browser.LaunchAsync(playwright);
+        var elsewhere = new List<string>();
+        var context = await Browser.LocalContextAsync(browser, elsewhere);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(city.Url, "/ecoles/ecole-test/cm2").ToString());
+        await page.ClickAsync("text=La semaine à imprimer");
+        Assert.EndsWith("/ecoles/ecole-test/cm2/semaine", page.Url, StringComparison.Ordinal);
+        Assert.True(await page.Locator("nav").IsVisibleAsync(), "on screen the sheet keeps the menu");
+
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { Media = Media.Print });
+        foreach (var hidden in new[] { "nav", "footer", ".noprint" })
+        {
+            Assert.False(await page.Locator(hidden).First.IsVisibleAsync(), $"{hidden} is printed");
+        }
+
+        Assert.True(await page.Locator("#icone").IsVisibleAsync(), "the index is printed");
+        Assert.True(await page.Locator("#semaine figure svg").CountAsync() >= 4, "each school day so far has its curve");
+        var pdf = await page.PdfAsync(new PagePdfOptions { Format = "A4", PrintBackground = true });
+        var folder = Directory.CreateDirectory(Path.Combine(Browser.Screenshots, "portal")).FullName;
+        await File.WriteAllBytesAsync(Path.Combine(folder, "semaine-cm2.pdf"), pdf);
+        await page.SetViewportSizeAsync(794, 1123); // A4 at 96 dpi, as printed
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, "semaine-cm2-impression.png"), FullPage = true });
+        var sheets = System.Text.RegularExpressions.Regex.Matches(System.Text.Encoding.Latin1.GetString(pdf), @"/Type\s*/Page[^s]").Count;
+        Assert.Equal(1, sheets);
+        Assert.Empty(elsewhere);
+    }
+
     /// <summary>Every kind of page the portal serves.</summary>
     private static readonly string[] AllPages =
     [
-        "/", "/ecoles", "/ecoles/ecole-test", "/ecoles/ecole-test/cm1", "/ecoles/ecole-test/cm2", "/dechets", "/eclairage", "/donnees", "/comment-ca-marche", "/nulle-part",
+        "/", "/ecoles", "/ecoles/ecole-test", "/ecoles/ecole-test/cm1", "/ecoles/ecole-test/cm2", "/ecoles/ecole-test/cm2/semaine", "/dechets", "/eclairage", "/donnees", "/comment-ca-marche", "/nulle-part",
     ];
 
     private static async Task TabToAsync(IPage page, string text)

@@ -113,6 +113,54 @@ public sealed class QuietDaysTests : IDisposable
     }
 
     [Fact]
+    public async Task ThePrintableWeek_ShowsTheIndex_AndEachSchoolDaysCurve_AndEarlierWeeksAreReachedFromTheClassroom()
+    {
+        var thursday = TimeZoneInfo.ConvertTime(_thursday, CitySeed.Paris).DateTime.Date;
+        var monday = thursday.AddDays(-3);
+        var mondayBefore = monday.AddDays(-7);
+        // This week: Monday 7 h–19 h at 700 ppm, Thursday 500 ppm and 1800 during lessons. The week before: Tuesday at 1200 all day.
+        Readings("cm2", monday.AddHours(7), monday.AddHours(19), _ => 700);
+        Readings("cm2", thursday.AddHours(7), thursday.AddHours(19), local => CitySeed.IsLesson(local) ? 1800 : 500);
+        Readings("cm2", mondayBefore.AddDays(1).AddHours(7), mondayBefore.AddDays(1).AddHours(19), _ => 1200);
+        CitySeed.RollUpAll(_influx, mondayBefore.AddDays(-1), thursday.AddDays(1));
+        using var http = Portal(_thursday.AddDays(2)); // Saturday 10:00
+        string Date(DateTime day) => day.ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
+
+        // The classroom links to its sheet, and each earlier week measured to that week's sheet.
+        var classroom = await (await http.GetAsync($"/ecoles/{Site}/cm2")).Content.ReadAsStringAsync();
+        Assert.Contains($"href=\"/ecoles/{Site}/cm2/semaine\">La semaine à imprimer</a>", classroom, StringComparison.Ordinal);
+        Assert.Contains($"href=\"/ecoles/{Site}/cm2/semaine?semaine={mondayBefore:yyyy-MM-dd}\">semaine du {Date(mondayBefore)}</a>", classroom, StringComparison.Ordinal);
+
+        var sheet = await TextAsync(http, $"/ecoles/{Site}/cm2/semaine");
+        Assert.Contains($"– semaine du {Date(monday)}", sheet, StringComparison.Ordinal);
+        // 6 h 30 of lessons on Monday at 700 ppm and 6 h 30 on Thursday at 1800 (f1 = 0, f2 = 0.5): 8.3048 × log10(1 + 3 × 0.5) = 3.3 → 3.
+        Assert.Contains("Pendant les 13 heures de cours mesurées sur les 29,5 heures de cours de la semaine, l'air a dépassé 1000 ppm 50 % du temps, et 1700 ppm 50 % du temps.", sheet, StringComparison.Ordinal);
+        Assert.Contains("(ICONE) : 3 élevé sur 5", sheet, StringComparison.Ordinal);
+        var days = new[] { monday, monday.AddDays(1), monday.AddDays(2), thursday, thursday.AddDays(1) };
+        foreach (var day in days)
+        {
+            Assert.Contains($"{PageLook.DayFr(DateOnly.FromDateTime(day))} / {PageLook.DayEn(DateOnly.FromDateTime(day))}", sheet, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain(PageLook.DayFr(DateOnly.FromDateTime(thursday.AddDays(2))), sheet, StringComparison.Ordinal); // Saturday: no lesson, no curve
+        Assert.Contains($"CO2 {PageLook.DayFr(DateOnly.FromDateTime(monday)).ToLowerInvariant()} de 7 h à 19 h : de 700 à 700 ppm", sheet, StringComparison.Ordinal);
+        Assert.Contains($"CO2 {PageLook.DayFr(DateOnly.FromDateTime(thursday)).ToLowerInvariant()} de 7 h à 19 h : de 500 à 1800 ppm", sheet, StringComparison.Ordinal);
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Matches(sheet, "Pas de mesure ce jour-là").Count); // Tuesday, Wednesday, Friday
+
+        var before = await TextAsync(http, $"/ecoles/{Site}/cm2/semaine?semaine={mondayBefore:yyyy-MM-dd}");
+        Assert.Contains($"– semaine du {Date(mondayBefore)}", before, StringComparison.Ordinal);
+        Assert.Contains($"CO2 {PageLook.DayFr(DateOnly.FromDateTime(mondayBefore.AddDays(1))).ToLowerInvariant()} de 7 h à 19 h : de 1200 à 1200 ppm", before, StringComparison.Ordinal);
+        Assert.Contains("l'air a dépassé 1000 ppm 100 % du temps, et 1700 ppm 0 % du temps.", before, StringComparison.Ordinal);
+        // A day in the middle of a week asks for that week; a date that is not one, in the future or past the minute data's 90 days is not found.
+        Assert.Contains($"– semaine du {Date(mondayBefore)}", await TextAsync(http, $"/ecoles/{Site}/cm2/semaine?semaine={mondayBefore.AddDays(3):yyyy-MM-dd}"), StringComparison.Ordinal);
+        foreach (var bad in new[] { "2026-13-01", "lundi", $"{thursday.AddDays(9):yyyy-MM-dd}", $"{thursday.AddDays(-120):yyyy-MM-dd}" })
+        {
+            using var response = await http.GetAsync($"/ecoles/{Site}/cm2/semaine?semaine={bad}");
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task Lighting_CountsTheEnergyOfPartialDays_TheFirstDayOfHistoryAndTodaySoFar()
     {
         // Two lamps of one street at a steady 60 W, reporting every 10 minutes from Wednesday 10:00

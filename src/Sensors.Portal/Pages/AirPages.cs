@@ -111,14 +111,7 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
         var dayFrom = LessonHours.Instant(local.Date.AddHours(7), zone);
         var dayTo = LessonHours.Instant(local.Date.AddHours(19), zone);
         var weekStart = WeekStart(now, zone);
-        var spans = new List<LessonSpan>();
-        for (var week = 0; week < 6; week++)
-        {
-            var start = weekStart.AddDays(-7 * week);
-            var end = week == 0 ? now : start.AddDays(7);
-            spans.AddRange(lessons.Between(start, end, zone).Select(s => new LessonSpan(start, s.From, s.To)));
-        }
-
+        var spans = SixWeeks(lessons, weekStart, now, zone);
         var nowTask = air.NowAsync(site, now, cancellation);
         var curveTask = air.CurveAsync(site, room, midnight, now, TimeSpan.FromMinutes(5), cancellation);
         var iconeTask = air.IconeCountsAsync(site, room, spans, now, cancellation);
@@ -163,9 +156,115 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
             Layout.Freshness(html, $"/ecoles/{PageLook.PathSegment(site)}/{PageLook.PathSegment(room)}", now, zone);
             html.Append("</section>\n");
             Day(html, day, zone);
-            Week(html, icone, weekStart, spans, zone);
+            var sheet = $"/ecoles/{PageLook.PathSegment(site)}/{PageLook.PathSegment(room)}/semaine";
+            Week(html, icone, weekStart, spans, zone, sheet);
+            html.Append("<p class=\"print-link\"><a href=\"").Append(sheet).Append("\">La semaine à imprimer</a> (à afficher sur la porte ou à envoyer aux familles)")
+                .Append(PageLook.En("The week, to print (for the door or for families)")).Append("</p>\n");
             html.Append("<p class=\"rule\">").Append(PageLook.Rule(Levels)).Append(" <a href=\"/comment-ca-marche\">Comment ça marche ?</a>").Append(PageLook.En("<a href=\"/comment-ca-marche\" hreflang=\"fr\">How does it work?</a>")).Append("</p>\n");
         });
+    }
+
+    /// <summary>
+    /// The week of one classroom on one sheet, for the classroom door or for families: the week's
+    /// confinement index and what it asks, then each school day's curve over 7 h–19 h with the
+    /// lessons shaded. This week, or the last week measured when this one has no lesson yet, or
+    /// the week of <paramref name="monday"/> (?semaine=2026-11-23, within the minute data's 90 days).
+    /// The print stylesheet drops the menu and fits it on paper; no new dependency.
+    /// </summary>
+    public async Task<string?> WeekSheetAsync(string site, string room, string? monday, CancellationToken cancellation)
+    {
+        var now = time.GetUtcNow();
+        var zone = sites.Zone(site, options.Zone);
+        var lessons = sites.Lessons(site);
+        var thisWeek = WeekStart(now, zone);
+        List<LessonSpan> spans;
+        if (string.IsNullOrEmpty(monday))
+        {
+            spans = SixWeeks(lessons, thisWeek, now, zone);
+        }
+        else if (DateOnly.TryParseExact(monday, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var asked)
+            && LessonHours.Instant(asked.ToDateTime(TimeOnly.MinValue), zone) is var instant && instant <= now && now - instant < TimeSpan.FromDays(90))
+        {
+            var start = WeekStart(instant, zone);
+            spans = [.. lessons.Between(start, start.AddDays(7) < now ? start.AddDays(7) : now, zone).Select(s => new LessonSpan(start, s.From, s.To))];
+            thisWeek = start;
+        }
+        else
+        {
+            return null;
+        }
+
+        var icone = await air.IconeCountsAsync(site, room, spans, now, cancellation);
+        var shown = string.IsNullOrEmpty(monday) ? ShownWeek(icone, thisWeek, spans) : thisWeek;
+        var end = shown.AddDays(7) < now ? shown.AddDays(7) : now;
+        var curve = await air.CurveAsync(site, room, shown, end, TimeSpan.FromMinutes(5), cancellation);
+        var known = sites.Find(site)?.Rooms.Any(r => r.Id == room) == true;
+        if (!known && curve.Count == 0 && icone.Count == 0)
+        {
+            return null;
+        }
+
+        var roomName = sites.RoomName(site, room);
+        var siteName = sites.SiteName(site);
+        var date = TimeZoneInfo.ConvertTime(shown, zone).ToString("dd/MM/yyyy", CultureInfo.InvariantCulture);
+        return Layout.Page(options.City, "/ecoles", $"{roomName} – {siteName} – semaine du {date}", $"The week of {date}", html =>
+        {
+            html.Append("<p class=\"noprint\"><a href=\"/ecoles/").Append(PageLook.PathSegment(site)).Append('/').Append(PageLook.PathSegment(room)).Append("\">← ").Append(PageLook.Encode(roomName)).Append("</a> · ")
+                .Append("Imprimez cette page avec la commande Imprimer de votre navigateur (Ctrl+P) : le menu disparaît, la semaine tient sur une feuille.")
+                .Append(PageLook.En("Print this page with your browser's Print command (Ctrl+P): the menu goes, the week fits on a sheet.")).Append("</p>\n");
+            html.Append("<section class=\"sheet\" id=\"semaine\">\n");
+            WeekIndex(html, icone.Where(k => k.Key.Key == shown).Select(k => k.Value).FirstOrDefault(), spans.Where(s => s.Key == shown).Sum(s => (s.To - s.From).TotalHours), shown == WeekStart(now, zone));
+            var firstDay = TimeZoneInfo.ConvertTime(shown, zone).DateTime.Date;
+            html.Append("<div class=\"days\">\n");
+            for (var d = 0; d < 7; d++)
+            {
+                var date = firstDay.AddDays(d);
+                if (lessons.On(date.DayOfWeek).Count == 0 || LessonHours.Instant(date, zone) > now)
+                {
+                    continue;
+                }
+
+                var (from, to) = (LessonHours.Instant(date.AddHours(7), zone), LessonHours.Instant(date.AddHours(19), zone));
+                var day = new DayCurve(DateOnly.FromDateTime(date), [.. curve.Where(p => p.At >= from && p.At <= to)], from, to, lessons.Between(from, to, zone).ToList(), Today: false);
+                html.Append("<div class=\"day\"><h3>").Append(PageLook.DayFr(day.Date)).Append(PageLook.En(PageLook.DayEn(day.Date))).Append("</h3>\n");
+                if (day.Points.Count == 0)
+                {
+                    html.Append("<p>Pas de mesure ce jour-là.").Append(PageLook.En("No reading that day.")).Append("</p>\n");
+                }
+                else
+                {
+                    DayChart(html, day, zone, $"jour-{d}");
+                }
+
+                html.Append("</div>\n");
+            }
+
+            html.Append("</div>\n");
+
+            html.Append("<p class=\"rule\">").Append(PageLook.Rule(Levels)).Append(" Mesures du capteur de CO<sub>2</sub> de la classe, publiées par ").Append(PageLook.Encode(options.City)).Append(".")
+                .Append(PageLook.En($"Readings of the classroom's CO<sub>2</sub> sensor, published by {PageLook.Encode(options.City)}.")).Append("</p>\n</section>\n");
+        });
+    }
+
+    /// <summary>The lesson spans of this week so far and the five weeks before, keyed by their Monday.</summary>
+    private static List<LessonSpan> SixWeeks(LessonHours lessons, DateTimeOffset weekStart, DateTimeOffset now, TimeZoneInfo zone)
+    {
+        var spans = new List<LessonSpan>();
+        for (var week = 0; week < 6; week++)
+        {
+            var start = weekStart.AddDays(-7 * week);
+            var end = week == 0 ? now : start.AddDays(7);
+            spans.AddRange(lessons.Between(start, end, zone).Select(s => new LessonSpan(start, s.From, s.To)));
+        }
+
+        return spans;
+    }
+
+    /// <summary>This week, or when it has no lesson measured yet, the last week that has one.</summary>
+    private static DateTimeOffset ShownWeek(Dictionary<(string Room, DateTimeOffset Key), IconeCounts> icone, DateTimeOffset weekStart, IReadOnlyList<LessonSpan> spans)
+    {
+        var measured = spans.Select(s => s.Key).Distinct().Where(k => icone.Any(e => e.Key.Key == k && e.Value.Samples > 0)).OrderByDescending(k => k).ToList();
+        return measured.Contains(weekStart) || measured.Count == 0 ? weekStart : measured[0];
     }
 
     /// <summary>A day's curve over 7 h–19 h: today's, or on a day without readings the last school day that has some.</summary>
@@ -206,6 +305,13 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
             return;
         }
 
+        DayChart(html, day, zone, day.Today ? "courbe-jour" : "courbe-dernier-jour", table: true);
+    }
+
+    /// <summary>A day's curve with its caption (range, mean during lessons), and its hour-by-hour table when <paramref name="table"/>.</summary>
+    private void DayChart(StringBuilder html, DayCurve day, TimeZoneInfo zone, string id, bool table = false)
+    {
+        var shown = day.Points.Where(p => p.At >= day.From && p.At <= day.To).ToList();
         var (whenFr, whenEn) = day.Today ? ("aujourd'hui", "today") : (PageLook.DayFr(day.Date).ToLowerInvariant(), PageLook.DayEn(day.Date));
         var inLessons = shown.Where(p => day.Lessons.Any(l => p.At >= l.From && p.At < l.To)).ToList();
         var ticks = Enumerable.Range(0, 6).Select(i => day.From.AddHours(1 + (2 * i))).Select(at => new Tick(at, Clock(at, zone))).ToList();
@@ -217,7 +323,12 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
         }
 
         caption.Append('.').Append(PageLook.En($"CO<sub>2</sub> {whenEn} from 7 am to 7 pm: {PageLook.Number(shown.Min(p => p.Ppm))} to {PageLook.Number(shown.Max(p => p.Ppm))} ppm{(inLessons.Count > 0 ? $", {PageLook.Number(inLessons.Average(p => p.Ppm))} ppm on average during lessons (shaded)" : string.Empty)}."));
-        Charts.Co2Curve(html, day.Today ? "courbe-jour" : "courbe-dernier-jour", shown, day.From, day.To, Levels, caption.ToString(), shaded: day.Lessons, ticks: ticks);
+        Charts.Co2Curve(html, id, shown, day.From, day.To, Levels, caption.ToString(), shaded: day.Lessons, ticks: ticks);
+        if (!table)
+        {
+            return;
+        }
+
         var hours = shown.GroupBy(p => TimeZoneInfo.ConvertTime(p.At, zone).Hour).OrderBy(g => g.Key)
             .Select(g => (IReadOnlyList<string>)[$"{g.Key:00}:00–{g.Key + 1:00}:00", PageLook.Number(g.Average(p => p.Ppm)), PageLook.Number(g.Max(p => p.Ppm))]);
         Layout.Table(html, "Les chiffres, heure par heure", "The figures, hour by hour", ["Heure <span lang=\"en\" class=\"en\">Hour</span>", "Moyenne (ppm) <span lang=\"en\" class=\"en\">Mean</span>", "Maximum (ppm)"], hours);
@@ -228,12 +339,12 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
     /// morning, the first week back) the last week that has one, said as such; then the previous
     /// weeks that have readings (a week without any is left out, not shown as a row of dashes).
     /// </summary>
-    private static void Week(StringBuilder html, Dictionary<(string Room, DateTimeOffset Key), IconeCounts> icone, DateTimeOffset weekStart, IReadOnlyList<LessonSpan> spans, TimeZoneInfo zone)
+    private static void Week(StringBuilder html, Dictionary<(string Room, DateTimeOffset Key), IconeCounts> icone, DateTimeOffset weekStart, IReadOnlyList<LessonSpan> spans, TimeZoneInfo zone, string sheet)
     {
         IconeCounts Of(DateTimeOffset week) => icone.Where(k => k.Key.Key == week).Select(k => k.Value).FirstOrDefault();
         string Date(DateTimeOffset week) => TimeZoneInfo.ConvertTime(week, zone).ToString("dd/MM/yyyy", CultureInfo.InvariantCulture);
         var measured = spans.Select(s => s.Key).Distinct().Where(k => Of(k).Samples > 0).OrderByDescending(k => k).ToList();
-        var shown = Of(weekStart).Samples > 0 || measured.Count == 0 ? weekStart : measured[0];
+        var shown = ShownWeek(icone, weekStart, spans);
         if (shown == weekStart)
         {
             html.Append("<h2>Cette semaine : l'indice de confinement").Append(PageLook.En("This week: the confinement index")).Append("</h2>\n");
@@ -244,27 +355,15 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
                 .Append("<p>Pas encore de cours mesuré cette semaine : voici la dernière semaine mesurée.").Append(PageLook.En("No lesson measured yet this week: here is the last week measured.")).Append("</p>\n");
         }
 
-        var counts = Of(shown);
-        var index = Icone.Of(counts);
-        var lessonHours = spans.Where(s => s.Key == shown).Sum(s => (s.To - s.From).TotalHours);
-        html.Append("<div id=\"icone\">");
-        IconeLine(html, index, shown == weekStart);
-        if (index is { } i)
-        {
-            var (adviceFr, adviceEn) = Icone.Advice(i);
-            var (hoursFr, hoursEn) = MeasuredHours(counts, lessonHours);
-            html.Append("<p>Pendant ").Append(hoursFr).Append(", l'air a dépassé 1000 ppm <strong>").Append(Percent(counts.F1 + counts.F2))
-                .Append("</strong> du temps, et 1700 ppm <strong>").Append(Percent(counts.F2)).Append("</strong> du temps. ").Append(adviceFr)
-                .Append(PageLook.En($"During {hoursEn}, the air was above 1000 ppm {Percent(counts.F1 + counts.F2)} of the time, and above 1700 ppm {Percent(counts.F2)} of the time. {adviceEn}")).Append("</p>\n");
-        }
-
-        html.Append("</div>\n<p class=\"more\">L'ICONE va de 0 (air bien renouvelé) à 5 (air extrêmement confiné). C'est l'indice des contrôles réglementaires de l'air dans les écoles : il ne compte que les heures de cours.")
+        WeekIndex(html, Of(shown), spans.Where(s => s.Key == shown).Sum(s => (s.To - s.From).TotalHours), shown == weekStart);
+        html.Append("<p class=\"more\">L'ICONE va de 0 (air bien renouvelé) à 5 (air extrêmement confiné). C'est l'indice des contrôles réglementaires de l'air dans les écoles : il ne compte que les heures de cours.")
             .Append(PageLook.En("ICONE goes from 0 (well-renewed air) to 5 (extremely confined air). It is the index of the regulatory checks of the air in schools: it counts lesson hours only.")).Append("</p>\n");
         var rows = measured.Where(k => k != weekStart && k != shown).Select(k =>
         {
             var c = Of(k);
             var value = Icone.Of(c)!.Value;
-            return (IReadOnlyList<string>)["semaine du " + Date(k), $"{value} ({Icone.Label(value).French})", Percent(c.F1 + c.F2), Percent(c.F2)];
+            var monday = TimeZoneInfo.ConvertTime(k, zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            return (IReadOnlyList<string>)[$"<a href=\"{sheet}?semaine={monday}\">semaine du {Date(k)}</a>", $"{value} ({Icone.Label(value).French})", Percent(c.F1 + c.F2), Percent(c.F2)];
         }).ToList();
         if (rows.Count == 0)
         {
@@ -274,6 +373,24 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
         }
 
         Layout.Table(html, "Les semaines précédentes", "The previous weeks", ["Semaine <span lang=\"en\" class=\"en\">Week</span>", "ICONE", "&gt; 1000 ppm", "&gt; 1700 ppm"], rows, open: true);
+    }
+
+    /// <summary>The index of a week, and what the lessons measured say and ask (div#icone).</summary>
+    private static void WeekIndex(StringBuilder html, IconeCounts counts, double lessonHours, bool thisWeek)
+    {
+        var index = Icone.Of(counts);
+        html.Append("<div id=\"icone\">");
+        IconeLine(html, index, thisWeek);
+        if (index is { } i)
+        {
+            var (adviceFr, adviceEn) = Icone.Advice(i);
+            var (hoursFr, hoursEn) = MeasuredHours(counts, lessonHours);
+            html.Append("<p>Pendant ").Append(hoursFr).Append(", l'air a dépassé 1000 ppm <strong>").Append(Percent(counts.F1 + counts.F2))
+                .Append("</strong> du temps, et 1700 ppm <strong>").Append(Percent(counts.F2)).Append("</strong> du temps. ").Append(adviceFr)
+                .Append(PageLook.En($"During {hoursEn}, the air was above 1000 ppm {Percent(counts.F1 + counts.F2)} of the time, and above 1700 ppm {Percent(counts.F2)} of the time. {adviceEn}")).Append("</p>\n");
+        }
+
+        html.Append("</div>\n");
     }
 
     /// <summary>
