@@ -45,11 +45,13 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
 
     public static string Report(IReadOnlyList<Finding> findings)
     {
+        // One column for the texts, as wide as the longest topic (a long sensor id and its room).
+        var width = findings.Count == 0 ? 0 : findings.Max(f => f.Topic.Length);
         var text = new System.Text.StringBuilder();
         foreach (var finding in findings)
         {
             text.Append(finding.Verdict switch { Verdict.Ok => "✓ ", Verdict.Warning => "⚠ ", _ => "✗ " })
-                .Append(finding.Topic.PadRight(28)).Append(' ').Append(finding.Text).Append('\n');
+                .Append(finding.Topic.PadRight(width)).Append(' ').Append(finding.Text).Append('\n');
         }
 
         var problems = findings.Count(f => f.Verdict == Verdict.Problem);

@@ -75,6 +75,23 @@ public sealed class InstallerCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Doctor_AlignsItsRows_WhateverTheLengthOfASensorsIdAndRoom()
+    {
+        var settings = Settings(School.Replace("scd41-cp", "scd41-ecole-jean-jaures-cp-bis", StringComparison.Ordinal).Replace("id: cm1", "id: cm1-cm2-double-niveau", StringComparison.Ordinal));
+        var time = TimeProvider.System;
+        var buses = new EmulatedBuses().Emulate(new SensorLocation("SCD41", "i2c-1", null), Air, time);
+        using var http = new HttpClient();
+        var findings = await new Doctor(settings, buses, new AssumedClockSync(), time, http).ExamineAsync(CancellationToken.None);
+        var rows = Doctor.Report(findings).Split('\n');
+
+        Assert.StartsWith("✓ scd41-ecole-jean-jaures-cp-bis (cp) SCD41", rows.Single(r => r.Contains("jean-jaures", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.StartsWith("✗ mhz-cm1 (cm1-cm2-double-niveau) ", rows.Single(r => r.Contains("mhz-cm1", StringComparison.Ordinal)), StringComparison.Ordinal);
+        // Each finding's text starts in the same column, whatever the length of its topic.
+        var columns = findings.Select((finding, i) => rows[i].IndexOf(finding.Text, StringComparison.Ordinal)).Distinct().ToList();
+        Assert.True(columns.Count == 1, "rows not aligned:\n" + string.Join('\n', rows));
+    }
+
+    [Fact]
     public async Task Doctor_TellsANoisyLine_FromASilentOne()
     {
         var settings = Settings(School);
