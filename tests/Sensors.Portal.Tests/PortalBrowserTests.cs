@@ -85,12 +85,13 @@ public sealed class PortalBrowserTests(SeededCity city)
             foreach (var path in AllPages)
             {
                 await page.GotoAsync(new Uri(city.Url, path).ToString());
+                // The bar is no serious or critical violation; the pages meet none at all, and stay so.
                 var violations = await Browser.AxeAsync(page, $"portal {width} px");
-                found.AddRange(Browser.SeriousOrCritical(violations).Select(v => $"{path} at {width} px: {v}"));
+                found.AddRange(violations.Select(v => $"{path} at {width} px: {v}"));
             }
         }
 
-        Assert.True(found.Count == 0, "axe-core found serious or critical violations:\n" + string.Join('\n', found));
+        Assert.True(found.Count == 0, "axe-core found violations:\n" + string.Join('\n', found));
         Assert.Empty(elsewhere);
     }
 

@@ -144,8 +144,8 @@ public static class PageLook
         .gateway div.warn{border-left-color:var(--red)}
         dt{font-weight:600}dd{margin:0}
         .rule{font-size:.95rem;color:#333}
-        .sheet h3{margin-top:1rem}
-        @media print{body{background:#fff;font-size:10.5pt}header,main{max-width:none;padding:0}nav,footer,.skip,.noprint,.fresh,.print-link{display:none}.en{font-size:.85em}.days{display:grid;grid-template-columns:1fr 1fr;gap:0 1.5rem}.day{break-inside:avoid}.day figure{margin:0}.day h3{margin:.6rem 0 .2rem}figcaption{font-size:8.5pt}svg{border-color:#999}h1{font-size:15pt}a{color:inherit;text-decoration:none}.index{border:1px solid #000}}
+        .day h2{font-size:1.1rem;margin:1rem 0 .3rem}
+        @media print{body{background:#fff;font-size:10.5pt}header,main{max-width:none;padding:0}nav,footer,.skip,.noprint,.fresh,.print-link{display:none}.en{font-size:.85em}.days{display:grid;grid-template-columns:1fr 1fr;gap:0 1.5rem}.day{break-inside:avoid}.day figure{margin:0}.day h2{margin:.6rem 0 .2rem}figcaption{font-size:8.5pt}svg{border-color:#999}h1{font-size:15pt}a{color:inherit;text-decoration:none}.index{border:1px solid #000}}
         @media (max-width:30rem){table{font-size:.85rem}th,td{padding:.2rem .3rem}th .en{display:block}th .en::before{content:""}}
         @media (min-width:100rem){body{font-size:1.35rem}}
         """;

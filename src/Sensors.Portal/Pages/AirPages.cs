@@ -226,7 +226,7 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
 
                 var (from, to) = (LessonHours.Instant(date.AddHours(7), zone), LessonHours.Instant(date.AddHours(19), zone));
                 var day = new DayCurve(DateOnly.FromDateTime(date), [.. curve.Where(p => p.At >= from && p.At <= to)], from, to, lessons.Between(from, to, zone).ToList(), Today: false);
-                html.Append("<div class=\"day\"><h3>").Append(PageLook.DayFr(day.Date)).Append(PageLook.En(PageLook.DayEn(day.Date))).Append("</h3>\n");
+                html.Append("<div class=\"day\"><h2>").Append(PageLook.DayFr(day.Date)).Append(PageLook.En(PageLook.DayEn(day.Date))).Append("</h2>\n");
                 if (day.Points.Count == 0)
                 {
                     html.Append("<p>Pas de mesure ce jour-là.").Append(PageLook.En("No reading that day.")).Append("</p>\n");
