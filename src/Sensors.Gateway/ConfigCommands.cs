@@ -13,6 +13,11 @@ public static class ConfigCommands
 {
     public static int Check(GatewaySettings settings, string? configPath, TextWriter output, TextWriter errors)
     {
+        foreach (var warning in settings.Warnings)
+        {
+            errors.WriteLine($"⚠ {warning}");
+        }
+
         if (!settings.IsValid)
         {
             foreach (var error in settings.Errors)
@@ -24,7 +29,9 @@ public static class ConfigCommands
             return ExitCodes.Configuration;
         }
 
-        output.WriteLine($"✓ {configPath ?? "default settings"}: no problem found.");
+        output.WriteLine(settings.Warnings.Count == 0
+            ? $"✓ {configPath ?? "default settings"}: no problem found."
+            : $"✓ {configPath ?? "default settings"}: no problem found, {settings.Warnings.Count} warning(s) above.");
         output.WriteLine($"  gateway     {settings.Gateway.EffectiveId}");
         output.WriteLine(settings.Site is { } site
             ? $"  site        {site.Site} ({site.Name}): {site.Rooms.Count} room(s), {site.Rooms.Sum(r => r.Sensors.Count)} sensor(s), from {settings.SitePath} (reloaded when edited)"

@@ -96,7 +96,7 @@ public static class JournalCommands
         {
             journal = Sensors.Journal.Journal.Open(settings.Journal);
         }
-        catch (IOException failure)
+        catch (Sensors.Journal.JournalUnavailableException failure)
         {
             error.WriteLine($"Cannot replay: {failure.Message}. Stop the gateway first (systemctl stop sensors), replay, then start it.");
             return 74;

@@ -67,15 +67,26 @@ simulateField.SetAction(async (parse, cancellationToken) => await WithSettingsAs
 var root = new RootCommand("Sensors: a city's edge gateway for classroom CO2 sensors, bins and lamp posts.") { run, journal, configCommand, doctor, read, calibrate, simulateField };
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
-static int WithSettings(FileInfo? configFile, Func<GatewaySettings, int> command)
+static GatewaySettings Load(FileInfo? configFile)
 {
     var settings = GatewaySettings.Load(configFile?.FullName);
+    foreach (var warning in settings.Warnings)
+    {
+        Console.Error.WriteLine($"Configuration warning: {warning}");
+    }
+
+    return settings;
+}
+
+static int WithSettings(FileInfo? configFile, Func<GatewaySettings, int> command)
+{
+    var settings = Load(configFile);
     return settings.IsValid ? command(settings) : Refuse(settings);
 }
 
 static async Task<int> WithSettingsAsync(FileInfo? configFile, Func<GatewaySettings, Task<int>> command)
 {
-    var settings = GatewaySettings.Load(configFile?.FullName);
+    var settings = Load(configFile);
     return settings.IsValid ? await command(settings) : Refuse(settings);
 }
 
@@ -100,7 +111,7 @@ static int Refuse(GatewaySettings settings)
 
 static async Task<int> RunAsync(FileInfo? configFile, CancellationToken cancellationToken)
 {
-    var settings = GatewaySettings.Load(configFile?.FullName);
+    var settings = Load(configFile);
     if (!settings.IsValid)
     {
         return Refuse(settings);
@@ -111,7 +122,7 @@ static async Task<int> RunAsync(FileInfo? configFile, CancellationToken cancella
     {
         await host.RunAsync(cancellationToken);
     }
-    catch (IOException error) when (error.Message.Contains("journal", StringComparison.OrdinalIgnoreCase))
+    catch (Sensors.Journal.JournalUnavailableException error)
     {
         Console.Error.WriteLine($"The gateway did not start: {error.Message}");
         return ExitCodes.IoError;

@@ -88,7 +88,15 @@ public sealed partial class Journal : IAsyncDisposable
     {
         _options = options;
         _logger = logger;
-        Directory.CreateDirectory(options.Directory);
+        try
+        {
+            Directory.CreateDirectory(options.Directory);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new JournalUnavailableException($"The journal's folder {options.Directory} cannot be created ({error.Message}): check Journal:Directory and that the service user may write there (sudo install -d -o sensors /var/lib/sensors/journal).", error);
+        }
+
         _lock = AcquireLock(options.Directory);
         Recover();
         _committer = Task.Run(CommitLoopAsync);
@@ -1026,9 +1034,13 @@ public sealed partial class Journal : IAsyncDisposable
         {
             return OpenLock(path, FileMode.OpenOrCreate);
         }
+        catch (UnauthorizedAccessException error)
+        {
+            throw new JournalUnavailableException($"The journal in {directory} is not the service user's to write ({error.Message}): sudo chown -R sensors {directory}.", error);
+        }
         catch (IOException error)
         {
-            throw new IOException($"The journal in {directory} is in use by another process (is the gateway running?): {error.Message}", error);
+            throw new JournalUnavailableException($"The journal in {directory} is in use by another process (is the gateway running?): {error.Message}", error);
         }
     }
 

@@ -14,17 +14,7 @@ public sealed class GatewayProcess : IDisposable
     {
         ConfigPath = _folder.File("gateway.json");
         File.WriteAllText(ConfigPath, JsonSerializer.Serialize(settings, new JsonSerializerOptions { WriteIndented = true }));
-        // The gateway's own build output, as installed (its runtime config and every package beside
-        // it); a host that shares the ASP.NET Core framework (the benchmarks) gets sensors.dll
-        // without the packages that framework holds, and it would not start from there.
-        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var dll = RepoPaths.Of($"src/Sensors.Gateway/bin/{configuration}/net10.0/sensors.dll");
-        if (!File.Exists(dll))
-        {
-            dll = Path.Combine(AppContext.BaseDirectory, "sensors.dll");
-        }
-
-        Process = new ServerProcess("sensors", "dotnet", "exec", dll, "run", "--config", ConfigPath);
+        Process = new ServerProcess("sensors", "dotnet", "exec", Dll, "run", "--config", ConfigPath);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             Process.Environment[key] = value;
@@ -49,6 +39,21 @@ public sealed class GatewayProcess : IDisposable
         }
 
         HttpPort = int.Parse(port, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// The gateway's own build output, as installed (its runtime config and every package beside
+    /// it); a host that shares the ASP.NET Core framework (the benchmarks) gets sensors.dll
+    /// without the packages that framework holds, and it would not start from there.
+    /// </summary>
+    public static string Dll
+    {
+        get
+        {
+            var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+            var dll = RepoPaths.Of($"src/Sensors.Gateway/bin/{configuration}/net10.0/sensors.dll");
+            return File.Exists(dll) ? dll : Path.Combine(AppContext.BaseDirectory, "sensors.dll");
+        }
     }
 
     /// <summary>Where its status page, /healthz, /readyz and /metrics listen (on 127.0.0.1).</summary>

@@ -1,5 +1,4 @@
 using Sensors.Core.Sites;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Sensors.Gateway.Clock;
 using Sensors.Gateway.Health;
@@ -16,11 +15,21 @@ namespace Sensors.Gateway.Configuration;
 /// Problems come back as one line each, naming the key, the value and what is expected, so the
 /// service can stop with a message an operator can act on.
 /// </summary>
-public sealed partial class GatewaySettings
+public sealed class GatewaySettings
 {
     public const string EnvironmentPrefix = "SENSORS_";
 
-    private static readonly string[] KnownSections = ["Logging", GatewayOptions.Section, SiteOptions.Section, InfluxOptions.Section, MqttSourceOptions.Section, JournalOptions.Section, PipelineOptions.Section, SimulationOptions.Section, ClockOptions.Section, HttpOptions.Section, StatusPageOptions.Section, Sources.HardwareOptions.Section, LoRaWanOptions.Section, PickupOptions.Section, WebhookOptions.Section];
+    /// <summary>Every section the gateway binds, and the options type it binds onto.</summary>
+    public static readonly IReadOnlyList<(string Section, Type Options)> Sections =
+    [
+        (GatewayOptions.Section, typeof(GatewayOptions)), (SiteOptions.Section, typeof(SiteOptions)), (InfluxOptions.Section, typeof(InfluxOptions)),
+        (MqttSourceOptions.Section, typeof(MqttSourceOptions)), (JournalOptions.Section, typeof(JournalOptions)), (PipelineOptions.Section, typeof(PipelineOptions)),
+        (SimulationOptions.Section, typeof(SimulationOptions)), (ClockOptions.Section, typeof(ClockOptions)), (HttpOptions.Section, typeof(HttpOptions)),
+        (StatusPageOptions.Section, typeof(StatusPageOptions)), (Sources.HardwareOptions.Section, typeof(Sources.HardwareOptions)), (LoRaWanOptions.Section, typeof(LoRaWanOptions)),
+        (PickupOptions.Section, typeof(PickupOptions)), (WebhookOptions.Section, typeof(WebhookOptions)),
+    ];
+
+    private static readonly string[] KnownSections = ["Logging", .. Sections.Select(s => s.Section)];
 
     public required IConfigurationRoot Configuration { get; init; }
     public required GatewayOptions Gateway { get; init; }
@@ -44,6 +53,9 @@ public sealed partial class GatewaySettings
     public required SiteFile? Site { get; init; }
     public required string? SitePath { get; init; }
     public required IReadOnlyList<string> Errors { get; init; }
+
+    /// <summary>What the gateway ignores but an operator should know: a stray SENSORS_… environment variable.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 
     public bool IsValid => Errors.Count == 0;
 
@@ -74,6 +86,11 @@ public sealed partial class GatewaySettings
             errors.Add($"--config '{configPath}': no such file. Give the path of the gateway's settings (JSON), e.g. /etc/sensors/gateway.json.");
             configPath = null;
         }
+        else if (configPath is not null && JsonSyntaxProblem(configPath) is { } syntax)
+        {
+            errors.Add(syntax);
+            configPath = null;
+        }
 
         IConfigurationRoot configuration;
         try
@@ -86,28 +103,23 @@ public sealed partial class GatewaySettings
             configuration = BuildConfiguration(null, overrides);
         }
 
-        foreach (var section in configuration.GetChildren())
-        {
-            if (!KnownSections.Contains(section.Key, StringComparer.OrdinalIgnoreCase) && !section.Key.StartsWith("DOTNET_", StringComparison.Ordinal))
-            {
-                errors.Add($"{section.Key}: unknown section; {DidYouMean(section.Key, KnownSections, string.Empty)}Known sections: {string.Join(", ", KnownSections)}.");
-            }
-        }
-
-        var gateway = Bind<GatewayOptions>(configuration, GatewayOptions.Section, errors);
-        var influx = Bind<InfluxOptions>(configuration, InfluxOptions.Section, errors);
-        var pipeline = Bind<PipelineOptions>(configuration, PipelineOptions.Section, errors);
-        var simulation = Bind<SimulationOptions>(configuration, SimulationOptions.Section, errors);
-        var siteOptions = Bind<SiteOptions>(configuration, SiteOptions.Section, errors);
-        var mqtt = Bind<MqttSourceOptions>(configuration, MqttSourceOptions.Section, errors);
-        var journal = Bind<JournalOptions>(configuration, JournalOptions.Section, errors);
-        var clock = Bind<ClockOptions>(configuration, ClockOptions.Section, errors);
-        var http = Bind<HttpOptions>(configuration, HttpOptions.Section, errors);
-        var statusPage = Bind<StatusPageOptions>(configuration, StatusPageOptions.Section, errors);
-        var hardware = Bind<Sources.HardwareOptions>(configuration, Sources.HardwareOptions.Section, errors);
-        var lorawan = Bind<LoRaWanOptions>(configuration, LoRaWanOptions.Section, errors);
-        var pickups = Bind<PickupOptions>(configuration, PickupOptions.Section, errors);
-        var webhook = Bind<WebhookOptions>(configuration, WebhookOptions.Section, errors);
+        var binder = new SettingsBinder(configuration);
+        binder.CheckSections(KnownSections);
+        var gateway = binder.Bind<GatewayOptions>(GatewayOptions.Section);
+        var influx = binder.Bind<InfluxOptions>(InfluxOptions.Section);
+        var pipeline = binder.Bind<PipelineOptions>(PipelineOptions.Section);
+        var simulation = binder.Bind<SimulationOptions>(SimulationOptions.Section);
+        var siteOptions = binder.Bind<SiteOptions>(SiteOptions.Section);
+        var mqtt = binder.Bind<MqttSourceOptions>(MqttSourceOptions.Section);
+        var journal = binder.Bind<JournalOptions>(JournalOptions.Section);
+        var clock = binder.Bind<ClockOptions>(ClockOptions.Section);
+        var http = binder.Bind<HttpOptions>(HttpOptions.Section);
+        var statusPage = binder.Bind<StatusPageOptions>(StatusPageOptions.Section);
+        var hardware = binder.Bind<Sources.HardwareOptions>(Sources.HardwareOptions.Section);
+        var lorawan = binder.Bind<LoRaWanOptions>(LoRaWanOptions.Section);
+        var pickups = binder.Bind<PickupOptions>(PickupOptions.Section);
+        var webhook = binder.Bind<WebhookOptions>(WebhookOptions.Section);
+        errors.AddRange(binder.Errors);
         var baseFolder = configPath is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(configPath))!;
         journal.Directory = Path.GetFullPath(journal.Directory, baseFolder);
 
@@ -120,7 +132,7 @@ public sealed partial class GatewaySettings
         errors.AddRange(webhook.Validate());
         var (registry, registryPath, codecsPath) = LoadRegistry(lorawan, mqtt, webhook, baseFolder, errors);
         errors.AddRange(influx.Validate());
-        errors.AddRange(mqtt.Validate());
+        errors.AddRange(mqtt.Validate().Where(problem => !binder.FollowsFromABindingError(problem)));
         errors.AddRange(journal.Validate());
         errors.AddRange(clock.Validate());
         errors.AddRange(http.Validate());
@@ -168,7 +180,36 @@ public sealed partial class GatewaySettings
             Site = site,
             SitePath = sitePath,
             Errors = errors,
+            Warnings = binder.Warnings,
         };
+    }
+
+    /// <summary>
+    /// Where the settings file stops being JSON, as the operator's editor counts: "gateway.json,
+    /// line 7, column 18: not valid JSON: ',' is an invalid start of a value", then the line itself.
+    /// Comments and trailing commas are allowed, as the settings reader allows them.
+    /// </summary>
+    public static string? JsonSyntaxProblem(string path)
+    {
+        var text = File.ReadAllText(path);
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(text, new System.Text.Json.JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = System.Text.Json.JsonCommentHandling.Skip });
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                ? null
+                : $"{path}: expected one JSON object {{ \"Section\": {{ \"Key\": value }} }}, not a {document.RootElement.ValueKind.ToString().ToLowerInvariant()}.";
+        }
+        catch (System.Text.Json.JsonException error)
+        {
+            var line = (int)(error.LineNumber ?? 0);
+            var column = (int)(error.BytePositionInLine ?? 0);
+            var reason = error.Message;
+            var cut = reason.IndexOf(" Path:", StringComparison.Ordinal) is var p and >= 0 ? p : reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            reason = (cut >= 0 ? reason[..cut] : reason).TrimEnd('.', ' ').Replace("'$'", "the end of the file", StringComparison.Ordinal);
+            var lines = text.Split('\n');
+            var shown = line < lines.Length ? lines[line].TrimEnd('\r') : string.Empty;
+            return $"{path}, line {line + 1}, column {column + 1}: not valid JSON: {reason}. The line: {shown.Trim()}";
+        }
     }
 
     /// <summary>The device registry, needed by LoRaWAN subscriptions, the webhook and pickups (sectors, trucks).</summary>
@@ -189,94 +230,6 @@ public sealed partial class GatewaySettings
         var (registry, registryErrors) = Sensors.LoRaWan.Registry.DeviceRegistryLoader.Load(path, codecs);
         errors.AddRange(registryErrors);
         return (registry, path, codecs);
-    }
-
-    /// <summary>
-    /// Binds a section key by key, so that every unknown key (with the nearest known one) and
-    /// every value of the wrong form is reported, not only the first.
-    /// </summary>
-    private static T Bind<T>(IConfiguration configuration, string section, List<string> errors)
-        where T : new()
-    {
-        var options = new T();
-        var properties = typeof(T).GetProperties().Where(p => p.CanWrite).ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
-        foreach (var child in configuration.GetSection(section).GetChildren())
-        {
-            if (!properties.TryGetValue(child.Key, out var property))
-            {
-                errors.Add($"{child.Path}: unknown key; {DidYouMean(child.Key, properties.Keys, section + ":")}Known keys: {string.Join(", ", properties.Keys)}.");
-                continue;
-            }
-
-            try
-            {
-                if (child.Value is { Length: 0 })
-                {
-                    continue; // an empty value ("", or [] for a list) keeps the default
-                }
-
-                property.SetValue(options, child.Get(property.PropertyType));
-            }
-            catch (InvalidOperationException error)
-            {
-                errors.Add(Explain(error, child.Path, child.Value));
-            }
-        }
-
-        return options;
-    }
-
-    /// <summary>The binder's message, turned into "Key = 'value': expected …".</summary>
-    private static string Explain(InvalidOperationException error, string key, string? value)
-    {
-        var convert = ConversionFailure().Match(error.Message);
-        if (!convert.Success)
-        {
-            return $"{key} = '{value}': {error.Message.ReplaceLineEndings(" ")}";
-        }
-
-        var type = convert.Groups["type"].Value;
-        var expected = type switch
-        {
-            "System.TimeSpan" => "a duration as hh:mm:ss, e.g. 00:00:10 for ten seconds",
-            "System.Uri" => "an address such as http://127.0.0.1:8086",
-            "System.Int32" or "System.Int64" => "a whole number",
-            "System.Double" => "a number, with a dot for decimals",
-            "System.Boolean" => "true or false",
-            "System.DateTimeOffset" => "a date such as 2024-01-01T00:00:00Z",
-            _ when Type.GetType(type) is { IsEnum: true } enumType => string.Join(" or ", Enum.GetNames(enumType)),
-            _ when type.EndsWith("InfluxApi", StringComparison.Ordinal) => string.Join(" or ", Enum.GetNames<InfluxApi>()),
-            _ when type.EndsWith("MqttProtocolVersion", StringComparison.Ordinal) => "V311 or V500",
-            _ when type.EndsWith("Precision", StringComparison.Ordinal) => string.Join(" or ", Enum.GetNames<Sensors.Core.Precision>()),
-            _ => $"a value of type {type}",
-        };
-        return $"{key} = '{value}': expected {expected}.";
-    }
-
-    /// <summary>"did you mean Influx:Database? " when a known name is at most two edits away, else nothing.</summary>
-    private static string DidYouMean(string typed, IEnumerable<string> known, string prefix)
-    {
-        var nearest = known.MinBy(k => Distance(k.ToLowerInvariant(), typed.ToLowerInvariant()));
-        return nearest is not null && Distance(nearest.ToLowerInvariant(), typed.ToLowerInvariant()) <= 2 ? $"did you mean {prefix}{nearest}? " : string.Empty;
-    }
-
-    /// <summary>Levenshtein distance, for "did you mean" hints on typos in keys.</summary>
-    private static int Distance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-
-            previous = current;
-        }
-
-        return previous[b.Length];
     }
 
     /// <summary>
@@ -347,7 +300,4 @@ public sealed partial class GatewaySettings
             errors.Add($"{key} = {value}: expected a positive duration, e.g. {example}.");
         }
     }
-
-    [GeneratedRegex("Failed to convert configuration value '(?<value>.*)' at '(?<key>[^']*)' to type '(?<type>[^']*)'")]
-    private static partial Regex ConversionFailure();
 }
