@@ -6,8 +6,19 @@ using Sensors.Influx;
 using Sensors.Testing;
 
 // Figures, not assertions: run with -c Release. Each figure comes with a baseline measured in the
-// same run where one exists. Usage: dotnet run -c Release --project benchmarks/Sensors.Benchmarks -- [encoder|writer|mqtt|journal [points]|gateway [messages]|hardware [cycles]|lorawan [uplinks]|portal [requests]|hostile [messages]|card [seconds]|frugal [seconds]|all]
+// same run where one exists. Usage: dotnet run -c Release --project benchmarks/Sensors.Benchmarks -- [encoder|writer|mqtt|journal [points]|gateway [messages]|hardware [cycles]|lorawan [uplinks]|portal [requests]|hostile [messages]|card [seconds]|frugal [seconds]|metrics [scrapes]|all]
 var what = args.FirstOrDefault() ?? "all";
+if (what == "metrics-child")
+{
+    await Sensors.Benchmarks.MetricsBenchmark.ChildRunAsync(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
+if (what == "metrics")
+{
+    await Sensors.Benchmarks.MetricsBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000);
+}
+
 if (what is "encoder" or "all")
 {
     EncoderBenchmark.Run();

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Console;
 using Sensors.Gateway.Clock;
 using Sensors.Gateway.Configuration;
 using Sensors.Gateway.Health;
+using Sensors.Gateway.Metrics;
 using Sensors.Gateway.LoRaWan;
 using Sensors.Gateway.Pipeline;
 using Sensors.Gateway.Sources;
@@ -56,10 +57,11 @@ public static class GatewayHost
     public static IServiceCollection AddPipeline(this IServiceCollection services, GatewaySettings settings)
     {
         services.AddSingleton<PipelineStats>();
+        services.AddSingleton<IInstrumented>(sp => sp.GetRequiredService<PipelineStats>());
         services.AddSingleton<SourceStates>();
-        services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<SourceStates>());
+        services.AddSingleton<IInstrumented>(sp => sp.GetRequiredService<SourceStates>());
         services.AddSingleton<SensorHealthBoard>();
-        services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<SensorHealthBoard>());
+        services.AddSingleton<IInstrumented>(sp => sp.GetRequiredService<SensorHealthBoard>());
         services.AddSingleton(settings.Journal);
         services.AddSingleton(sp => Sensors.Journal.Journal.Open(settings.Journal, sp.GetRequiredService<ILogger<Sensors.Journal.Journal>>()));
         services.AddSingleton(new DeadLetterStore(settings.Journal.Directory));
@@ -79,7 +81,7 @@ public static class GatewayHost
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ClockGuard>>()));
         services.AddSingleton<IReadingSink>(sp => sp.GetRequiredService<ClockGuard>());
-        services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<ClockGuard>());
+        services.AddSingleton<IInstrumented>(sp => sp.GetRequiredService<ClockGuard>());
         services.AddHostedService<ClockWatchService>();
         services.AddSingleton(sp => new SiteProvider(settings.Site, settings.SitePath, sp.GetRequiredService<ILogger<SiteProvider>>()));
         services.AddSingleton<IReloadable>(sp => sp.GetRequiredService<SiteProvider>());
@@ -87,7 +89,7 @@ public static class GatewayHost
         services.AddSingleton<IReloadable>(sp => sp.GetRequiredService<RegistryProvider>());
         services.AddSingleton(new UnreadableStore(settings.Journal.Directory));
         services.AddSingleton<MessageQuarantine>();
-        services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<MessageQuarantine>());
+        services.AddSingleton<IInstrumented>(sp => sp.GetRequiredService<MessageQuarantine>());
         services.AddHostedService<ConfigReloadService>();
         if (settings.Gateway.ReportInterval > TimeSpan.Zero)
         {
@@ -113,13 +115,14 @@ public static class GatewayHost
         services.AddSingleton(settings.Http);
         services.AddSingleton(settings.StatusPage);
         services.AddSingleton<GatewayHealth>();
+        services.AddMetrics();
         services.AddSingleton(sp => new GatewayMetrics(
-            sp.GetRequiredService<PipelineStats>(),
             sp.GetRequiredService<Sensors.Journal.Journal>(),
             sp.GetRequiredService<DeadLetterStore>(),
             sp.GetRequiredService<GatewayHealth>(),
-            sp.GetServices<IMetricsSource>().Concat(sp.GetServices<IReadingSource>().OfType<IMetricsSource>()),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetServices<IInstrumented>().Concat(sp.GetServices<IReadingSource>().OfType<IInstrumented>()),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<StatusPageBuilder>();
         services.AddHostedService<StatusServer>();
         return services;
@@ -148,7 +151,7 @@ public static class GatewayHost
         if (settings.LoRaWan.IsConfigured)
         {
             services.AddSingleton<LoRaWanIngest>();
-            services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<LoRaWanIngest>());
+            services.AddSingleton<IInstrumented>(sp => sp.GetRequiredService<LoRaWanIngest>());
         }
 
         if (settings.Pickups.Key is { Length: > 0 } key)
@@ -157,7 +160,7 @@ public static class GatewayHost
                 new Sensors.LoRaWan.Pickups.ChipPseudonymiser(Sensors.LoRaWan.Pickups.ChipPseudonymiser.ParseKey(key)),
                 new Sensors.LoRaWan.Pickups.LiftWindow(settings.Pickups.LiftWindow, Path.Combine(settings.Journal.Directory, "lifts")),
                 () => sp.GetRequiredService<RegistryProvider>().Current)));
-            services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<PickupIngest>());
+            services.AddSingleton<IInstrumented>(sp => sp.GetRequiredService<PickupIngest>());
         }
 
         if (settings.Mqtt.IsConfigured)

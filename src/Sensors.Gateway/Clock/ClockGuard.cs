@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using Sensors.Gateway.Metrics;
 using Microsoft.Extensions.Logging;
 using Sensors.Core;
 using Sensors.Gateway.Health;
@@ -18,7 +20,7 @@ namespace Sensors.Gateway.Clock;
 /// only once it is committed, so an MQTT message is not acknowledged before then.
 /// <see cref="Check"/> is called about once a second: it notices synchronisation and jumps.
 /// </summary>
-public sealed partial class ClockGuard(IReadingSink inner, IClockSync sync, ClockOptions options, TimeProvider time, ILogger<ClockGuard> logger) : IReadingSink, IMetricsSource
+public sealed partial class ClockGuard(IReadingSink inner, IClockSync sync, ClockOptions options, TimeProvider time, ILogger<ClockGuard> logger) : IReadingSink, IInstrumented
 {
     private static readonly TimeSpan LocalStampWindow = TimeSpan.FromSeconds(5);
 
@@ -148,16 +150,18 @@ public sealed partial class ClockGuard(IReadingSink inner, IClockSync sync, Cloc
         }
     }
 
-    public void WriteMetrics(PrometheusText text)
+    public void CreateInstruments(Meter meter)
     {
-        text.Gauge("sensors_clock_synchronised", "1 when the system clock is synchronised (NTP), 0 while readings are held or refused.", IsSynchronised ? 1 : 0);
-        text.Gauge("sensors_clock_held_readings", "Readings held in memory until the clock is synchronised.", Held);
-        text.Family("sensors_clock_refused_readings_total", "counter", "Readings refused for their time: taken before the clock was synchronised (policy Refuse, or the hold was full), dated before Clock:NotBefore, or more than Clock:MaxFuture ahead of the clock.")
-            .Sample("sensors_clock_refused_readings_total", Interlocked.Read(ref _refused), ("reason", "unsynchronised"))
-            .Sample("sensors_clock_refused_readings_total", Interlocked.Read(ref _tooOld), ("reason", "before_not_before"))
-            .Sample("sensors_clock_refused_readings_total", Interlocked.Read(ref _tooNew), ("reason", "after_max_future"));
-        text.Counter("sensors_clock_restamped_readings_total", "Held readings given their true time from the monotonic clock once the clock was synchronised.", Interlocked.Read(ref _restamped));
-        text.Counter("sensors_clock_jumps_total", "Times the wall clock jumped against the monotonic clock by more than Clock:JumpThreshold.", Jumps);
+        meter.CreateObservableGauge("sensors_clock_synchronised", () => IsSynchronised ? 1L : 0L, description: "1 when the system clock is synchronised (NTP), 0 while readings are held or refused.");
+        meter.CreateObservableGauge("sensors_clock_held_readings", () => (long)Held, description: "Readings held in memory until the clock is synchronised.");
+        meter.CreateObservableCounter("sensors_clock_refused_readings_total", () => new[]
+        {
+            Measure.Of(Interlocked.Read(ref _refused), ("reason", "unsynchronised")),
+            Measure.Of(Interlocked.Read(ref _tooOld), ("reason", "before_not_before")),
+            Measure.Of(Interlocked.Read(ref _tooNew), ("reason", "after_max_future")),
+        }, description: "Readings refused for their time: taken before the clock was synchronised (policy Refuse, or the hold was full), dated before Clock:NotBefore, or more than Clock:MaxFuture ahead of the clock.");
+        meter.CreateObservableCounter("sensors_clock_restamped_readings_total", () => Interlocked.Read(ref _restamped), description: "Held readings given their true time from the monotonic clock once the clock was synchronised.");
+        meter.CreateObservableCounter("sensors_clock_jumps_total", () => (long)Jumps, description: "Times the wall clock jumped against the monotonic clock by more than Clock:JumpThreshold.");
     }
 
     private ValueTask HoldOrRefuse(Reading reading, DateTimeOffset now, CancellationToken cancellationToken)

@@ -1,78 +1,70 @@
 using System.Diagnostics;
-using Sensors.Gateway.Pipeline;
+using System.Diagnostics.Metrics;
+using Sensors.Gateway.Metrics;
 using Sensors.Journal;
 
 namespace Sensors.Gateway.Health;
 
 /// <summary>
-/// /metrics: the pipeline's own families, then those of every <see cref="IMetricsSource"/> (the MQTT
-/// source, the clock guard, the sensors). Names follow Prometheus conventions: a <c>sensors_</c>
-/// prefix, base units (seconds, bytes), <c>_total</c> on counters.
+/// /metrics: the gateway's meter (System.Diagnostics.Metrics, from the host's IMeterFactory), on
+/// which every <see cref="IInstrumented"/> part (the pipeline's counters, the MQTT source, the clock
+/// guard, the sensors…) creates its instruments, and this class those of the whole gateway (build,
+/// uptime, readiness, journal, InfluxDB, process); written by <see cref="PrometheusExporter"/>.
+/// Names follow Prometheus conventions: a <c>sensors_</c> prefix, base units (seconds, bytes),
+/// <c>_total</c> on counters.
 /// </summary>
-public sealed class GatewayMetrics(
-    PipelineStats stats,
-    Sensors.Journal.Journal journal,
-    DeadLetterStore deadLetters,
-    GatewayHealth health,
-    IEnumerable<IMetricsSource> sources,
-    TimeProvider time)
+public sealed class GatewayMetrics : IDisposable
 {
+    public const string MeterName = "Sensors.Gateway";
+
     private static readonly DateTimeOffset Started = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+
     /// <summary>The version as <c>sensors --version</c> says it (1.0.0+commit), not the assembly's 1.0.0.0.</summary>
     public static readonly string Version =
         typeof(GatewayMetrics).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false) is [System.Reflection.AssemblyInformationalVersionAttribute { InformationalVersion: var version }]
             ? version
             : typeof(GatewayMetrics).Assembly.GetName().Version?.ToString() ?? "0";
 
-    public TimeSpan Uptime => time.GetUtcNow() - Started;
+    private readonly TimeProvider _time;
+    private readonly PrometheusExporter _exporter;
 
-    public string Render()
+    public GatewayMetrics(
+        Sensors.Journal.Journal journal,
+        DeadLetterStore deadLetters,
+        GatewayHealth health,
+        IEnumerable<IInstrumented> parts,
+        TimeProvider time,
+        IMeterFactory meters)
     {
-        var text = new PrometheusText();
-        var now = time.GetUtcNow();
-        var journalStats = journal.Stats;
-        var inputs = health.Read();
-
-        text.Family("sensors_build_info", "gauge", "Always 1; the gateway's version in a label.").Sample("sensors_build_info", 1, ("version", Version));
-        text.Gauge("sensors_uptime_seconds", "Seconds since the gateway process started.", Math.Round(Uptime.TotalSeconds));
-        text.Gauge("sensors_ready", "1 when /readyz says ready.", HealthRules.Readiness(inputs).All(c => c.Ok) ? 1 : 0);
-
-        text.Family("sensors_readings_received_total", "counter", "Readings taken in from each source: committed to the journal, or refused for their time (sensors_clock_refused_readings_total).");
-        foreach (var (source, count) in stats.ReceivedBySource.OrderBy(p => p.Key))
+        _time = time;
+        var meter = meters.Create(MeterName);
+        _exporter = new PrometheusExporter(meter);
+        meter.CreateObservableGauge("sensors_build_info", () => Measure.Of(1, ("version", Version)), description: "Always 1; the gateway's version in a label.");
+        meter.CreateObservableGauge("sensors_uptime_seconds", () => (long)Math.Round(Uptime.TotalSeconds), description: "Seconds since the gateway process started.");
+        meter.CreateObservableGauge("sensors_ready", () => HealthRules.Readiness(health.Read()).All(c => c.Ok) ? 1L : 0L, description: "1 when /readyz says ready.");
+        foreach (var part in parts.Distinct())
         {
-            text.Sample("sensors_readings_received_total", count, ("source", source));
+            part.CreateInstruments(meter);
         }
 
-        text.Counter("sensors_readings_delivered_total", "Readings InfluxDB stored (2xx).", stats.Delivered);
-        text.Counter("sensors_readings_dead_lettered_total", "Readings InfluxDB refused (400), moved to the dead-letter store, since start.", stats.Refused);
-        text.Gauge("sensors_dead_letters", "Readings in the dead-letter store (sensors journal dead-letters lists them).", deadLetters.Count);
-        text.Family("sensors_readings_dropped_total", "counter", "Readings lost from the journal since start, by reason: cap (it reached its size cap, oldest first), corrupt (unreadable on disk at open).")
-            .Sample("sensors_readings_dropped_total", journalStats.Dropped - journalStats.Corrupt, ("reason", "cap"))
-            .Sample("sensors_readings_dropped_total", journalStats.Corrupt, ("reason", "corrupt"));
-
-        text.Gauge("sensors_journal_pending_readings", "Readings in the journal waiting for InfluxDB.", journalStats.Pending);
-        text.Gauge("sensors_journal_bytes", "Size of the journal on disk.", journalStats.Bytes);
-        text.Gauge("sensors_journal_max_bytes", "The journal's size cap (Journal:MaxBytes).", journal.MaxBytes);
-        text.Gauge("sensors_journal_oldest_age_seconds", "How long the oldest waiting reading has been in the journal (0 when none waits).", Math.Round(journalStats.OldestPendingAge(now)?.TotalSeconds ?? 0));
-
-        text.Histogram("sensors_influx_write_duration_seconds", "Time InfluxDB took to answer a batch (retries included).", stats.WriteLatency.Read());
-        text.Family("sensors_influx_write_failures_total", "counter", "Failed writes to InfluxDB, by reason (Unavailable, Unauthorized, NotFound, Misconfigured, …).");
-        foreach (var (reason, count) in stats.FailuresByReason.OrderBy(p => p.Key))
+        meter.CreateObservableGauge("sensors_dead_letters", () => (long)deadLetters.Count, description: "Readings in the dead-letter store (sensors journal dead-letters lists them).");
+        meter.CreateObservableCounter("sensors_readings_dropped_total", () =>
         {
-            text.Sample("sensors_influx_write_failures_total", count, ("reason", reason));
-        }
-
-        text.Gauge("sensors_influx_up", "1 while InfluxDB takes our writes (or none failed yet), 0 while it fails; absent meaning: no InfluxDB configured.", inputs.InfluxConfigured ? (inputs.InfluxFailing ? 0 : 1) : 0);
-
-        using var process = Process.GetCurrentProcess();
-        text.Gauge("sensors_process_resident_memory_bytes", "Resident memory of the gateway process.", process.WorkingSet64);
-        text.Counter("sensors_process_cpu_seconds_total", "CPU time used by the gateway process.", Math.Round(process.TotalProcessorTime.TotalSeconds, 3));
-
-        foreach (var source in sources)
-        {
-            source.WriteMetrics(text);
-        }
-
-        return text.ToString();
+            var stats = journal.Stats;
+            return new[] { Measure.Of(stats.Dropped - stats.Corrupt, ("reason", "cap")), Measure.Of(stats.Corrupt, ("reason", "corrupt")) };
+        }, description: "Readings lost from the journal since start, by reason: cap (it reached its size cap, oldest first), corrupt (unreadable on disk at open).");
+        meter.CreateObservableGauge("sensors_journal_pending_readings", () => journal.Stats.Pending, description: "Readings in the journal waiting for InfluxDB.");
+        meter.CreateObservableGauge("sensors_journal_bytes", () => journal.Stats.Bytes, description: "Size of the journal on disk.");
+        meter.CreateObservableGauge("sensors_journal_max_bytes", () => journal.MaxBytes, description: "The journal's size cap (Journal:MaxBytes).");
+        meter.CreateObservableGauge("sensors_journal_oldest_age_seconds", () => (long)Math.Round(journal.Stats.OldestPendingAge(_time.GetUtcNow())?.TotalSeconds ?? 0), description: "How long the oldest waiting reading has been in the journal (0 when none waits).");
+        meter.CreateObservableGauge("sensors_influx_up", () => health.Read() is var inputs && inputs.InfluxConfigured && !inputs.InfluxFailing ? 1L : 0L, description: "1 while InfluxDB takes our writes (or none failed yet), 0 while it fails or when no InfluxDB is configured.");
+        meter.CreateObservableGauge("sensors_process_resident_memory_bytes", () => Environment.WorkingSet, description: "Resident memory of the gateway process.");
+        meter.CreateObservableCounter("sensors_process_cpu_seconds_total", () => Math.Round(Environment.CpuUsage.TotalTime.TotalSeconds, 3), description: "CPU time used by the gateway process.");
     }
+
+    public TimeSpan Uptime => _time.GetUtcNow() - Started;
+
+    public string Render() => _exporter.Collect();
+
+    public void Dispose() => _exporter.Dispose();
 }

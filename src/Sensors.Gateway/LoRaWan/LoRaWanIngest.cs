@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using Sensors.Gateway.Metrics;
 using Microsoft.Extensions.Logging;
 using Sensors.Core;
 using Sensors.Gateway.Health;
@@ -14,7 +16,7 @@ namespace Sensors.Gateway.LoRaWan;
 /// is an <see cref="UnreadablePayloadException"/> for the quarantine; an unknown device is said
 /// once, then only kept and counted.
 /// </summary>
-public sealed partial class LoRaWanIngest(RegistryProvider registry, ILogger<LoRaWanIngest> logger) : IMetricsSource
+public sealed partial class LoRaWanIngest(RegistryProvider registry, ILogger<LoRaWanIngest> logger) : IInstrumented
 {
     private const int ShownLostDevices = 20;
 
@@ -81,26 +83,16 @@ public sealed partial class LoRaWanIngest(RegistryProvider registry, ILogger<LoR
         return result.Readings;
     }
 
-    public void WriteMetrics(PrometheusText text)
+    public void CreateInstruments(Meter meter)
     {
-        var frames = Processor.Frames;
-        text.Family("sensors_lorawan_uplinks_total", "counter", "LoRaWAN uplinks by outcome: decoded, duplicate (counted once), unknown_device, unreadable (kept in the unreadable store).")
-            .Sample("sensors_lorawan_uplinks_total", Processor.Decoded, ("outcome", "decoded"))
-            .Sample("sensors_lorawan_uplinks_total", frames.Duplicates, ("outcome", "duplicate"))
-            .Sample("sensors_lorawan_uplinks_total", Processor.UnknownUplinks, ("outcome", "unknown_device"))
-            .Sample("sensors_lorawan_uplinks_total", Processor.Unreadable, ("outcome", "unreadable"));
-        text.Counter("sensors_lorawan_lost_uplinks_total", "Uplinks never received, from gaps in the devices' frame counters (a weak radio link, a gateway down).", frames.Lost);
-        var lost = frames.LostByDevice().Where(d => d.Value > 0).OrderByDescending(d => d.Value).Take(ShownLostDevices).ToList();
-        if (lost.Count > 0)
+        meter.CreateObservableCounter("sensors_lorawan_uplinks_total", () =>
         {
-            text.Family("sensors_lorawan_device_lost_uplinks", "gauge", $"Uplinks lost per device, for the {ShownLostDevices} devices that lost most.");
-            foreach (var (eui, count) in lost)
-            {
-                text.Sample("sensors_lorawan_device_lost_uplinks", count, ("device_eui", eui));
-            }
-        }
-
-        text.Gauge("sensors_lorawan_registry_devices", "Devices in the device registry in use.", registry.Current.Count);
+            var frames = Processor.Frames;
+            return new[] { Measure.Of(Processor.Decoded, ("outcome", "decoded")), Measure.Of(frames.Duplicates, ("outcome", "duplicate")), Measure.Of(Processor.UnknownUplinks, ("outcome", "unknown_device")), Measure.Of(Processor.Unreadable, ("outcome", "unreadable")) };
+        }, description: "LoRaWAN uplinks by outcome: decoded, duplicate (counted once), unknown_device, unreadable (kept in the unreadable store).");
+        meter.CreateObservableCounter("sensors_lorawan_lost_uplinks_total", () => Processor.Frames.Lost, description: "Uplinks never received, from gaps in the devices' frame counters (a weak radio link, a gateway down).");
+        meter.CreateObservableGauge("sensors_lorawan_device_lost_uplinks", () => Processor.Frames.LostByDevice().Where(d => d.Value > 0).OrderByDescending(d => d.Value).Take(ShownLostDevices).Select(d => Measure.Of(d.Value, ("device_eui", d.Key))), description: $"Uplinks lost per device, for the {ShownLostDevices} devices that lost most.");
+        meter.CreateObservableGauge("sensors_lorawan_registry_devices", () => (long)registry.Current.Count, description: "Devices in the device registry in use.");
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "LoRaWAN device {DevEui} ({Name}, fPort {FPort}) is not in the device registry: its uplinks are kept in the unreadable store, not decoded. Add it (dev_eui, type, site, and its room, bin_id or lamp_id) to the registry file; said once per device")]
@@ -108,7 +100,7 @@ public sealed partial class LoRaWanIngest(RegistryProvider registry, ILogger<LoR
 }
 
 /// <summary>Truck RFID reads → pickups; a read that cannot be counted goes to the quarantine without its text (it may hold a chip id).</summary>
-public sealed class PickupIngest(Sensors.LoRaWan.Pickups.PickupProcessor processor) : IMetricsSource
+public sealed class PickupIngest(Sensors.LoRaWan.Pickups.PickupProcessor processor) : IInstrumented
 {
     public Sensors.LoRaWan.Pickups.PickupProcessor Processor => processor;
 
@@ -124,9 +116,9 @@ public sealed class PickupIngest(Sensors.LoRaWan.Pickups.PickupProcessor process
         }
     }
 
-    public void WriteMetrics(PrometheusText text)
+    public void CreateInstruments(Meter meter)
     {
-        text.Counter("sensors_bin_pickups_total", "Bin pickups counted (one per lift).", processor.Pickups);
-        text.Counter("sensors_bin_pickup_repeated_reads_total", "RFID reads that repeated a lift already counted.", processor.RepeatedReads);
+        meter.CreateObservableCounter("sensors_bin_pickups_total", () => processor.Pickups, description: "Bin pickups counted (one per lift).");
+        meter.CreateObservableCounter("sensors_bin_pickup_repeated_reads_total", () => processor.RepeatedReads, description: "RFID reads that repeated a lift already counted.");
     }
 }

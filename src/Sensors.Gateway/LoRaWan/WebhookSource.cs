@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using Sensors.Gateway.Metrics;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
@@ -18,7 +20,7 @@ namespace Sensors.Gateway.LoRaWan;
 /// it, so the network server sends it again. Unlike MQTT at QoS 0, a gateway restart loses
 /// nothing: the server's retries cover it.
 /// </summary>
-public sealed partial class WebhookSource(WebhookOptions options, LoRaWanIngest ingest, MessageQuarantine quarantine, TimeProvider time, ILogger<WebhookSource> logger) : IReadingSource, Health.IMetricsSource
+public sealed partial class WebhookSource(WebhookOptions options, LoRaWanIngest ingest, MessageQuarantine quarantine, TimeProvider time, ILogger<WebhookSource> logger) : IReadingSource, IInstrumented
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, StrongBox<long>> _answers = new();
 
@@ -117,14 +119,8 @@ public sealed partial class WebhookSource(WebhookOptions options, LoRaWanIngest 
 
     private void Answered(int status) => Interlocked.Increment(ref _answers.GetOrAdd(status, static _ => new StrongBox<long>()).Value);
 
-    public void WriteMetrics(Health.PrometheusText text)
-    {
-        text.Family("sensors_webhook_requests_total", "counter", "Requests to the uplink endpoint by HTTP status: 200 stored, 202 kept undecoded, 4xx refused, 503 busy or not stored.");
-        foreach (var (status, count) in _answers.OrderBy(p => p.Key))
-        {
-            text.Sample("sensors_webhook_requests_total", Interlocked.Read(ref count.Value), ("status", status.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        }
-    }
+    public void CreateInstruments(Meter meter) =>
+        meter.CreateObservableCounter("sensors_webhook_requests_total", () => _answers.OrderBy(p => p.Key).Select(p => Measure.Of(Interlocked.Read(ref p.Value.Value), ("status", p.Key.ToString(System.Globalization.CultureInfo.InvariantCulture)))), description: "Requests to the uplink endpoint by HTTP status: 200 stored, 202 kept undecoded, 4xx refused, 503 busy or not stored.");
 
     private void Refused(string path)
     {

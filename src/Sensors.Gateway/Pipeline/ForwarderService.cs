@@ -130,7 +130,7 @@ public sealed partial class ForwarderService(
             var started = time.GetTimestamp();
             stoppingToken.ThrowIfCancellationRequested();
             var report = await influx.WriteAsync(batch, writeToken).ConfigureAwait(false);
-            stats.WriteLatency.Observe(time.GetElapsedTime(started));
+            stats.AddWrite(time.GetElapsedTime(started));
             Turn();
             Settle(report);
             batch.RemoveFirst(report.Settled);

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using Sensors.Gateway.Metrics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Sensors.Gateway.Health;
@@ -30,7 +32,7 @@ public delegate IReadOnlyList<Sensors.Core.Reading> MessageReader<in TState>(TSt
 /// socket) may still fail a source, and the source runner restarts it.
 /// Per source, messages received = read + set aside, exactly.
 /// </summary>
-public sealed partial class MessageQuarantine(UnreadableStore store, TimeProvider time, ILogger<MessageQuarantine> logger) : IMetricsSource
+public sealed partial class MessageQuarantine(UnreadableStore store, TimeProvider time, ILogger<MessageQuarantine> logger) : IInstrumented
 {
     private const int MaxReasonLength = 400;
 
@@ -138,30 +140,18 @@ public sealed partial class MessageQuarantine(UnreadableStore store, TimeProvide
         return reason;
     }
 
-    public void WriteMetrics(PrometheusText text)
+    public void CreateInstruments(Meter meter)
     {
-        text.Family("sensors_messages_unreadable_total", "counter", "Messages that could not become readings, kept in the unreadable store (sensors journal unreadable), by source.");
-        lock (_complaints)
+        meter.CreateObservableCounter("sensors_messages_unreadable_total", () =>
         {
-            foreach (var (source, count) in _counts)
+            lock (_complaints)
             {
-                text.Sample("sensors_messages_unreadable_total", count, ("source", source));
+                return _counts.Select(c => Measure.Of(c.Value, ("source", c.Key))).ToList();
             }
-        }
-
-        text.Family("sensors_messages_read_total", "counter", "Messages that became readings (none or more), by source: received = read + unreadable.");
-        foreach (var (source, count) in _read)
-        {
-            text.Sample("sensors_messages_read_total", Interlocked.Read(ref count.Value), ("source", source));
-        }
-
-        text.Family("sensors_message_readings_total", "counter", "Readings the read messages gave, by source; each is taken in by the pipeline (sensors_readings_received_total).");
-        foreach (var (source, count) in _readings)
-        {
-            text.Sample("sensors_message_readings_total", Interlocked.Read(ref count.Value), ("source", source));
-        }
-
-        text.Counter("sensors_unreadable_store_refused_total", "Unreadable messages not kept because the unreadable store reached its cap.", store.Refused);
+        }, description: "Messages that could not become readings, kept in the unreadable store (sensors journal unreadable), by source.");
+        meter.CreateObservableCounter("sensors_messages_read_total", () => _read.Select(c => Measure.Of(Interlocked.Read(ref c.Value.Value), ("source", c.Key))), description: "Messages that became readings (none or more), by source: received = read + unreadable.");
+        meter.CreateObservableCounter("sensors_message_readings_total", () => _readings.Select(c => Measure.Of(Interlocked.Read(ref c.Value.Value), ("source", c.Key))), description: "Readings the read messages gave, by source; each is taken in by the pipeline (sensors_readings_received_total).");
+        meter.CreateObservableCounter("sensors_unreadable_store_refused_total", () => store.Refused, description: "Unreadable messages not kept because the unreadable store reached its cap.");
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Source}: message on '{Topic}' set aside: {Reason}. Kept in the unreadable store (sensors journal unreadable); {Suppressed} more like it in the last minute")]

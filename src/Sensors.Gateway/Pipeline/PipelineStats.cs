@@ -1,11 +1,16 @@
 using System.Collections.Concurrent;
-using Sensors.Gateway.Health;
+using System.Diagnostics.Metrics;
+using Sensors.Gateway.Metrics;
 
 namespace Sensors.Gateway.Pipeline;
 
 /// <summary>Counters of the pipeline since start; read by the status line, /metrics and the gateway's own measurement.</summary>
-public sealed class PipelineStats
+public sealed class PipelineStats : IInstrumented
 {
+    /// <summary>Buckets for HTTP writes over a LAN or a 4G link: 5 ms to 30 s.</summary>
+    private static readonly double[] WriteBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+    private Histogram<double>? _writeDuration;
+
     private readonly ConcurrentDictionary<string, StrongBox> _receivedBySource = new();
     private readonly ConcurrentDictionary<string, StrongBox> _failuresByReason = new();
     private long _received;
@@ -22,9 +27,6 @@ public sealed class PipelineStats
 
     /// <summary>Readings InfluxDB refused (400), now in the dead-letter store.</summary>
     public long Refused => Interlocked.Read(ref _refused);
-
-    /// <summary>How long InfluxDB took to answer each write (whatever the answer).</summary>
-    public LatencyHistogram WriteLatency { get; } = LatencyHistogram.ForWrites();
 
     /// <summary>When InfluxDB last took a write; null before the first.</summary>
     public DateTimeOffset? LastDelivery => Ticks(ref _lastDeliveryTicks);
@@ -52,6 +54,18 @@ public sealed class PipelineStats
         {
             Interlocked.Exchange(ref _lastDeliveryTicks, at.UtcTicks);
         }
+    }
+
+    /// <summary>How long InfluxDB took to answer a write (whatever the answer).</summary>
+    public void AddWrite(TimeSpan duration) => _writeDuration?.Record(duration.TotalSeconds);
+
+    public void CreateInstruments(Meter meter)
+    {
+        meter.CreateObservableCounter("sensors_readings_received_total", () => ReceivedBySource.OrderBy(p => p.Key).Select(p => Measure.Of(p.Value, ("source", p.Key))), description: "Readings taken in from each source: committed to the journal, or refused for their time (sensors_clock_refused_readings_total).");
+        meter.CreateObservableCounter("sensors_readings_delivered_total", () => Delivered, description: "Readings InfluxDB stored (2xx).");
+        meter.CreateObservableCounter("sensors_readings_dead_lettered_total", () => Refused, description: "Readings InfluxDB refused (400), moved to the dead-letter store, since start.");
+        _writeDuration = meter.CreateHistogram("sensors_influx_write_duration_seconds", unit: "s", description: "Time InfluxDB took to answer a batch (retries included).", tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = WriteBuckets });
+        meter.CreateObservableCounter("sensors_influx_write_failures_total", () => FailuresByReason.OrderBy(p => p.Key).Select(p => Measure.Of(p.Value, ("reason", p.Key))), description: "Failed writes to InfluxDB, by reason (Unavailable, Unauthorized, NotFound, Misconfigured, …).");
     }
 
     public void AddRefused(long count) => Interlocked.Add(ref _refused, count);

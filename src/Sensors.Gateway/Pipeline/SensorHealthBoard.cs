@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using Sensors.Gateway.Metrics;
 using System.Collections.Concurrent;
 using Sensors.Gateway.Health;
 using Sensors.Hardware.Polling;
@@ -15,7 +17,7 @@ public sealed record SensorState(SensorHealth State, string Reason, DateTimeOffs
 /// (<c>sensors_sensor_health{state=…}</c>, one series per state with 1 for the current one, so a
 /// dashboard can count failed sensors across a city).
 /// </summary>
-public sealed class SensorHealthBoard : IMetricsSource
+public sealed class SensorHealthBoard : IInstrumented
 {
     private readonly ConcurrentDictionary<SensorKey, SensorState> _sensors = new();
 
@@ -30,20 +32,9 @@ public sealed class SensorHealthBoard : IMetricsSource
     /// <summary>The state's name in metrics: ok, warming_up, degraded, failed.</summary>
     public static string Name(SensorHealth state) => state == SensorHealth.WarmingUp ? "warming_up" : state.ToString().ToLowerInvariant();
 
-    public void WriteMetrics(PrometheusText text)
-    {
-        if (_sensors.IsEmpty)
-        {
-            return;
-        }
-
-        text.Family("sensors_sensor_health", "gauge", "1 for each sensor's current state (ok, warming_up, degraded, failed), 0 for the others.");
-        foreach (var (sensor, (state, _, _)) in _sensors.OrderBy(p => p.Key.Site).ThenBy(p => p.Key.Room).ThenBy(p => p.Key.SensorId))
-        {
-            foreach (var candidate in Enum.GetValues<SensorHealth>())
-            {
-                text.Sample("sensors_sensor_health", candidate == state ? 1 : 0, ("site", sensor.Site), ("room", sensor.Room), ("sensor_id", sensor.SensorId), ("model", sensor.Model), ("state", Name(candidate)));
-            }
-        }
-    }
+    public void CreateInstruments(Meter meter) =>
+        meter.CreateObservableGauge("sensors_sensor_health", () =>
+            _sensors.OrderBy(p => p.Key.Site).ThenBy(p => p.Key.Room).ThenBy(p => p.Key.SensorId).SelectMany(p => Enum.GetValues<SensorHealth>()
+                .Select(candidate => Measure.Of(candidate == p.Value.State ? 1 : 0, ("site", p.Key.Site), ("room", p.Key.Room), ("sensor_id", p.Key.SensorId), ("model", p.Key.Model), ("state", Name(candidate))))),
+            description: "1 for each sensor's current state (ok, warming_up, degraded, failed), 0 for the others.");
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using Sensors.Gateway.Metrics;
 using System.Collections.Concurrent;
 
 namespace Sensors.Gateway.Pipeline;
@@ -22,7 +24,7 @@ public sealed record SourceProblem(string Id, string Name, string Detail, string
 /// for <see cref="RecoveredAfter"/> since, or when it holds messages and has committed nothing for <see cref="StallAfter"/>.
 /// Pure rules over recorded facts: <see cref="Problems"/> takes the time.
 /// </summary>
-public sealed class SourceStates(TimeProvider time) : Health.IMetricsSource
+public sealed class SourceStates(TimeProvider time) : IInstrumented
 {
     public const int RestartsForStuck = 3;
     public static readonly TimeSpan RestartWindow = TimeSpan.FromMinutes(10);
@@ -89,15 +91,10 @@ public sealed class SourceStates(TimeProvider time) : Health.IMetricsSource
         return problems;
     }
 
-    public void WriteMetrics(Health.PrometheusText text)
+    public void CreateInstruments(Meter meter)
     {
-        text.Family("sensors_source_restarts_total", "counter", "Times a source failed (on I/O: a message never fails one) and was restarted, by source.");
-        foreach (var (id, count) in Restarts)
-        {
-            text.Sample("sensors_source_restarts_total", count, ("source", id));
-        }
-
-        text.Gauge("sensors_sources_stuck", "Sources failing again and again, or holding messages they do not commit (see /readyz).", Problems(time.GetUtcNow()).Count);
+        meter.CreateObservableCounter("sensors_source_restarts_total", () => Restarts.Select(r => Measure.Of(r.Value, ("source", r.Key))), description: "Times a source failed (on I/O: a message never fails one) and was restarted, by source.");
+        meter.CreateObservableGauge("sensors_sources_stuck", () => (long)Problems(time.GetUtcNow()).Count, description: "Sources failing again and again, or holding messages they do not commit (see /readyz).");
     }
 
     private sealed class State(IReadingSource source)

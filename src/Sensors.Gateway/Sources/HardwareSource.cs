@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using Sensors.Gateway.Metrics;
 using Sensors.Core.Sites;
 using Microsoft.Extensions.Logging;
 using Sensors.Core;
@@ -31,7 +33,7 @@ public sealed class HardwareOptions
 /// (and /metrics). Writes are not awaited one by one: while the clock is unsynchronised a write
 /// waits for it, and the sensors must go on being read meanwhile (at most 1000 writes pending).
 /// </summary>
-public sealed partial class HardwareSource : IReadingSource, IMetricsSource
+public sealed partial class HardwareSource : IReadingSource, IInstrumented
 {
     private readonly SiteFile _site;
     private readonly SensorHealthBoard _board;
@@ -82,19 +84,14 @@ public sealed partial class HardwareSource : IReadingSource, IMetricsSource
         await _pending.WhenAll().ConfigureAwait(false);
     }
 
-    public void WriteMetrics(PrometheusText text)
-    {
-        text.Family("sensors_sensor_readings_total", "counter", "Readings of each CO2 sensor by outcome: ok (sent on), warmup (discarded after a start), refused (implausible), failed (no usable answer).");
-        foreach (var poller in _pollers)
+    public void CreateInstruments(Meter meter) =>
+        meter.CreateObservableCounter("sensors_sensor_readings_total", () => _pollers.SelectMany(poller =>
         {
             var id = poller.Identity;
             var health = poller.Health;
-            foreach (var (outcome, count) in new[] { ("ok", health.Good), ("warmup", health.WarmUpDiscarded), ("refused", health.Refused), ("failed", health.Failures) })
-            {
-                text.Sample("sensors_sensor_readings_total", count, ("site", id.Site), ("room", id.Room), ("sensor_id", id.SensorId), ("model", id.Model), ("outcome", outcome));
-            }
-        }
-    }
+            return new[] { ("ok", health.Good), ("warmup", health.WarmUpDiscarded), ("refused", health.Refused), ("failed", health.Failures) }
+                .Select(o => Measure.Of(o.Item2, ("site", id.Site), ("room", id.Room), ("sensor_id", id.SensorId), ("model", id.Model), ("outcome", o.Item1)));
+        }), description: "Readings of each CO2 sensor by outcome: ok (sent on), warmup (discarded after a start), refused (implausible), failed (no usable answer).");
 
     private ValueTask Emit(IReadingSink sink, PolledSample polled, CancellationToken cancellationToken)
     {

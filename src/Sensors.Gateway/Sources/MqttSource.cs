@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using Sensors.Gateway.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Sensors.Gateway.Configuration;
@@ -16,7 +18,7 @@ namespace Sensors.Gateway.Sources;
 /// (kept with its reason, counted, logged at most once a minute) and is acknowledged, so that it
 /// does not come back forever; the flow goes on.
 /// </summary>
-public sealed partial class MqttSource(MqttSourceOptions options, string gatewayId, MessageReaders readers, MessageQuarantine quarantine, TimeProvider time, ILoggerFactory loggers) : IReadingSource, IMetricsSource, ISourceProgress
+public sealed partial class MqttSource(MqttSourceOptions options, string gatewayId, MessageReaders readers, MessageQuarantine quarantine, TimeProvider time, ILoggerFactory loggers) : IReadingSource, IInstrumented, ISourceProgress
 {
     /// <summary>Mosquitto's count of messages it dropped (a full queue, an over-long inflight): published on $SYS every sys_interval.</summary>
     public const string BrokerDroppedTopic = "$SYS/broker/publish/messages/dropped";
@@ -242,17 +244,16 @@ public sealed partial class MqttSource(MqttSourceOptions options, string gateway
     private static IReadOnlyList<Sensors.Core.Reading> ReadMessage((MessageReaders Readers, MqttSubscriptionOptions Subscription, string Topic, DateTimeOffset Received) state, ReadOnlySpan<byte> payload) =>
         state.Readers.Read(state.Subscription, state.Topic, payload, state.Received);
 
-    public void WriteMetrics(PrometheusText text)
+    public void CreateInstruments(Meter meter)
     {
-        var client = _client;
-        text.Gauge("sensors_mqtt_connected", "1 while the MQTT source is connected to its broker.", client is { IsConnected: true } ? 1 : 0);
-        text.Counter("sensors_mqtt_reconnects_total", "Times the MQTT source connected again after losing its broker.", client?.Reconnects ?? 0);
-        text.Counter("sensors_mqtt_messages_received_total", "MQTT messages received on the subscriptions.", Received);
-        text.Counter("sensors_mqtt_messages_unreadable_total", "MQTT messages whose payload could not become readings (kept in the unreadable store and acknowledged).", Unreadable);
-        if (Interlocked.Read(ref _brokerDropped) is var dropped and >= 0)
-        {
-            text.Gauge("sensors_mqtt_broker_dropped_messages", "The broker's own count of messages it dropped ($SYS/broker/publish/messages/dropped), since it started.", dropped);
-        }
+        meter.CreateObservableGauge("sensors_mqtt_connected", () => _client is { IsConnected: true } ? 1L : 0L, description: "1 while the MQTT source is connected to its broker.");
+        meter.CreateObservableCounter("sensors_mqtt_reconnects_total", () => (long)(_client?.Reconnects ?? 0), description: "Times the MQTT source connected again after losing its broker.");
+        meter.CreateObservableCounter("sensors_mqtt_messages_received_total", () => Received, description: "MQTT messages received on the subscriptions.");
+        meter.CreateObservableCounter("sensors_mqtt_messages_unreadable_total", () => Unreadable, description: "MQTT messages whose payload could not become readings (kept in the unreadable store and acknowledged).");
+        meter.CreateObservableGauge(
+            "sensors_mqtt_broker_dropped_messages",
+            () => Interlocked.Read(ref _brokerDropped) is var dropped and >= 0 ? [new Measurement<long>(dropped)] : Array.Empty<Measurement<long>>(),
+            description: "The broker's own count of messages it dropped ($SYS/broker/publish/messages/dropped), since it started.");
     }
 
     private async Task ConnectAsync(MqttClient client, CancellationToken cancellationToken)

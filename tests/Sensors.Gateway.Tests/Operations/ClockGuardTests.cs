@@ -134,9 +134,10 @@ public sealed class ClockGuardTests
 
         Assert.Equal(2, _journal.Readings.Count);
         Assert.Equal(1, guard.Refused);
-        var metrics = new Sensors.Gateway.Health.PrometheusText();
-        guard.WriteMetrics(metrics);
-        Assert.Contains("sensors_clock_refused_readings_total{reason=\"after_max_future\"} 1", metrics.ToString(), StringComparison.Ordinal);
+        using var meter = new System.Diagnostics.Metrics.Meter("clock-guard-test");
+        using var exporter = new Sensors.Gateway.Metrics.PrometheusExporter(meter);
+        guard.CreateInstruments(meter);
+        Assert.Contains("sensors_clock_refused_readings_total{reason=\"after_max_future\"} 1", exporter.Collect(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -117,7 +117,43 @@ public sealed class OperationsEndToEndTests : IDisposable
         metrics = await EventuallyAsync(() => MetricsAsync(gateway), m => m.ContainsKey("sensors_mqtt_broker_dropped_messages"), TimeSpan.FromSeconds(15), "the broker's $SYS dropped counter");
         Assert.Equal(0, Get(metrics, "sensors_mqtt_broker_dropped_messages"));
         Assert.True(Get(metrics, "sensors_readings_received_total{source=\"gateway\"}") >= 1);
+
+        // The names operators' dashboards and alerts use, unchanged since metrics moved to
+        // System.Diagnostics.Metrics; and the text is clean for Prometheus' own checker.
+        var text = await _http.GetStringAsync(new Uri(gateway.HttpUrl, "metrics"));
+        foreach (var (name, type) in Families)
+        {
+            Assert.Contains($"# TYPE {name} {type}\n", text, StringComparison.Ordinal);
+        }
+
+        var file = Path.Combine(Path.GetTempPath(), $"metrics-{Guid.NewGuid():N}.txt");
+        await File.WriteAllTextAsync(file, text);
+        try
+        {
+            var (code, output) = Deploy.Shell.Run("sh", "-c", $"promtool check metrics < '{file}'");
+            Assert.True(code == 0 && output.Trim().Length == 0, $"promtool check metrics: exit {code}\n{output}");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
+
+    private static readonly (string Name, string Type)[] Families =
+    [
+        ("sensors_build_info", "gauge"), ("sensors_uptime_seconds", "gauge"), ("sensors_ready", "gauge"),
+        ("sensors_readings_received_total", "counter"), ("sensors_readings_delivered_total", "counter"), ("sensors_readings_dead_lettered_total", "counter"),
+        ("sensors_dead_letters", "gauge"), ("sensors_readings_dropped_total", "counter"), ("sensors_journal_pending_readings", "gauge"),
+        ("sensors_journal_bytes", "gauge"), ("sensors_journal_max_bytes", "gauge"), ("sensors_journal_oldest_age_seconds", "gauge"),
+        ("sensors_influx_write_duration_seconds", "histogram"), ("sensors_influx_write_failures_total", "counter"), ("sensors_influx_up", "gauge"),
+        ("sensors_process_resident_memory_bytes", "gauge"), ("sensors_process_cpu_seconds_total", "counter"),
+        ("sensors_mqtt_connected", "gauge"), ("sensors_mqtt_reconnects_total", "counter"), ("sensors_mqtt_messages_received_total", "counter"),
+        ("sensors_mqtt_messages_unreadable_total", "counter"), ("sensors_mqtt_broker_dropped_messages", "gauge"),
+        ("sensors_source_restarts_total", "counter"), ("sensors_sources_stuck", "gauge"),
+        ("sensors_messages_unreadable_total", "counter"), ("sensors_messages_read_total", "counter"), ("sensors_message_readings_total", "counter"), ("sensors_unreadable_store_refused_total", "counter"),
+        ("sensors_clock_synchronised", "gauge"), ("sensors_clock_held_readings", "gauge"), ("sensors_clock_refused_readings_total", "counter"),
+        ("sensors_clock_restamped_readings_total", "counter"), ("sensors_clock_jumps_total", "counter"),
+    ];
 
     [Fact]
     public async Task Readiness_StaysWhileTheJournalHasRoom_AndDropsWhenInfluxIsDownAndTheJournalPassesItsCap()
