@@ -62,7 +62,7 @@ public static class ConfigCommands
         output.WriteLine(settings.Http.Enabled
             ? $"  status page http://{settings.Http.Address}:{settings.Http.Port}/ (also /healthz, /readyz, /metrics)"
             : "  status page off (Http:Enabled is false)");
-        output.WriteLine($"  clock       {settings.Clock.Source}; before synchronisation readings are {(settings.Clock.WhenUnsynchronised == Clock.UnsynchronisedPolicy.Hold ? "held and re-stamped" : "refused")}");
+        output.WriteLine($"  clock       {settings.Clock.Source}; before synchronisation readings are {(settings.Clock.WhenUnsynchronised == Sensors.Pipeline.Clock.UnsynchronisedPolicy.Hold ? "held and re-stamped" : "refused")}");
         if (settings.Simulation.Enabled)
         {
             output.WriteLine($"  simulation  on: one reading per room every {settings.Simulation.Interval} (sensor_model=simulated)");

@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using Sensors.Gateway.Clock;
+using Sensors.Pipeline.Clock;
 using Sensors.Gateway.Configuration;
 using Sensors.Hardware.Bus;
 using Sensors.Hardware.Drivers;

@@ -3,12 +3,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
-using Sensors.Gateway.Clock;
+using Sensors.Pipeline.Clock;
 using Sensors.Gateway.Configuration;
 using Sensors.Gateway.Health;
-using Sensors.Gateway.Metrics;
+using Sensors.Pipeline.Metrics;
 using Sensors.Gateway.LoRaWan;
-using Sensors.Gateway.Pipeline;
+using Sensors.Pipeline;
 using Sensors.Gateway.Sources;
 using Sensors.Gateway.Status;
 using Sensors.Gateway.Systemd;
@@ -28,7 +28,6 @@ public static class GatewayHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(settings.Gateway);
-        builder.Services.AddSingleton(settings.Pipeline);
         builder.Services.AddPipeline(settings);
         builder.Services.AddInflux(settings.Influx);
         builder.Services.AddSimulation(settings);
@@ -39,7 +38,7 @@ public static class GatewayHost
         // Registered last, so started last and stopped first: sources stop taking input (and
         // acknowledge what is committed) before the forwarder finishes its write and the journal
         // closes. Within systemd's TimeoutStopSec (30 s in deploy/systemd).
-        builder.Services.AddHostedService<SourceRunner>();
+        builder.Services.AddSourceRunner();
         builder.Services.AddSingleton(_ => SystemdNotifier.FromEnvironment());
         builder.Services.AddHostedService<SystemdService>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
@@ -54,58 +53,24 @@ public static class GatewayHost
         builder.Logging.AddConsoleFormatter<OperatorLogFormatter, ConsoleFormatterOptions>();
     }
 
+    /// <summary>The pipeline (Sensors.Pipeline), and what the gateway hangs on it: the sensors' health, the rooms of the status page, the site file and the device registry reloaded when edited, the gateway's own measurement.</summary>
     public static IServiceCollection AddPipeline(this IServiceCollection services, GatewaySettings settings)
     {
-        services.AddSingleton<PipelineStats>();
-        services.AddSingleton<IInstrumented>(sp => sp.GetRequiredService<PipelineStats>());
-        services.AddSingleton<SourceStates>();
-        services.AddSingleton<IInstrumented>(sp => sp.GetRequiredService<SourceStates>());
+        services.AddReadingPipeline(settings.Journal, settings.Clock, settings.Pipeline, settings.Influx.Encoding);
         services.AddSingleton<SensorHealthBoard>();
         services.AddSingleton<IInstrumented>(sp => sp.GetRequiredService<SensorHealthBoard>());
-        services.AddSingleton(settings.Journal);
-        services.AddSingleton(sp => Sensors.Journal.Journal.Open(settings.Journal, sp.GetRequiredService<ILogger<Sensors.Journal.Journal>>()));
-        services.AddSingleton(new DeadLetterStore(settings.Journal.Directory));
         services.AddSingleton<RoomBoard>();
         services.AddSingleton<IReadingObserver>(sp => sp.GetRequiredService<RoomBoard>());
-        services.AddSingleton(sp => new JournalSink(sp.GetRequiredService<Sensors.Journal.Journal>(), settings.Influx.Encoding, sp.GetServices<IReadingObserver>()));
-
-        // sources → (per-source count) → clock guard → journal → observers
-        services.AddSingleton(settings.Clock);
-        services.AddSingleton<IClockSync>(sp => settings.Clock.Source == ClockSyncSource.Kernel
-            ? new KernelClockSync(sp.GetRequiredService<TimeProvider>(), settings.Clock.NotBefore)
-            : new AssumedClockSync());
-        services.AddSingleton(sp => new ClockGuard(
-            sp.GetRequiredService<JournalSink>(),
-            sp.GetRequiredService<IClockSync>(),
-            settings.Clock,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<ClockGuard>>()));
-        services.AddSingleton<IReadingSink>(sp => sp.GetRequiredService<ClockGuard>());
-        services.AddSingleton<IInstrumented>(sp => sp.GetRequiredService<ClockGuard>());
-        services.AddHostedService<ClockWatchService>();
         services.AddSingleton(sp => new SiteProvider(settings.Site, settings.SitePath, sp.GetRequiredService<ILogger<SiteProvider>>()));
         services.AddSingleton<IReloadable>(sp => sp.GetRequiredService<SiteProvider>());
         services.AddSingleton(sp => new RegistryProvider(settings.Registry, settings.RegistryPath, settings.CodecsPath, sp.GetRequiredService<ILogger<RegistryProvider>>()));
         services.AddSingleton<IReloadable>(sp => sp.GetRequiredService<RegistryProvider>());
-        services.AddSingleton(new UnreadableStore(settings.Journal.Directory));
-        services.AddSingleton<MessageQuarantine>();
-        services.AddSingleton<IInstrumented>(sp => sp.GetRequiredService<MessageQuarantine>());
         services.AddHostedService<ConfigReloadService>();
         if (settings.Gateway.ReportInterval > TimeSpan.Zero)
         {
             services.AddSingleton<IReadingSource, GatewaySelfSource>();
         }
 
-        services.AddSingleton(sp => new ForwarderService(
-            sp.GetRequiredService<Sensors.Journal.Journal>(),
-            sp.GetRequiredService<DeadLetterStore>(),
-            sp.GetService<InfluxWriter>(),
-            sp.GetRequiredService<PipelineOptions>(),
-            sp.GetRequiredService<PipelineStats>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<ForwarderService>>()));
-        services.AddHostedService(sp => sp.GetRequiredService<ForwarderService>());
-        services.AddHostedService<StatusLogService>();
         return services;
     }
 

@@ -38,7 +38,7 @@ public sealed class OperatorLogFormatter() : ConsoleFormatter(FormatterName)
         textWriter.Write('\n');
     }
 
-    /// <summary>"Sensors.Gateway.Pipeline.ForwarderService" → "forwarder".</summary>
+    /// <summary>"Sensors.Pipeline.ForwarderService" → "forwarder".</summary>
     public static string ShortName(string category)
     {
         var name = category[(category.LastIndexOf('.') + 1)..];

@@ -93,10 +93,10 @@ static async Task<int> WithSettingsAsync(FileInfo? configFile, Func<GatewaySetti
 static Sensors.Hardware.Bus.IBusProvider Buses(GatewaySettings settings) =>
     settings.Site is { } site ? Sensors.Gateway.Sources.HardwareSource.BusesFor(site, settings.Hardware, TimeProvider.System) : new Sensors.Hardware.Linux.LinuxBuses();
 
-static Sensors.Gateway.Clock.IClockSync ClockSyncFor(GatewaySettings settings) =>
-    settings.Clock.Source == Sensors.Gateway.Clock.ClockSyncSource.Kernel
-        ? new Sensors.Gateway.Clock.KernelClockSync(TimeProvider.System, settings.Clock.NotBefore)
-        : new Sensors.Gateway.Clock.AssumedClockSync();
+static Sensors.Pipeline.Clock.IClockSync ClockSyncFor(GatewaySettings settings) =>
+    settings.Clock.Source == Sensors.Pipeline.Clock.ClockSyncSource.Kernel
+        ? new Sensors.Pipeline.Clock.KernelClockSync(TimeProvider.System, settings.Clock.NotBefore)
+        : new Sensors.Pipeline.Clock.AssumedClockSync();
 
 static int Refuse(GatewaySettings settings)
 {

@@ -1,4 +1,4 @@
-using Sensors.Gateway.Pipeline;
+using Sensors.Pipeline;
 using System.Text;
 using Sensors.Gateway.Configuration;
 using Sensors.Gateway.Sources;

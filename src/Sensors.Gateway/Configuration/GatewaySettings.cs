@@ -1,6 +1,7 @@
+using Sensors.Pipeline;
 using Sensors.Core.Sites;
 using Microsoft.Extensions.Configuration;
-using Sensors.Gateway.Clock;
+using Sensors.Pipeline.Clock;
 using Sensors.Gateway.Health;
 using Sensors.Gateway.LoRaWan;
 using Sensors.Influx;

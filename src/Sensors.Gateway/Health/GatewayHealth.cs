@@ -1,6 +1,6 @@
-using Sensors.Gateway.Clock;
+using Sensors.Pipeline.Clock;
 using Sensors.Gateway.Configuration;
-using Sensors.Gateway.Pipeline;
+using Sensors.Pipeline;
 
 namespace Sensors.Gateway.Health;
 

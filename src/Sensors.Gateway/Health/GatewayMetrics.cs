@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Sensors.Gateway.Metrics;
+using Sensors.Pipeline.Metrics;
 using Sensors.Journal;
 
 namespace Sensors.Gateway.Health;

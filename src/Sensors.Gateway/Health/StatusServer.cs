@@ -73,7 +73,7 @@ public sealed partial class StatusServer(
             }
 
             case "/metrics":
-                return Answer(200, Metrics.PrometheusExporter.ContentType, metrics.Render());
+                return Answer(200, Sensors.Pipeline.Metrics.PrometheusExporter.ContentType, metrics.Render());
             case "/" or "/index.html" or "/ecran":
                 return Answer(200, "text/html; charset=utf-8", StatusPage.Render(page.Build(path == "/ecran" ? 30 : null)), ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"));
             default:

@@ -1,9 +1,9 @@
 using System.Diagnostics.Metrics;
-using Sensors.Gateway.Metrics;
+using Sensors.Pipeline.Metrics;
 using Microsoft.Extensions.Logging;
 using Sensors.Core;
 using Sensors.Gateway.Health;
-using Sensors.Gateway.Pipeline;
+using Sensors.Pipeline;
 using Sensors.LoRaWan;
 
 namespace Sensors.Gateway.LoRaWan;

@@ -1,12 +1,12 @@
 using System.Diagnostics.Metrics;
-using Sensors.Gateway.Metrics;
+using Sensors.Pipeline.Metrics;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Sensors.Gateway.Http;
-using Sensors.Gateway.Pipeline;
+using Sensors.Pipeline;
 using Sensors.LoRaWan;
 
 namespace Sensors.Gateway.LoRaWan;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Sensors.Core;
 using Sensors.Gateway.Configuration;
-using Sensors.Gateway.Pipeline;
+using Sensors.Pipeline;
 using Sensors.Journal;
 
 namespace Sensors.Gateway.Sources;

@@ -1,11 +1,12 @@
+using Sensors.Gateway.Status;
 using System.Diagnostics.Metrics;
-using Sensors.Gateway.Metrics;
+using Sensors.Pipeline.Metrics;
 using Sensors.Core.Sites;
 using Microsoft.Extensions.Logging;
 using Sensors.Core;
 using Sensors.Gateway.Configuration;
 using Sensors.Gateway.Health;
-using Sensors.Gateway.Pipeline;
+using Sensors.Pipeline;
 using Sensors.Hardware.Bus;
 using Sensors.Hardware.Drivers;
 using Sensors.Hardware.Emulation;

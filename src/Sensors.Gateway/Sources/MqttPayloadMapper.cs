@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Sensors.Core;
 using Sensors.Gateway.Configuration;
-using Sensors.Gateway.Pipeline;
+using Sensors.Pipeline;
 
 namespace Sensors.Gateway.Sources;
 

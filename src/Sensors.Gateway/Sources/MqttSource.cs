@@ -1,10 +1,10 @@
 using System.Diagnostics.Metrics;
-using Sensors.Gateway.Metrics;
+using Sensors.Pipeline.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Sensors.Gateway.Configuration;
 using Sensors.Gateway.Health;
-using Sensors.Gateway.Pipeline;
+using Sensors.Pipeline;
 using Sensors.Mqtt;
 using Sensors.Mqtt.Packets;
 

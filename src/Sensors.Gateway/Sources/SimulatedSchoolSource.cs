@@ -1,8 +1,9 @@
+using Sensors.Gateway.Status;
 using Sensors.Core.Sites;
 using Microsoft.Extensions.Logging;
 using Sensors.Core;
 using Sensors.Gateway.Configuration;
-using Sensors.Gateway.Pipeline;
+using Sensors.Pipeline;
 using Sensors.Simulation;
 
 namespace Sensors.Gateway.Sources;

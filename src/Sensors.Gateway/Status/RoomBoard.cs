@@ -1,5 +1,5 @@
 using Sensors.Core;
-using Sensors.Gateway.Pipeline;
+using Sensors.Pipeline;
 
 namespace Sensors.Gateway.Status;
 

@@ -9,7 +9,7 @@ namespace Sensors.Gateway.Status;
 /// A classroom on the page: its name from the site file, what the board knows of its air, and
 /// the state of the sensor read by this gateway in it (null when its readings come over MQTT).
 /// </summary>
-public sealed record StatusRoom(string Id, string Name, RoomView? View, Sensors.Gateway.Pipeline.SensorState? Sensor = null);
+public sealed record StatusRoom(string Id, string Name, RoomView? View, SensorState? Sensor = null);
 
 /// <summary>The gateway's own state, in the words of the page.</summary>
 public sealed record GatewayState(
@@ -24,7 +24,7 @@ public sealed record GatewayState(
     bool ClockSynchronised,
     long Dropped,
     long DeadLetters,
-    IReadOnlyList<Sensors.Gateway.Pipeline.SourceProblem>? SourceProblems = null);
+    IReadOnlyList<Sensors.Pipeline.SourceProblem>? SourceProblems = null);
 
 /// <summary>What the page shows; <paramref name="RefreshSeconds"/> makes it reload itself (the classroom screen, /ecran), null for a page people read.</summary>
 public sealed record StatusModel(string SiteName, IReadOnlyList<StatusRoom> Rooms, GatewayState Gateway, Co2Levels Levels, DateTimeOffset Now, TimeZoneInfo Zone, int? RefreshSeconds = null);
@@ -119,7 +119,7 @@ public static class StatusPage
     /// Why a room has no light, in the words a teacher can act on: a sensor warming up says when its
     /// first reading comes; one that fails says what to check; a room whose readings stopped says since when.
     /// </summary>
-    private static (string French, string English) Silence(RoomView? view, Sensors.Gateway.Pipeline.SensorState? sensor, StatusModel model)
+    private static (string French, string English) Silence(RoomView? view, SensorState? sensor, StatusModel model)
     {
         string Clock(DateTimeOffset at, string separator) => Local(at, model.Zone).ToString($"HH'{separator}'mm", CultureInfo.InvariantCulture);
         if (sensor?.State == Sensors.Hardware.Polling.SensorHealth.WarmingUp)

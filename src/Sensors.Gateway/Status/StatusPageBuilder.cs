@@ -1,7 +1,7 @@
-using Sensors.Gateway.Clock;
+using Sensors.Pipeline.Clock;
 using Sensors.Gateway.Configuration;
 using Sensors.Gateway.Health;
-using Sensors.Gateway.Pipeline;
+using Sensors.Pipeline;
 using Sensors.Gateway.Sources;
 using Sensors.Journal;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sensors.Gateway.Health;
-using Sensors.Gateway.Pipeline;
+using Sensors.Pipeline;
 
 namespace Sensors.Gateway.Systemd;
 

@@ -1,4 +1,4 @@
-using Sensors.Gateway.Clock;
+using Sensors.Pipeline.Clock;
 using Sensors.Gateway.Configuration;
 using Sensors.Hardware.Drivers;
 using Sensors.Hardware.Emulation;

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Time.Testing;
 using Sensors.Core;
-using Sensors.Gateway.Pipeline;
+using Sensors.Pipeline;
 using Sensors.Gateway.Status;
 using Sensors.Hardware.Polling;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics.Metrics;
-using Sensors.Gateway.Metrics;
+using Sensors.Pipeline.Metrics;
 using System.Collections.Concurrent;
 using Sensors.Gateway.Health;
 using Sensors.Hardware.Polling;
 
-namespace Sensors.Gateway.Pipeline;
+namespace Sensors.Gateway.Status;
 
 /// <summary>Identifies a sensor in metrics and on the status page.</summary>
 public sealed record SensorKey(string Site, string Room, string SensorId, string Model);

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Sensors.Gateway.Metrics;
+using Sensors.Pipeline.Metrics;
 
-namespace Sensors.Gateway.Pipeline;
+namespace Sensors.Pipeline;
 
 /// <summary>Counters of the pipeline since start; read by the status line, /metrics and the gateway's own measurement.</summary>
 public sealed class PipelineStats : IInstrumented

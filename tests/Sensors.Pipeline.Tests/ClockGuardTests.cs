@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Sensors.Core;
-using Sensors.Gateway.Clock;
-using Sensors.Gateway.Pipeline;
+using Sensors.Pipeline.Clock;
+using Sensors.Pipeline;
 
-namespace Sensors.Gateway.Tests.Operations;
+namespace Sensors.Pipeline.Tests;
 
 /// <summary>The clock rule with an injected clock: a Pi that boots in 1970, then NTP sets its clock.</summary>
 public sealed class ClockGuardTests
@@ -135,7 +135,7 @@ public sealed class ClockGuardTests
         Assert.Equal(2, _journal.Readings.Count);
         Assert.Equal(1, guard.Refused);
         using var meter = new System.Diagnostics.Metrics.Meter("clock-guard-test");
-        using var exporter = new Sensors.Gateway.Metrics.PrometheusExporter(meter);
+        using var exporter = new Sensors.Pipeline.Metrics.PrometheusExporter(meter);
         guard.CreateInstruments(meter);
         Assert.Contains("sensors_clock_refused_readings_total{reason=\"after_max_future\"} 1", exporter.Collect(), StringComparison.Ordinal);
     }

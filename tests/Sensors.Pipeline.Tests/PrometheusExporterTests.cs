@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
-using Sensors.Gateway.Metrics;
+using Sensors.Pipeline.Metrics;
 
-namespace Sensors.Gateway.Tests.Operations;
+namespace Sensors.Pipeline.Tests;
 
 /// <summary>The /metrics text from System.Diagnostics.Metrics instruments, as Prometheus reads it.</summary>
 public sealed class PrometheusExporterTests

@@ -1,11 +1,10 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sensors.Core;
-using Sensors.Gateway.Configuration;
 using Sensors.Influx;
 using Sensors.Journal;
 
-namespace Sensors.Gateway.Pipeline;
+namespace Sensors.Pipeline;
 
 /// <summary>
 /// Leases the oldest readings from the journal into a batch (until it is full or

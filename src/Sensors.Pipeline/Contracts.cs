@@ -1,6 +1,6 @@
 using Sensors.Core;
 
-namespace Sensors.Gateway.Pipeline;
+namespace Sensors.Pipeline;
 
 /// <summary>
 /// Where sources put their readings. When <see cref="WriteAsync"/> completes, the reading is on

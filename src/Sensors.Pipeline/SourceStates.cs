@@ -1,8 +1,8 @@
 using System.Diagnostics.Metrics;
-using Sensors.Gateway.Metrics;
+using Sensors.Pipeline.Metrics;
 using System.Collections.Concurrent;
 
-namespace Sensors.Gateway.Pipeline;
+namespace Sensors.Pipeline;
 
 /// <summary>What a source says of its own progress: messages in hand, and when it last committed any.</summary>
 public interface ISourceProgress

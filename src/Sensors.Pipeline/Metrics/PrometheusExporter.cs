@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
 
-namespace Sensors.Gateway.Metrics;
+namespace Sensors.Pipeline.Metrics;
 
 /// <summary>
 /// The instruments of one <see cref="Meter"/> (System.Diagnostics.Metrics) written in the

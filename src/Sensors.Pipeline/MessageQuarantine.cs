@@ -1,11 +1,10 @@
 using System.Diagnostics.Metrics;
-using Sensors.Gateway.Metrics;
+using Sensors.Pipeline.Metrics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
-using Sensors.Gateway.Health;
 using Sensors.Journal;
 
-namespace Sensors.Gateway.Pipeline;
+namespace Sensors.Pipeline;
 
 /// <summary>A message that cannot become readings, with what is wrong in words.</summary>
 /// <param name="reason">What is wrong; never a chip id in clear.</param>

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Sensors.Core;
 
-namespace Sensors.Gateway.Pipeline;
+namespace Sensors.Pipeline;
 
 /// <summary>Sees each reading once it is committed (the status page's last hour, for one).</summary>
 public interface IReadingObserver

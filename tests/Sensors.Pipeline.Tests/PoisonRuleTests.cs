@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Sensors.Core;
-using Sensors.Gateway.Pipeline;
+using Sensors.Pipeline;
 using Sensors.Journal;
 using Sensors.Testing;
 
-namespace Sensors.Gateway.Tests.Operations;
+namespace Sensors.Pipeline.Tests;
 
 /// <summary>The one rule of every source (MessageQuarantine.Read), and how a stuck source is told (SourceStates), without I/O but the unreadable store's folder.</summary>
 public sealed class PoisonRuleTests : IDisposable

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Sensors.Gateway.Clock;
+namespace Sensors.Pipeline.Clock;
 
 /// <summary>The seam to the operating system: is the wall clock synchronised?</summary>
 public interface IClockSync

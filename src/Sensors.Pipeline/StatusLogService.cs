@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Sensors.Gateway.Configuration;
 
-namespace Sensors.Gateway.Pipeline;
+namespace Sensors.Pipeline;
 
 /// <summary>One line every <see cref="PipelineOptions.StatusLogInterval"/>: what came in, what went out, what waits.</summary>
 public sealed partial class StatusLogService(PipelineStats stats, Sensors.Journal.Journal journal, PipelineOptions options, TimeProvider time, ILogger<StatusLogService> logger) : BackgroundService

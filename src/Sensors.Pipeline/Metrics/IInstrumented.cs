@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Sensors.Gateway.Metrics;
+namespace Sensors.Pipeline.Metrics;
 
 /// <summary>
 /// Something whose state shows on /metrics: it creates its instruments on the gateway's meter

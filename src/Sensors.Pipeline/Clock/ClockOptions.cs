@@ -1,4 +1,4 @@
-namespace Sensors.Gateway.Clock;
+namespace Sensors.Pipeline.Clock;
 
 /// <summary>What to do with readings taken while the system clock is not synchronised.</summary>
 public enum UnsynchronisedPolicy

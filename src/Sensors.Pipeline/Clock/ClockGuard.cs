@@ -1,11 +1,10 @@
 using System.Diagnostics.Metrics;
-using Sensors.Gateway.Metrics;
+using Sensors.Pipeline.Metrics;
 using Microsoft.Extensions.Logging;
 using Sensors.Core;
-using Sensors.Gateway.Health;
-using Sensors.Gateway.Pipeline;
+using Sensors.Pipeline;
 
-namespace Sensors.Gateway.Clock;
+namespace Sensors.Pipeline.Clock;
 
 /// <summary>
 /// The stage that keeps 1970 out of the data. While the system clock is synchronised, readings
