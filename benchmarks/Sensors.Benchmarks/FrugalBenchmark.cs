@@ -1,3 +1,4 @@
+using Sensors.Gateway.Sources.Mqtt;
 using System.Buffers;
 using System.Diagnostics;
 using System.Text;
@@ -199,7 +200,7 @@ internal static class FrugalBenchmark
     private static int LineBytes(object subscription, byte[] payload)
     {
         var options = System.Text.Json.JsonSerializer.Deserialize<MqttSubscriptionOptions>(System.Text.Json.JsonSerializer.Serialize(subscription))!;
-        var reading = MqttPayloadMapper.Map(options, "school/a/co2", payload, DateTimeOffset.UtcNow);
+        var reading = MqttPayloadReader.Map(options, "school/a/co2", payload, DateTimeOffset.UtcNow);
         var buffer = new ArrayBufferWriter<byte>();
         LineProtocol.Write(buffer, reading, new LineProtocol.Options(Precision.Nanoseconds, UnsignedAsInteger: true));
         return buffer.WrittenCount;

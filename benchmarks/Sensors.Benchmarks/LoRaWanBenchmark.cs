@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sensors.Core;
-using Sensors.Gateway.LoRaWan;
+using Sensors.Gateway.Sources.LoRaWan;
 using Sensors.Testing;
 
 namespace Sensors.Benchmarks;
@@ -66,7 +66,7 @@ internal static class LoRaWanBenchmark
         Console.WriteLine();
     }
 
-    private static LoRaWanIngest Stage(string registry, string codecs)
+    private static LoRaWanMessageReader Stage(string registry, string codecs)
     {
         var (loaded, errors) = Sensors.LoRaWan.Registry.DeviceRegistryLoader.Load(registry, codecs);
         if (errors.Count > 0)
@@ -74,11 +74,11 @@ internal static class LoRaWanBenchmark
             throw new InvalidOperationException(string.Join("\n", errors));
         }
 
-        return new LoRaWanIngest(new RegistryProvider(loaded, null, null, NullLogger<RegistryProvider>.Instance), NullLogger<LoRaWanIngest>.Instance);
+        return new LoRaWanMessageReader(new RegistryProvider(loaded, null, null, NullLogger<RegistryProvider>.Instance), NullLogger<LoRaWanMessageReader>.Instance);
     }
 
     /// <summary>Uplinks per second through envelope, registry, codec and line protocol; the second half of the stream is timed (fresh frame counters).</summary>
-    private static double Measure(LoRaWanIngest stage, byte[][] messages)
+    private static double Measure(LoRaWanMessageReader stage, byte[][] messages)
     {
         var buffer = new ArrayBufferWriter<byte>(1 << 20);
         var topic = "application/bench/device/0000000000000000/event/up";

@@ -5,7 +5,7 @@ using System.Net;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using Sensors.Gateway.Http;
-using Sensors.Gateway.Metrics;
+using Sensors.Pipeline.Metrics;
 using Sensors.Testing;
 
 namespace Sensors.Benchmarks;

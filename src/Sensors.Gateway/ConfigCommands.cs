@@ -1,3 +1,4 @@
+using Sensors.Gateway.Sources.Mqtt;
 using Sensors.Gateway.Configuration;
 using Sensors.Influx;
 

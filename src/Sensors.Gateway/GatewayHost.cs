@@ -1,3 +1,11 @@
+using Sensors.Gateway.Endpoints;
+using Sensors.Gateway.Sites;
+using Sensors.Gateway.Http;
+using Sensors.Gateway.Reloading;
+using Sensors.Gateway.Sources.Simulation;
+using Sensors.Gateway.Sources.Self;
+using Sensors.Gateway.Sources.Mqtt;
+using Sensors.Gateway.Sources.Hardware;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -7,7 +15,7 @@ using Sensors.Pipeline.Clock;
 using Sensors.Gateway.Configuration;
 using Sensors.Gateway.Health;
 using Sensors.Pipeline.Metrics;
-using Sensors.Gateway.LoRaWan;
+using Sensors.Gateway.Sources.LoRaWan;
 using Sensors.Pipeline;
 using Sensors.Gateway.Sources;
 using Sensors.Gateway.Status;
@@ -30,9 +38,11 @@ public static class GatewayHost
         builder.Services.AddSingleton(settings.Gateway);
         builder.Services.AddPipeline(settings);
         builder.Services.AddInflux(settings.Influx);
-        builder.Services.AddSimulation(settings);
-        builder.Services.AddMqttSource(settings);
-        builder.Services.AddHardware(settings);
+        builder.Services.AddSimulation(settings.Simulation, settings.Site);
+        builder.Services.AddHardware(settings.Hardware, settings.Site);
+        builder.Services.AddLoRaWanReaders(settings.LoRaWan, settings.Pickups, settings.Registry, settings.RegistryPath, settings.CodecsPath, settings.Journal.Directory);
+        builder.Services.AddMqttSource(settings.Mqtt, settings.Gateway.EffectiveId);
+        builder.Services.AddUplinkEndpoint(settings.Webhook);
         builder.Services.AddHealthAndStatus(settings);
 
         // Registered last, so started last and stopped first: sources stop taking input (and
@@ -63,8 +73,6 @@ public static class GatewayHost
         services.AddSingleton<IReadingObserver>(sp => sp.GetRequiredService<RoomBoard>());
         services.AddSingleton(sp => new SiteProvider(settings.Site, settings.SitePath, sp.GetRequiredService<ILogger<SiteProvider>>()));
         services.AddSingleton<IReloadable>(sp => sp.GetRequiredService<SiteProvider>());
-        services.AddSingleton(sp => new RegistryProvider(settings.Registry, settings.RegistryPath, settings.CodecsPath, sp.GetRequiredService<ILogger<RegistryProvider>>()));
-        services.AddSingleton<IReloadable>(sp => sp.GetRequiredService<RegistryProvider>());
         services.AddHostedService<ConfigReloadService>();
         if (settings.Gateway.ReportInterval > TimeSpan.Zero)
         {
@@ -88,7 +96,7 @@ public static class GatewayHost
             sp.GetServices<IInstrumented>().Concat(sp.GetServices<IReadingSource>().OfType<IInstrumented>()),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.AddSingleton<StatusPageBuilder>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<StatusPageBuilder>(sp, settings.Gateway.EffectiveId));
         services.AddHostedService<StatusServer>();
         return services;
     }
@@ -108,63 +116,6 @@ public static class GatewayHost
             options,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<InfluxWriter>>()));
-        return services;
-    }
-
-    public static IServiceCollection AddMqttSource(this IServiceCollection services, GatewaySettings settings)
-    {
-        if (settings.LoRaWan.IsConfigured)
-        {
-            services.AddSingleton<LoRaWanIngest>();
-            services.AddSingleton<IInstrumented>(sp => sp.GetRequiredService<LoRaWanIngest>());
-        }
-
-        if (settings.Pickups.Key is { Length: > 0 } key)
-        {
-            services.AddSingleton(sp => new PickupIngest(new Sensors.LoRaWan.Pickups.PickupProcessor(
-                new Sensors.LoRaWan.Pickups.ChipPseudonymiser(Sensors.LoRaWan.Pickups.ChipPseudonymiser.ParseKey(key)),
-                new Sensors.LoRaWan.Pickups.LiftWindow(settings.Pickups.LiftWindow, Path.Combine(settings.Journal.Directory, "lifts")),
-                () => sp.GetRequiredService<RegistryProvider>().Current)));
-            services.AddSingleton<IInstrumented>(sp => sp.GetRequiredService<PickupIngest>());
-        }
-
-        if (settings.Mqtt.IsConfigured)
-        {
-            services.AddSingleton<IReadingSource>(sp => new MqttSource(
-                settings.Mqtt,
-                settings.Gateway.EffectiveId,
-                new MessageReaders(sp.GetService<LoRaWanIngest>(), sp.GetService<PickupIngest>()),
-                sp.GetRequiredService<MessageQuarantine>(),
-                sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILoggerFactory>()));
-        }
-
-        if (settings.Webhook.Enabled)
-        {
-            services.AddSingleton<IReadingSource>(sp => new WebhookSource(settings.Webhook, sp.GetRequiredService<LoRaWanIngest>(), sp.GetRequiredService<MessageQuarantine>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WebhookSource>>()));
-        }
-
-        return services;
-    }
-
-    /// <summary>The CO2 sensors of the site file that have a bus (or their emulators with Hardware:Emulate).</summary>
-    public static IServiceCollection AddHardware(this IServiceCollection services, GatewaySettings settings)
-    {
-        if (settings.Hardware.Enabled && settings.Site is { } site && site.WiredSensors().Any())
-        {
-            services.AddSingleton<IReadingSource>(sp => new HardwareSource(site, settings.Hardware, null, sp.GetRequiredService<SensorHealthBoard>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
-        }
-
-        return services;
-    }
-
-    public static IServiceCollection AddSimulation(this IServiceCollection services, GatewaySettings settings)
-    {
-        if (settings.Simulation.Enabled && settings.Site is { } site)
-        {
-            services.AddSingleton<IReadingSource>(sp => new SimulatedSchoolSource(site, settings.Simulation, sp.GetRequiredService<SensorHealthBoard>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SimulatedSchoolSource>>()));
-        }
-
         return services;
     }
 }

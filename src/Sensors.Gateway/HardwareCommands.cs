@@ -1,3 +1,4 @@
+using Sensors.Gateway.Sources.Hardware;
 using Sensors.Core.Sites;
 using System.Globalization;
 using Sensors.Gateway.Configuration;

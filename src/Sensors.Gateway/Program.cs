@@ -1,3 +1,4 @@
+using Sensors.Gateway.Sources.Hardware;
 using System.CommandLine;
 using Microsoft.Extensions.Hosting;
 using Sensors.Gateway;
@@ -91,7 +92,7 @@ static async Task<int> WithSettingsAsync(FileInfo? configFile, Func<GatewaySetti
 }
 
 static Sensors.Hardware.Bus.IBusProvider Buses(GatewaySettings settings) =>
-    settings.Site is { } site ? Sensors.Gateway.Sources.HardwareSource.BusesFor(site, settings.Hardware, TimeProvider.System) : new Sensors.Hardware.Linux.LinuxBuses();
+    settings.Site is { } site ? Sensors.Gateway.Sources.Hardware.HardwareSource.BusesFor(site, settings.Hardware, TimeProvider.System) : new Sensors.Hardware.Linux.LinuxBuses();
 
 static Sensors.Pipeline.Clock.IClockSync ClockSyncFor(GatewaySettings settings) =>
     settings.Clock.Source == Sensors.Pipeline.Clock.ClockSyncSource.Kernel

@@ -13,4 +13,18 @@ public sealed class PipelineOptions
 
     /// <summary>How often one line sums up what was forwarded.</summary>
     public TimeSpan StatusLogInterval { get; set; } = TimeSpan.FromMinutes(15);
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        foreach (var (value, key, example) in new[] { (FlushInterval, "FlushInterval", "00:00:05"), (FailurePause, "FailurePause", "00:01:00"), (StatusLogInterval, "StatusLogInterval", "00:15:00") })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                errors.Add($"{Section}:{key} = {value}: expected a positive duration, e.g. {example}.");
+            }
+        }
+
+        return errors;
+    }
 }

@@ -1,3 +1,4 @@
+using Sensors.Gateway.Sites;
 using Sensors.Core.Sites;
 using Sensors.Gateway.Configuration;
 using Sensors.Influx;

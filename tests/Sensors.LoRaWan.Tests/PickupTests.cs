@@ -10,7 +10,7 @@ public sealed class PickupTests
 {
     private const string Chip = "E2000017221101441890ABCD";
     private static readonly DateTimeOffset Lift = new(2026, 11, 24, 7, 31, 12, TimeSpan.Zero);
-    private readonly PickupProcessor _pickups;
+    private readonly PickupReader _pickups;
     private readonly DeviceRegistry _registry;
     private readonly ChipPseudonymiser _pseudonyms = new(ChipPseudonymiser.ParseKey("9f0c2b7a41d35e68c0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f607"));
 
@@ -19,7 +19,7 @@ public sealed class PickupTests
         var (registry, errors) = DeviceRegistryLoader.Load(RepoPaths.Of("firmware-config/registry/devices.yaml"), RepoPaths.Of("firmware-config/codecs"));
         Assert.Empty(errors);
         _registry = registry!;
-        _pickups = new PickupProcessor(_pseudonyms, new LiftWindow(TimeSpan.FromSeconds(60)), () => registry!);
+        _pickups = new PickupReader(_pseudonyms, new LiftWindow(TimeSpan.FromSeconds(60)), () => registry!);
     }
 
     private static byte[] Read(DateTimeOffset at, string chip = Chip, string truck = "camion-07", string extra = "") =>
@@ -29,7 +29,7 @@ public sealed class PickupTests
     public void FiveReadsOfOneLift_CountOnce_UnderAPseudonym()
     {
         var readings = Enumerable.Range(0, 5)
-            .Select(i => _pickups.Process("trucks/camion-07/pickups", Read(Lift.AddSeconds(i * 3)), Lift))
+            .Select(i => _pickups.Read("trucks/camion-07/pickups", Read(Lift.AddSeconds(i * 3)), Lift))
             .ToList();
 
         // Every read gives the lift's one point (same series, same time): InfluxDB keeps one pickup.
@@ -53,9 +53,9 @@ public sealed class PickupTests
     {
         var points = new[]
         {
-            _pickups.Process("trucks/camion-07/pickups", Read(Lift), Lift),
-            _pickups.Process("trucks/camion-07/pickups", Read(Lift.AddMinutes(5)), Lift),
-            _pickups.Process("trucks/camion-12/pickups", Read(Lift.AddMinutes(5), truck: "camion-12"), Lift),
+            _pickups.Read("trucks/camion-07/pickups", Read(Lift), Lift),
+            _pickups.Read("trucks/camion-07/pickups", Read(Lift.AddMinutes(5)), Lift),
+            _pickups.Read("trucks/camion-12/pickups", Read(Lift.AddMinutes(5), truck: "camion-12"), Lift),
         };
 
         Assert.Equal(3, _pickups.Pickups);
@@ -65,17 +65,17 @@ public sealed class PickupTests
     [Fact]
     public void LiftsSurviveARestart_SoARedeliveredReadGivesTheSamePoint_AndATornLineIsSkipped() => WithLiftState(state =>
     {
-        var before = Processor(new LiftWindow(TimeSpan.FromSeconds(60), state));
-        var first = before.Process("trucks/camion-07/pickups", Read(Lift), Lift);
-        before.Process("trucks/camion-07/pickups", Read(Lift.AddSeconds(50)), Lift);
+        var before = ReaderWith(new LiftWindow(TimeSpan.FromSeconds(60), state));
+        var first = before.Read("trucks/camion-07/pickups", Read(Lift), Lift);
+        before.Read("trucks/camion-07/pickups", Read(Lift.AddSeconds(50)), Lift);
         File.AppendAllText(state, "lift1\tbroken"); // a kill -9 in the middle of a line
 
         // A new process: the read 50 s into the lift comes again, then one 100 s in (the window slides), then a later lift.
         var window = new LiftWindow(TimeSpan.FromSeconds(60), state);
-        var after = Processor(window);
-        var again = after.Process("trucks/camion-07/pickups", Read(Lift.AddSeconds(50)), Lift);
-        var slid = after.Process("trucks/camion-07/pickups", Read(Lift.AddSeconds(100)), Lift);
-        var next = after.Process("trucks/camion-07/pickups", Read(Lift.AddMinutes(10)), Lift);
+        var after = ReaderWith(window);
+        var again = after.Read("trucks/camion-07/pickups", Read(Lift.AddSeconds(50)), Lift);
+        var slid = after.Read("trucks/camion-07/pickups", Read(Lift.AddSeconds(100)), Lift);
+        var next = after.Read("trucks/camion-07/pickups", Read(Lift.AddMinutes(10)), Lift);
 
         Assert.Equal(1, window.Restored);
         Assert.Equal(first.ToString(), again.ToString());
@@ -90,12 +90,12 @@ public sealed class PickupTests
     {
         // A kill -9 with a batch in hand: reads of this bin and of bins lifted ten minutes later were
         // taken (their lifts saved) but not acknowledged; the broker sends them all again.
-        var before = Processor(new LiftWindow(TimeSpan.FromSeconds(60), state));
-        var first = before.Process("trucks/camion-07/pickups", Read(Lift), Lift);
-        before.Process("trucks/camion-07/pickups", Read(Lift.AddMinutes(10), chip: "E2000017221101441890FFFF"), Lift);
+        var before = ReaderWith(new LiftWindow(TimeSpan.FromSeconds(60), state));
+        var first = before.Read("trucks/camion-07/pickups", Read(Lift), Lift);
+        before.Read("trucks/camion-07/pickups", Read(Lift.AddMinutes(10), chip: "E2000017221101441890FFFF"), Lift);
 
-        var after = Processor(new LiftWindow(TimeSpan.FromSeconds(60), state));
-        var again = after.Process("trucks/camion-07/pickups", Read(Lift.AddSeconds(2)), Lift);
+        var after = ReaderWith(new LiftWindow(TimeSpan.FromSeconds(60), state));
+        var again = after.Read("trucks/camion-07/pickups", Read(Lift.AddSeconds(2)), Lift);
 
         Assert.Equal(first.ToString(), again.ToString());
         Assert.Equal(0, after.Pickups);
@@ -115,7 +115,7 @@ public sealed class PickupTests
         }
     }
 
-    private PickupProcessor Processor(LiftWindow window) => new(_pseudonyms, window, () => _registry);
+    private PickupReader ReaderWith(LiftWindow window) => new(_pseudonyms, window, () => _registry);
 
     [Fact]
     public void Pseudonym_IsStableAcrossSpellings_AndDependsOnTheKey()
@@ -131,9 +131,9 @@ public sealed class PickupTests
     [Fact]
     public void Sector_ComesFromTheMessage_ThenThePosition_ThenTheTrucksRound()
     {
-        var given = _pickups.Process("trucks/camion-07/pickups", Read(Lift, chip: "01", extra: ",\"sector\":\"centre\""), Lift)!;
-        var bySouthBox = _pickups.Process("trucks/camion-07/pickups", Encoding.UTF8.GetBytes("""{"chip":"02","ts":1795500000,"position":{"lat":48.85,"lon":2.34}}"""), Lift)!;
-        var byTruck = _pickups.Process("trucks/camion-12/pickups", Encoding.UTF8.GetBytes("""{"chip":"03"}"""), Lift)!;
+        var given = _pickups.Read("trucks/camion-07/pickups", Read(Lift, chip: "01", extra: ",\"sector\":\"centre\""), Lift)!;
+        var bySouthBox = _pickups.Read("trucks/camion-07/pickups", Encoding.UTF8.GetBytes("""{"chip":"02","ts":1795500000,"position":{"lat":48.85,"lon":2.34}}"""), Lift)!;
+        var byTruck = _pickups.Read("trucks/camion-12/pickups", Encoding.UTF8.GetBytes("""{"chip":"03"}"""), Lift)!;
 
         Assert.Equal("centre", given.Tag("sector"));
         Assert.Equal("sud", bySouthBox.Tag("sector"));
@@ -150,7 +150,7 @@ public sealed class PickupTests
     [InlineData("{\"truck_id\":\"camion-07\"}", "no chip id")]
     public void UnreadableRead_IsExplained_WithoutTheChip(string json, string expected)
     {
-        var error = Assert.Throws<PickupException>(() => _pickups.Process("trucks/x/y", Encoding.UTF8.GetBytes(json), Lift));
+        var error = Assert.Throws<PickupException>(() => _pickups.Read("trucks/x/y", Encoding.UTF8.GetBytes(json), Lift));
 
         Assert.Contains(expected, error.Message);
         Assert.DoesNotContain(Chip, error.Message, StringComparison.OrdinalIgnoreCase);

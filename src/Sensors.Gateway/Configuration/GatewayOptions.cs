@@ -11,6 +11,10 @@ public sealed class GatewayOptions
     /// <summary>How often the gateway writes its own <c>gateway</c> measurement; 00:00:00 turns it off.</summary>
     public TimeSpan ReportInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    public IReadOnlyList<string> Validate() => ReportInterval < TimeSpan.Zero
+        ? [$"Gateway:ReportInterval = {ReportInterval}: expected a duration such as 00:01:00, or 00:00:00 to turn the gateway's own measurement off."]
+        : [];
+
     public string EffectiveId => string.IsNullOrWhiteSpace(Id) ? Environment.MachineName.ToLowerInvariant() : Id;
 }
 
@@ -21,25 +25,4 @@ public sealed class SiteOptions
 
     /// <summary>Path of the site file (YAML, firmware-config/sites/), relative to the configuration file.</summary>
     public string File { get; set; } = string.Empty;
-}
-
-
-/// <summary>The <c>Simulation</c> section: simulated classrooms for demos and tests.</summary>
-public sealed class SimulationOptions
-{
-    public const string Section = "Simulation";
-
-    public bool Enabled { get; set; }
-
-    /// <summary>How often each simulated sensor reports.</summary>
-    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>History produced at start, as if the gateway had been running that long (e.g. 24:00:00 for a day).</summary>
-    public TimeSpan Backfill { get; set; } = TimeSpan.Zero;
-
-    /// <summary>After the backfill, go on producing readings live (false when emulated sensors take over, as in the demo).</summary>
-    public bool Live { get; set; } = true;
-
-    /// <summary>One seed, one school day: the same seed gives the same readings.</summary>
-    public int Seed { get; set; } = 1;
 }

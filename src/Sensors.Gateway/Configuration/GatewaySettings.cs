@@ -1,9 +1,14 @@
+using Sensors.Gateway.Sites;
+using Sensors.Gateway.Status;
+using Sensors.Gateway.Sources.Simulation;
+using Sensors.Gateway.Sources.Mqtt;
+using Sensors.Gateway.Sources.Hardware;
 using Sensors.Pipeline;
 using Sensors.Core.Sites;
 using Microsoft.Extensions.Configuration;
 using Sensors.Pipeline.Clock;
 using Sensors.Gateway.Health;
-using Sensors.Gateway.LoRaWan;
+using Sensors.Gateway.Sources.LoRaWan;
 using Sensors.Influx;
 using Sensors.Journal;
 
@@ -26,7 +31,7 @@ public sealed class GatewaySettings
         (GatewayOptions.Section, typeof(GatewayOptions)), (SiteOptions.Section, typeof(SiteOptions)), (InfluxOptions.Section, typeof(InfluxOptions)),
         (MqttSourceOptions.Section, typeof(MqttSourceOptions)), (JournalOptions.Section, typeof(JournalOptions)), (PipelineOptions.Section, typeof(PipelineOptions)),
         (SimulationOptions.Section, typeof(SimulationOptions)), (ClockOptions.Section, typeof(ClockOptions)), (HttpOptions.Section, typeof(HttpOptions)),
-        (StatusPageOptions.Section, typeof(StatusPageOptions)), (Sources.HardwareOptions.Section, typeof(Sources.HardwareOptions)), (LoRaWanOptions.Section, typeof(LoRaWanOptions)),
+        (StatusPageOptions.Section, typeof(StatusPageOptions)), (HardwareOptions.Section, typeof(HardwareOptions)), (LoRaWanOptions.Section, typeof(LoRaWanOptions)),
         (PickupOptions.Section, typeof(PickupOptions)), (WebhookOptions.Section, typeof(WebhookOptions)),
     ];
 
@@ -42,7 +47,7 @@ public sealed class GatewaySettings
     public required ClockOptions Clock { get; init; }
     public required HttpOptions Http { get; init; }
     public required StatusPageOptions StatusPage { get; init; }
-    public required Sources.HardwareOptions Hardware { get; init; }
+    public required HardwareOptions Hardware { get; init; }
     public required LoRaWanOptions LoRaWan { get; init; }
     public required PickupOptions Pickups { get; init; }
     public required WebhookOptions Webhook { get; init; }
@@ -116,7 +121,7 @@ public sealed class GatewaySettings
         var clock = binder.Bind<ClockOptions>(ClockOptions.Section);
         var http = binder.Bind<HttpOptions>(HttpOptions.Section);
         var statusPage = binder.Bind<StatusPageOptions>(StatusPageOptions.Section);
-        var hardware = binder.Bind<Sources.HardwareOptions>(Sources.HardwareOptions.Section);
+        var hardware = binder.Bind<HardwareOptions>(HardwareOptions.Section);
         var lorawan = binder.Bind<LoRaWanOptions>(LoRaWanOptions.Section);
         var pickups = binder.Bind<PickupOptions>(PickupOptions.Section);
         var webhook = binder.Bind<WebhookOptions>(WebhookOptions.Section);
@@ -138,12 +143,9 @@ public sealed class GatewaySettings
         errors.AddRange(clock.Validate());
         errors.AddRange(http.Validate());
         errors.AddRange(statusPage.Validate());
-        if (gateway.ReportInterval < TimeSpan.Zero)
-        {
-            errors.Add($"Gateway:ReportInterval = {gateway.ReportInterval}: expected a duration such as 00:01:00, or 00:00:00 to turn the gateway's own measurement off.");
-        }
-        CheckPipeline(pipeline, errors);
-        CheckSimulation(simulation, errors);
+        errors.AddRange(gateway.Validate());
+        errors.AddRange(pipeline.Validate());
+        errors.AddRange(simulation.Validate());
 
         SiteFile? site = null;
         string? sitePath = null;
@@ -266,39 +268,6 @@ public sealed class GatewaySettings
             };
             errors.Add($"{key} = '{path}': cannot read the secret: {why}.");
             return null;
-        }
-    }
-
-    private static void CheckPipeline(PipelineOptions pipeline, List<string> errors)
-    {
-        Positive(pipeline.FlushInterval, "Pipeline:FlushInterval", "00:00:05", errors);
-        Positive(pipeline.FailurePause, "Pipeline:FailurePause", "00:01:00", errors);
-        Positive(pipeline.StatusLogInterval, "Pipeline:StatusLogInterval", "00:15:00", errors);
-    }
-
-    private static void CheckSimulation(SimulationOptions simulation, List<string> errors)
-    {
-        if (!simulation.Enabled)
-        {
-            return;
-        }
-
-        if (simulation.Interval < TimeSpan.FromSeconds(1))
-        {
-            errors.Add($"Simulation:Interval = {simulation.Interval}: expected at least one second, e.g. 00:00:30.");
-        }
-
-        if (simulation.Backfill < TimeSpan.Zero || simulation.Backfill > TimeSpan.FromDays(31))
-        {
-            errors.Add($"Simulation:Backfill = {simulation.Backfill}: expected between 00:00:00 and 31.00:00:00.");
-        }
-    }
-
-    private static void Positive(TimeSpan value, string key, string example, List<string> errors)
-    {
-        if (value <= TimeSpan.Zero)
-        {
-            errors.Add($"{key} = {value}: expected a positive duration, e.g. {example}.");
         }
     }
 }

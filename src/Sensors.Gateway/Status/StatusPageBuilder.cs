@@ -1,3 +1,5 @@
+using Sensors.Gateway.Sites;
+using Sensors.Gateway.Sources.Mqtt;
 using Sensors.Pipeline.Clock;
 using Sensors.Gateway.Configuration;
 using Sensors.Gateway.Health;
@@ -11,7 +13,7 @@ namespace Sensors.Gateway.Status;
 public sealed class StatusPageBuilder(
     SiteProvider site,
     RoomBoard board,
-    GatewayOptions gateway,
+    string gatewayId,
     StatusPageOptions options,
     Sensors.Journal.Journal journal,
     DeadLetterStore deadLetters,
@@ -63,7 +65,7 @@ public sealed class StatusPageBuilder(
             ? (("non utilisé", "not used"), true)
             : mqttSource.IsConnected ? (("connecté", "connected"), true) : (("déconnecté, nouvel essai en cours", "disconnected, trying again"), false);
         var state = new GatewayState(
-            gateway.EffectiveId,
+            gatewayId,
             metrics.Uptime,
             journalStats.Pending,
             journalStats.OldestPendingAge(now),
@@ -75,6 +77,6 @@ public sealed class StatusPageBuilder(
             journalStats.Dropped,
             deadLetters.Count,
             sourceStates.Problems(now));
-        return new StatusModel(current?.Name is { Length: > 0 } name ? name : current?.Site ?? gateway.EffectiveId, rooms, state, options.Levels, now, current?.TimeZone ?? TimeZoneInfo.Utc, refreshSeconds);
+        return new StatusModel(current?.Name is { Length: > 0 } name ? name : current?.Site ?? gatewayId, rooms, state, options.Levels, now, current?.TimeZone ?? TimeZoneInfo.Utc, refreshSeconds);
     }
 }

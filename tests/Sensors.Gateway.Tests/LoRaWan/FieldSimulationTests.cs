@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Sensors.Gateway.LoRaWan;
+using Sensors.Gateway.Sources.LoRaWan;
 using Sensors.LoRaWan.Pickups;
 using Sensors.LoRaWan.Registry;
 using Sensors.Simulation;
@@ -16,8 +16,8 @@ public sealed class FieldSimulationTests
         var (registry, errors) = DeviceRegistryLoader.Load(RepoPaths.Of("firmware-config/registry/devices.yaml"), RepoPaths.Of("firmware-config/codecs"));
         Assert.Empty(errors);
         var provider = new RegistryProvider(registry, null, null, NullLogger<RegistryProvider>.Instance);
-        var lorawan = new LoRaWanIngest(provider, NullLogger<LoRaWanIngest>.Instance);
-        var pickups = new PickupIngest(new PickupProcessor(new ChipPseudonymiser(new byte[32]), new LiftWindow(TimeSpan.FromMinutes(1)), () => provider.Current));
+        var lorawan = new LoRaWanMessageReader(provider, NullLogger<LoRaWanMessageReader>.Instance);
+        var pickups = new PickupMessageReader(new PickupReader(new ChipPseudonymiser(new byte[32]), new LiftWindow(TimeSpan.FromMinutes(1)), () => provider.Current));
         var field = new FieldDevices([.. registry!.Devices.Select(d => new FieldDevice(d.DevEui, d.TypeName, d.Spec.DepthMm))]);
 
         var readings = new List<Sensors.Core.Reading>();
@@ -39,8 +39,8 @@ public sealed class FieldSimulationTests
             }
         }
 
-        Assert.Equal(24 * 60 * registry.Count, lorawan.Processor.Decoded);
-        Assert.Equal(0, lorawan.Processor.Frames.Lost);
+        Assert.Equal(24 * 60 * registry.Count, lorawan.Reader.Decoded);
+        Assert.Equal(0, lorawan.Reader.Frames.Lost);
         var fills = readings.Where(r => r.Measurement == "bin_fill").Select(r => r.Field("fill_pct")!.Value.AsNumber!.Value).ToList();
         Assert.Equal(3 * 24 * 60, fills.Count);
         Assert.InRange(fills.Max(), 80, 100);
@@ -50,7 +50,7 @@ public sealed class FieldSimulationTests
         Assert.Contains(lamps, l => !l.Field("on")!.Value.AsBoolean);
         // Every read gives its lift's point (a repeated read the same one again): count distinct points.
         var pickedUp = readings.Where(r => r.Measurement == "bin_pickup").Select(r => r.ToString()).Distinct().Count();
-        Assert.Equal(pickups.Processor.Pickups, pickedUp);
+        Assert.Equal(pickups.Reader.Pickups, pickedUp);
         Assert.InRange(pickedUp, 100, reads / 2);
         Assert.Contains(readings, r => r.Measurement == "air_quality" && r.Tag("room") == "refectoire" && r.Field("co2_ppm")!.Value.AsNumber > 1000);
     }

@@ -1,3 +1,4 @@
+using Sensors.Gateway.Sites;
 using Sensors.Core.Sites;
 using Microsoft.Extensions.Logging;
 using Sensors.Gateway.Configuration;

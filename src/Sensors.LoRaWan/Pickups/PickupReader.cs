@@ -20,7 +20,7 @@ public sealed class PickupException(string message) : Exception(message);
 /// <see cref="LiftWindow"/>: durable across restarts); the
 /// position is used to find the collection sector and then dropped (it points to a house).
 /// </summary>
-public sealed class PickupProcessor(ChipPseudonymiser pseudonyms, LiftWindow lifts, Func<DeviceRegistry> registry)
+public sealed class PickupReader(ChipPseudonymiser pseudonyms, LiftWindow lifts, Func<DeviceRegistry> registry)
 {
     public const string UnknownSector = "unknown";
 
@@ -39,11 +39,11 @@ public sealed class PickupProcessor(ChipPseudonymiser pseudonyms, LiftWindow lif
     /// the same point again for a repeated read (counted in <see cref="RepeatedReads"/>), so that a
     /// read redelivered after a crash is harmless.
     /// </summary>
-    public Reading Process(string topic, ReadOnlySpan<byte> payload, DateTimeOffset received)
+    public Reading Read(string topic, ReadOnlySpan<byte> payload, DateTimeOffset received)
     {
         try
         {
-            return Read(topic, payload, received);
+            return Parse(topic, payload, received);
         }
         catch (PickupException)
         {
@@ -52,7 +52,7 @@ public sealed class PickupProcessor(ChipPseudonymiser pseudonyms, LiftWindow lif
         }
     }
 
-    private Reading Read(string topic, ReadOnlySpan<byte> payload, DateTimeOffset received)
+    private Reading Parse(string topic, ReadOnlySpan<byte> payload, DateTimeOffset received)
     {
         JsonDocument document;
         try

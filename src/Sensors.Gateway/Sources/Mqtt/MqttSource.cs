@@ -8,7 +8,7 @@ using Sensors.Pipeline;
 using Sensors.Mqtt;
 using Sensors.Mqtt.Packets;
 
-namespace Sensors.Gateway.Sources;
+namespace Sensors.Gateway.Sources.Mqtt;
 
 /// <summary>
 /// Readings from MQTT: devices, trucks and network servers publishing to a broker. The session is

@@ -1,3 +1,4 @@
+using Sensors.Gateway.Sources.Mqtt;
 using Sensors.Pipeline;
 using System.Text;
 using Sensors.Gateway.Configuration;
@@ -5,7 +6,7 @@ using Sensors.Gateway.Sources;
 
 namespace Sensors.Gateway.Tests;
 
-public class MqttPayloadMapperTests
+public class MqttPayloadReaderTests
 {
     private static readonly DateTimeOffset Received = new(2026, 11, 24, 8, 0, 0, TimeSpan.Zero);
 
@@ -23,7 +24,7 @@ public class MqttPayloadMapperTests
     [Fact]
     public void Json_FieldsAndTagsFromPathsAndTopicLevels()
     {
-        var reading = MqttPayloadMapper.Map(BinFill, "bins/depot-nord/B-0042/fill", Utf8("""{"fill":73.5,"device":{"model":"EM310-UDL","battery":91},"readings":[{"t":4.5}],"time":"2026-11-24T07:59:30Z"}"""), Received);
+        var reading = MqttPayloadReader.Map(BinFill, "bins/depot-nord/B-0042/fill", Utf8("""{"fill":73.5,"device":{"model":"EM310-UDL","battery":91},"readings":[{"t":4.5}],"time":"2026-11-24T07:59:30Z"}"""), Received);
 
         Assert.Equal("bin_fill", reading.Measurement);
         Assert.Equal("depot-nord", reading.Tag("site"));
@@ -43,7 +44,7 @@ public class MqttPayloadMapperTests
     [InlineData("1795507170123456789", 123)]
     public void Json_UnixTimestamps_InSecondsMillisecondsMicrosecondsOrNanoseconds(string value, int milliseconds)
     {
-        var reading = MqttPayloadMapper.Map(BinFill, "bins/s/b/fill", Utf8($$"""{"fill":1,"device":{"model":"m"},"time":{{value}}}"""), Received);
+        var reading = MqttPayloadReader.Map(BinFill, "bins/s/b/fill", Utf8($$"""{"fill":1,"device":{"model":"m"},"time":{{value}}}"""), Received);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1795507170).AddMilliseconds(milliseconds), new DateTimeOffset(reading.Timestamp.UtcTicks - (reading.Timestamp.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero));
     }
 
@@ -51,7 +52,7 @@ public class MqttPayloadMapperTests
     public void Json_MissingOptionalFields_AreLeftOut_AndNoTimestampPathMeansTimeReceived()
     {
         var subscription = new MqttSubscriptionOptions { Topic = "t", Measurement = "lamp", Fields = new() { ["dim_pct"] = "$.dim", ["power_w"] = "$.power" } };
-        var reading = MqttPayloadMapper.Map(subscription, "t", Utf8("""{"dim":40}"""), Received);
+        var reading = MqttPayloadReader.Map(subscription, "t", Utf8("""{"dim":40}"""), Received);
         Assert.Single(reading.Fields.ToArray());
         Assert.Equal(Received, reading.Timestamp);
     }
@@ -60,7 +61,7 @@ public class MqttPayloadMapperTests
     public void Number_PayloadBecomesTheNamedField()
     {
         var subscription = new MqttSubscriptionOptions { Topic = "lamps/+/power", Format = PayloadFormat.Number, Measurement = "lamp", Field = "power_w", Tags = new() { ["lamp_id"] = "{topic:1}" } };
-        var reading = MqttPayloadMapper.Map(subscription, "lamps/L-7/power", Utf8(" 38.25\n"), Received);
+        var reading = MqttPayloadReader.Map(subscription, "lamps/L-7/power", Utf8(" 38.25\n"), Received);
         Assert.Equal(38.25, reading.Field("power_w")!.Value.AsFloat);
         Assert.Equal("L-7", reading.Tag("lamp_id"));
     }
@@ -74,7 +75,7 @@ public class MqttPayloadMapperTests
     [InlineData("{\"fill\":1,\"device\":{\"model\":\"a\\nb\"},\"time\":1}", "control character")]
     public void UnreadableJson_SaysWhy(string payload, string reason)
     {
-        var error = Assert.Throws<UnreadablePayloadException>(() => MqttPayloadMapper.Map(BinFill, "bins/s/b/fill", Utf8(payload), Received));
+        var error = Assert.Throws<UnreadablePayloadException>(() => MqttPayloadReader.Map(BinFill, "bins/s/b/fill", Utf8(payload), Received));
         Assert.Contains(reason, error.Message);
     }
 
@@ -82,11 +83,11 @@ public class MqttPayloadMapperTests
     public void Number_NotANumber_SaysWhatCame()
     {
         var subscription = new MqttSubscriptionOptions { Topic = "x", Format = PayloadFormat.Number, Measurement = "m", Field = "f" };
-        Assert.Contains("'NaN'", Assert.Throws<UnreadablePayloadException>(() => MqttPayloadMapper.Map(subscription, "x", Utf8("NaN"), Received)).Message);
-        Assert.Contains("not UTF-8", Assert.Throws<UnreadablePayloadException>(() => MqttPayloadMapper.Map(subscription, "x", [0xC3, 0x28], Received)).Message);
+        Assert.Contains("'NaN'", Assert.Throws<UnreadablePayloadException>(() => MqttPayloadReader.Map(subscription, "x", Utf8("NaN"), Received)).Message);
+        Assert.Contains("not UTF-8", Assert.Throws<UnreadablePayloadException>(() => MqttPayloadReader.Map(subscription, "x", [0xC3, 0x28], Received)).Message);
     }
 
     [Fact]
     public void TopicLevelBeyondTheTopic_SaysSo() =>
-        Assert.Contains("topic level", Assert.Throws<UnreadablePayloadException>(() => MqttPayloadMapper.Map(BinFill, "bins/s", Utf8("""{"fill":1,"device":{"model":"m"},"time":1}"""), Received)).Message);
+        Assert.Contains("topic level", Assert.Throws<UnreadablePayloadException>(() => MqttPayloadReader.Map(BinFill, "bins/s", Utf8("""{"fill":1,"device":{"model":"m"},"time":1}"""), Received)).Message);
 }

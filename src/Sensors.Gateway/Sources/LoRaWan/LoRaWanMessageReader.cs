@@ -6,7 +6,7 @@ using Sensors.Gateway.Health;
 using Sensors.Pipeline;
 using Sensors.LoRaWan;
 
-namespace Sensors.Gateway.LoRaWan;
+namespace Sensors.Gateway.Sources.LoRaWan;
 
 /// <summary>
 /// Network-server messages, from MQTT or from the HTTP endpoint, into readings: the envelope read
@@ -16,11 +16,11 @@ namespace Sensors.Gateway.LoRaWan;
 /// is an <see cref="UnreadablePayloadException"/> for the quarantine; an unknown device is said
 /// once, then only kept and counted.
 /// </summary>
-public sealed partial class LoRaWanIngest(RegistryProvider registry, ILogger<LoRaWanIngest> logger) : IInstrumented
+public sealed partial class LoRaWanMessageReader(RegistryProvider registry, ILogger<LoRaWanMessageReader> logger) : IInstrumented
 {
     private const int ShownLostDevices = 20;
 
-    public UplinkProcessor Processor { get; } = new(() => registry.Current);
+    public UplinkReader Reader { get; } = new(() => registry.Current);
 
     /// <summary>A message published by a network server on MQTT; the topic says which server and which event.</summary>
     public IReadOnlyList<Reading> FromMqtt(string topic, ReadOnlySpan<byte> payload, DateTimeOffset received)
@@ -47,7 +47,7 @@ public sealed partial class LoRaWanIngest(RegistryProvider registry, ILogger<LoR
                 case "up":
                     return Uplink(Envelopes.ReadUplink(server, payload, received, where));
                 case "status" when server == NetworkServer.ChirpStack:
-                    return Processor.Process(Envelopes.ReadStatus(where, payload, received));
+                    return Reader.Read(Envelopes.ReadStatus(where, payload, received));
                 default:
                     return []; // join, ack, txack, log, location, downlink events: nothing measured
             }
@@ -63,7 +63,7 @@ public sealed partial class LoRaWanIngest(RegistryProvider registry, ILogger<LoR
         UplinkResult result;
         try
         {
-            result = Processor.Process(uplink);
+            result = Reader.Read(uplink);
         }
         catch (UplinkException error)
         {
@@ -87,38 +87,14 @@ public sealed partial class LoRaWanIngest(RegistryProvider registry, ILogger<LoR
     {
         meter.CreateObservableCounter("sensors_lorawan_uplinks_total", () =>
         {
-            var frames = Processor.Frames;
-            return new[] { Measure.Of(Processor.Decoded, ("outcome", "decoded")), Measure.Of(frames.Duplicates, ("outcome", "duplicate")), Measure.Of(Processor.UnknownUplinks, ("outcome", "unknown_device")), Measure.Of(Processor.Unreadable, ("outcome", "unreadable")) };
+            var frames = Reader.Frames;
+            return new[] { Measure.Of(Reader.Decoded, ("outcome", "decoded")), Measure.Of(frames.Duplicates, ("outcome", "duplicate")), Measure.Of(Reader.UnknownUplinks, ("outcome", "unknown_device")), Measure.Of(Reader.Unreadable, ("outcome", "unreadable")) };
         }, description: "LoRaWAN uplinks by outcome: decoded, duplicate (counted once), unknown_device, unreadable (kept in the unreadable store).");
-        meter.CreateObservableCounter("sensors_lorawan_lost_uplinks_total", () => Processor.Frames.Lost, description: "Uplinks never received, from gaps in the devices' frame counters (a weak radio link, a gateway down).");
-        meter.CreateObservableGauge("sensors_lorawan_device_lost_uplinks", () => Processor.Frames.LostByDevice().Where(d => d.Value > 0).OrderByDescending(d => d.Value).Take(ShownLostDevices).Select(d => Measure.Of(d.Value, ("device_eui", d.Key))), description: $"Uplinks lost per device, for the {ShownLostDevices} devices that lost most.");
+        meter.CreateObservableCounter("sensors_lorawan_lost_uplinks_total", () => Reader.Frames.Lost, description: "Uplinks never received, from gaps in the devices' frame counters (a weak radio link, a gateway down).");
+        meter.CreateObservableGauge("sensors_lorawan_device_lost_uplinks", () => Reader.Frames.LostByDevice().Where(d => d.Value > 0).OrderByDescending(d => d.Value).Take(ShownLostDevices).Select(d => Measure.Of(d.Value, ("device_eui", d.Key))), description: $"Uplinks lost per device, for the {ShownLostDevices} devices that lost most.");
         meter.CreateObservableGauge("sensors_lorawan_registry_devices", () => (long)registry.Current.Count, description: "Devices in the device registry in use.");
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "LoRaWAN device {DevEui} ({Name}, fPort {FPort}) is not in the device registry: its uplinks are kept in the unreadable store, not decoded. Add it (dev_eui, type, site, and its room, bin_id or lamp_id) to the registry file; said once per device")]
     private partial void LogUnknown(string devEui, string name, int fPort);
-}
-
-/// <summary>Truck RFID reads → pickups; a read that cannot be counted goes to the quarantine without its text (it may hold a chip id).</summary>
-public sealed class PickupIngest(Sensors.LoRaWan.Pickups.PickupProcessor processor) : IInstrumented
-{
-    public Sensors.LoRaWan.Pickups.PickupProcessor Processor => processor;
-
-    public IReadOnlyList<Reading> Read(string topic, ReadOnlySpan<byte> payload, DateTimeOffset received)
-    {
-        try
-        {
-            return [processor.Process(topic, payload, received)];
-        }
-        catch (Sensors.LoRaWan.Pickups.PickupException error)
-        {
-            throw new UnreadablePayloadException(error.Message, keepPayload: false);
-        }
-    }
-
-    public void CreateInstruments(Meter meter)
-    {
-        meter.CreateObservableCounter("sensors_bin_pickups_total", () => processor.Pickups, description: "Bin pickups counted (one per lift).");
-        meter.CreateObservableCounter("sensors_bin_pickup_repeated_reads_total", () => processor.RepeatedReads, description: "RFID reads that repeated a lift already counted.");
-    }
 }

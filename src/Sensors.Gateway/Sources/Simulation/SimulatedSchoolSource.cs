@@ -6,7 +6,7 @@ using Sensors.Gateway.Configuration;
 using Sensors.Pipeline;
 using Sensors.Simulation;
 
-namespace Sensors.Gateway.Sources;
+namespace Sensors.Gateway.Sources.Simulation;
 
 /// <summary>
 /// The classrooms of a site file, simulated (see <see cref="ClassroomModel"/>): one

@@ -30,7 +30,7 @@ public sealed class UplinkException(string message) : Exception(message);
 /// LoRa gateway that heard it). Readings keep the network server's receive time, or the device's
 /// own time for history frames. Pure apart from the frame counters it keeps; thread-safe.
 /// </summary>
-public sealed class UplinkProcessor(Func<DeviceRegistry> registry)
+public sealed class UplinkReader(Func<DeviceRegistry> registry)
 {
     private const int MaxRememberedUnknown = 10_000;
 
@@ -47,7 +47,7 @@ public sealed class UplinkProcessor(Func<DeviceRegistry> registry)
 
     public long Unreadable => Interlocked.Read(ref _unreadable);
 
-    public UplinkResult Process(Uplink uplink)
+    public UplinkResult Read(Uplink uplink)
     {
         if (registry().Find(uplink.DevEui) is not { } device)
         {
@@ -113,7 +113,7 @@ public sealed class UplinkProcessor(Func<DeviceRegistry> registry)
     }
 
     /// <summary>A status event (battery, link margin) of a registered device as a <c>lorawan_link</c> reading; nothing for an unknown one or an empty report.</summary>
-    public IReadOnlyList<Reading> Process(DeviceStatus status)
+    public IReadOnlyList<Reading> Read(DeviceStatus status)
     {
         if (registry().Find(status.DevEui) is null)
         {

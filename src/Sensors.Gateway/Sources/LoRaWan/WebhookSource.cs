@@ -9,7 +9,7 @@ using Sensors.Gateway.Http;
 using Sensors.Pipeline;
 using Sensors.LoRaWan;
 
-namespace Sensors.Gateway.LoRaWan;
+namespace Sensors.Gateway.Sources.LoRaWan;
 
 /// <summary>
 /// Uplinks pushed over HTTP: <c>POST /chirpstack?event=up</c> (ChirpStack v4's HTTP integration,
@@ -20,7 +20,7 @@ namespace Sensors.Gateway.LoRaWan;
 /// it, so the network server sends it again. Unlike MQTT at QoS 0, a gateway restart loses
 /// nothing: the server's retries cover it.
 /// </summary>
-public sealed partial class WebhookSource(WebhookOptions options, LoRaWanIngest ingest, MessageQuarantine quarantine, TimeProvider time, ILogger<WebhookSource> logger) : IReadingSource, IInstrumented
+public sealed partial class WebhookSource(WebhookOptions options, LoRaWanMessageReader ingest, MessageQuarantine quarantine, TimeProvider time, ILogger<WebhookSource> logger) : IReadingSource, IInstrumented
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, StrongBox<long>> _answers = new();
 
@@ -114,7 +114,7 @@ public sealed partial class WebhookSource(WebhookOptions options, LoRaWanIngest 
         return HttpResponse.Text(200, $"{readings.Count} reading(s) stored.\n");
     }
 
-    private static IReadOnlyList<Sensors.Core.Reading> ReadUplink((LoRaWanIngest Ingest, NetworkServer Server, string Event, string Where, DateTimeOffset Received) state, ReadOnlySpan<byte> body) =>
+    private static IReadOnlyList<Sensors.Core.Reading> ReadUplink((LoRaWanMessageReader Ingest, NetworkServer Server, string Event, string Where, DateTimeOffset Received) state, ReadOnlySpan<byte> body) =>
         state.Ingest.FromHttp(state.Server, state.Event, state.Where, body, state.Received);
 
     private void Answered(int status) => Interlocked.Increment(ref _answers.GetOrAdd(status, static _ => new StrongBox<long>()).Value);

@@ -6,13 +6,13 @@ using Sensors.Core;
 using Sensors.Gateway.Configuration;
 using Sensors.Pipeline;
 
-namespace Sensors.Gateway.Sources;
+namespace Sensors.Gateway.Sources.Mqtt;
 
 /// <summary>
 /// Turns one MQTT message into a reading, as its subscription says. Pure: topic, payload and
 /// time received in; a reading out, or <see cref="UnreadablePayloadException"/> saying why not.
 /// </summary>
-public static class MqttPayloadMapper
+public static class MqttPayloadReader
 {
     public static Reading Map(MqttSubscriptionOptions subscription, string topic, ReadOnlySpan<byte> payload, DateTimeOffset received)
     {

@@ -2,7 +2,7 @@ using Sensors.Mqtt;
 using Sensors.Gateway.Sources;
 using Sensors.Mqtt.Packets;
 
-namespace Sensors.Gateway.Configuration;
+namespace Sensors.Gateway.Sources.Mqtt;
 
 /// <summary>How a subscription's payloads become readings.</summary>
 public enum PayloadFormat
@@ -158,7 +158,7 @@ public sealed class MqttSourceOptions
 
             foreach (var (name, source) in s.Tags)
             {
-                if (MqttPayloadMapper.TopicLevel(source) is null && source.StartsWith('{'))
+                if (MqttPayloadReader.TopicLevel(source) is null && source.StartsWith('{'))
                 {
                     errors.Add($"{key}:Tags:{name} = '{source}': expected {{topic:N}} (N counts topic levels from 0), a $.path, or a literal.");
                 }

@@ -4,7 +4,7 @@ using Sensors.Gateway.Configuration;
 using Sensors.Pipeline;
 using Sensors.Journal;
 
-namespace Sensors.Gateway.Sources;
+namespace Sensors.Gateway.Sources.Self;
 
 /// <summary>
 /// The gateway's own <c>gateway</c> measurement, every <see cref="GatewayOptions.ReportInterval"/>:

@@ -1,3 +1,4 @@
+using Sensors.Gateway.Health;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Logging;
 using Sensors.Gateway.Http;
 using Sensors.Gateway.Status;
 
-namespace Sensors.Gateway.Health;
+namespace Sensors.Gateway.Endpoints;
 
 /// <summary>
 /// The gateway's small web server, on <see cref="HttpOptions.Address"/>:<see cref="HttpOptions.Port"/>:

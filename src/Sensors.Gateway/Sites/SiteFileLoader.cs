@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using Sensors.Core;
 using Sensors.Core.Sites;
 
-namespace Sensors.Gateway.Configuration;
+namespace Sensors.Gateway.Sites;
 
 /// <summary>
 /// Reads and checks the gateway's site file: what every reader checks (<see cref="SiteFiles"/>),

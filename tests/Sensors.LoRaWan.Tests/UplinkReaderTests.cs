@@ -6,16 +6,16 @@ using Sensors.Testing;
 namespace Sensors.LoRaWan.Tests;
 
 /// <summary>Uplinks through the example registry: the readings a user finds in InfluxDB.</summary>
-public sealed class UplinkProcessorTests
+public sealed class UplinkReaderTests
 {
     private static readonly DateTimeOffset Heard = new(2026, 11, 24, 7, 31, 10, TimeSpan.Zero);
-    private readonly UplinkProcessor _processor;
+    private readonly UplinkReader _reader;
 
-    public UplinkProcessorTests()
+    public UplinkReaderTests()
     {
         var (registry, errors) = DeviceRegistryLoader.Load(RepoPaths.Of("firmware-config/registry/devices.yaml"), RepoPaths.Of("firmware-config/codecs"));
         Assert.Empty(errors);
-        _processor = new UplinkProcessor(() => registry!);
+        _reader = new UplinkReader(() => registry!);
     }
 
     private static Uplink Up(string devEui, uint fCnt, int fPort, string hex, string? decoded = null) => new(
@@ -27,7 +27,7 @@ public sealed class UplinkProcessorTests
     public void BinFillSensor_GivesFillFromTheRegisteredDepth_AndOneLinkPerGateway()
     {
         // EM310-UDL: battery 100 %, distance 1200 mm (0x04B0), not tilted; the bin is 1500 mm deep.
-        var result = _processor.Process(Up("24e124713b249730", 117, 85, "0175640382B004040000"));
+        var result = _reader.Read(Up("24e124713b249730", 117, 85, "0175640382B004040000"));
 
         Assert.Equal(UplinkOutcome.Decoded, result.Outcome);
         var fill = Assert.Single(result.Readings, r => r.Measurement == "bin_fill");
@@ -49,7 +49,7 @@ public sealed class UplinkProcessorTests
     public void ClassroomSensor_HistoryFrames_KeepTheDevicesTime()
     {
         // AM103 history frame (20 CE): time 0x6742E1A0, 22.5 °C, 45 %, 1250 ppm.
-        var result = _processor.Process(Up("24e124710b423527", 9, 85, "20CEA0E14267E1005AE204"));
+        var result = _reader.Read(Up("24e124710b423527", 9, 85, "20CEA0E14267E1005AE204"));
 
         var room = Assert.Single(result.Readings, r => r.Measurement == "air_quality");
         Assert.Equal("refectoire", room.Tag("room"));
@@ -62,7 +62,7 @@ public sealed class UplinkProcessorTests
     [Fact]
     public void NetworkServerObject_IsMapped_ByTheDeviceType()
     {
-        var result = _processor.Process(Up("70b3d5e75e00a101", 3, 10, string.Empty, """{"lamp":{"on":true,"dim":60},"power":48.5,"energy_wh":12500,"fault":0}"""));
+        var result = _reader.Read(Up("70b3d5e75e00a101", 3, 10, string.Empty, """{"lamp":{"on":true,"dim":60},"power":48.5,"energy_wh":12500,"fault":0}"""));
 
         var lamp = Assert.Single(result.Readings, r => r.Measurement == "lamp");
         Assert.Equal("place-de-la-republique", lamp.Tag("street"));
@@ -75,7 +75,7 @@ public sealed class UplinkProcessorTests
     [Fact]
     public void JavaScriptCodec_ResultIsMapped()
     {
-        var result = _processor.Process(Up("a840414f61838e52", 40, 2, "0CE405DC0000D501"));
+        var result = _reader.Read(Up("a840414f61838e52", 40, 2, "0CE405DC0000D501"));
 
         var fill = Assert.Single(result.Readings, r => r.Measurement == "bin_fill");
         Assert.Equal(1500.0, fill.Field("distance_mm")!.Value.AsNumber);
@@ -88,8 +88,8 @@ public sealed class UplinkProcessorTests
     public void FrameWithoutADistance_GivesNoFill()
     {
         // LDDS75 at 261 mm: below the probe's range, the codec leaves the distance out; EM310-UDL battery only.
-        var shortRange = _processor.Process(Up("a840414f61838e52", 41, 2, "0B45010500000001"));
-        var batteryOnly = _processor.Process(Up("24e124713b249731", 3, 85, "017564"));
+        var shortRange = _reader.Read(Up("a840414f61838e52", 41, 2, "0B45010500000001"));
+        var batteryOnly = _reader.Read(Up("24e124713b249731", 3, 85, "017564"));
 
         Assert.Null(Assert.Single(shortRange.Readings, r => r.Measurement == "bin_fill").Field("fill_pct"));
         Assert.Null(Assert.Single(batteryOnly.Readings, r => r.Measurement == "bin_fill").Field("fill_pct"));
@@ -98,47 +98,47 @@ public sealed class UplinkProcessorTests
     [Fact]
     public void SameUplinkTwice_CountsOnce_GivesTheSamePointsAgain_AndGapsAreLost()
     {
-        var first = _processor.Process(Up("24e124468c120001", 10, 85, "0374E608"));
-        var again = _processor.Process(Up("24e124468c120001", 10, 85, "0374E608"));
+        var first = _reader.Read(Up("24e124468c120001", 10, 85, "0374E608"));
+        var again = _reader.Read(Up("24e124468c120001", 10, 85, "0374E608"));
 
         Assert.Equal(UplinkOutcome.Decoded, first.Outcome);
         Assert.Equal(UplinkOutcome.Duplicate, again.Outcome);
         Assert.NotEmpty(again.Readings);
         Assert.Equal(first.Readings.Select(r => r.ToString()), again.Readings.Select(r => r.ToString()));
-        Assert.Equal(UplinkOutcome.Decoded, _processor.Process(Up("24e124468c120001", 14, 85, "0374E608")).Outcome);
+        Assert.Equal(UplinkOutcome.Decoded, _reader.Read(Up("24e124468c120001", 14, 85, "0374E608")).Outcome);
 
-        Assert.Equal(3, _processor.Frames.LostBy("24e124468c120001"));
-        Assert.Equal(1, _processor.Frames.Duplicates);
+        Assert.Equal(3, _reader.Frames.LostBy("24e124468c120001"));
+        Assert.Equal(1, _reader.Frames.Duplicates);
     }
 
     [Fact]
     public void UnknownDevice_IsCounted_AndFlaggedOnlyTheFirstTime()
     {
-        var first = _processor.Process(Up("0000000000000001", 1, 85, "0175640382B004040000"));
-        var second = _processor.Process(Up("0000000000000001", 2, 85, "0175640382B004040000"));
+        var first = _reader.Read(Up("0000000000000001", 1, 85, "0175640382B004040000"));
+        var second = _reader.Read(Up("0000000000000001", 2, 85, "0175640382B004040000"));
 
         Assert.Equal(UplinkOutcome.UnknownDevice, first.Outcome);
         Assert.True(first.FirstTimeUnknown);
         Assert.False(second.FirstTimeUnknown);
-        Assert.Equal(2, _processor.UnknownUplinks);
+        Assert.Equal(2, _reader.UnknownUplinks);
     }
 
     [Fact]
     public void UnreadablePayload_SaysDevicePortAndHex()
     {
-        var error = Assert.Throws<UplinkException>(() => _processor.Process(Up("24e124713b249730", 5, 85, "0175649999")));
+        var error = Assert.Throws<UplinkException>(() => _reader.Read(Up("24e124713b249730", 5, 85, "0175649999")));
 
         Assert.Contains("24e124713b249730", error.Message);
         Assert.Contains("fPort 85", error.Message);
         Assert.Contains("0175649999", error.Message);
         Assert.Contains("unknown channel 0x99", error.Message);
-        Assert.Equal(1, _processor.Unreadable);
+        Assert.Equal(1, _reader.Unreadable);
     }
 
     [Fact]
     public void NetworkServerType_WithoutDecodedObject_SaysWhereToSetTheCodec()
     {
-        var error = Assert.Throws<UplinkException>(() => _processor.Process(Up("70b3d5e75e00a101", 8, 10, "01")));
+        var error = Assert.Throws<UplinkException>(() => _reader.Read(Up("70b3d5e75e00a101", 8, 10, "01")));
 
         Assert.Contains("device profile", error.Message);
     }
@@ -151,7 +151,7 @@ public sealed class UplinkProcessorTests
             Encoding.UTF8.GetBytes("""{"time":"2026-11-24T07:00:00Z","deviceInfo":{"devEui":"24e124713b249730"},"margin":7,"batteryLevel":87.5}"""),
             Heard);
 
-        var reading = Assert.Single(_processor.Process(status));
+        var reading = Assert.Single(_reader.Read(status));
         Assert.Equal("lorawan_link", reading.Measurement);
         Assert.Equal(87.5, reading.Field("battery_pct")!.Value.AsNumber);
         Assert.Equal(7L, reading.Field("margin_db")!.Value.AsInteger);

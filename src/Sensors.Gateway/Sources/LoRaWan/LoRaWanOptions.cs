@@ -1,7 +1,7 @@
 using System.Net;
 using Sensors.LoRaWan.Pickups;
 
-namespace Sensors.Gateway.LoRaWan;
+namespace Sensors.Gateway.Sources.LoRaWan;
 
 /// <summary>The <c>LoRaWan</c> section: the device registry and the folder of JavaScript codecs.</summary>
 public sealed class LoRaWanOptions

@@ -1,8 +1,9 @@
+using Sensors.Gateway.Reloading;
 using Sensors.Core.Sites;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Sensors.Gateway.Configuration;
+namespace Sensors.Gateway.Sites;
 
 /// <summary>
 /// The site file as it is now. <see cref="ReloadIfChanged"/> reads it again when the file changed
@@ -50,35 +51,4 @@ public sealed partial class SiteProvider(SiteFile? initial, string? path, ILogge
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Site file {Path} was edited but has {Count} error(s); the previous version stays in use until it is fixed. First: {Error}. `sensors config check` lists them all")]
     private partial void LogRefused(string path, int count, string error);
-}
-
-/// <summary>A file the gateway picks up again when it is edited.</summary>
-public interface IReloadable
-{
-    /// <summary>True when a changed, valid file replaced the current one.</summary>
-    bool ReloadIfChanged();
-}
-
-/// <summary>Looks for edits of the reloadable files (the site file, the device registry and its codecs) every few seconds.</summary>
-public sealed class ConfigReloadService(IEnumerable<IReloadable> files, TimeProvider time) : BackgroundService
-{
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(3);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-            {
-                foreach (var file in files)
-                {
-                    file.ReloadIfChanged();
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
 }

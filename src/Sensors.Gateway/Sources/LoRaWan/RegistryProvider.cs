@@ -1,8 +1,9 @@
+using Sensors.Gateway.Reloading;
 using Microsoft.Extensions.Logging;
 using Sensors.Gateway.Configuration;
 using Sensors.LoRaWan.Registry;
 
-namespace Sensors.Gateway.LoRaWan;
+namespace Sensors.Gateway.Sources.LoRaWan;
 
 /// <summary>
 /// The device registry as it is now. Read again when the registry file or a codec in the codecs
