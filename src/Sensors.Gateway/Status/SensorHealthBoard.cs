@@ -6,9 +6,6 @@ using Sensors.Hardware.Polling;
 
 namespace Sensors.Gateway.Status;
 
-/// <summary>Identifies a sensor in metrics and on the status page.</summary>
-public sealed record SensorKey(string Site, string Room, string SensorId, string Model);
-
 /// <summary>A sensor's health as the board keeps it: the state, why, and when a warming-up sensor's first reading is due.</summary>
 public sealed record SensorState(SensorHealth State, string Reason, DateTimeOffset? FirstReadingAt = null);
 
@@ -19,15 +16,15 @@ public sealed record SensorState(SensorHealth State, string Reason, DateTimeOffs
 /// </summary>
 public sealed class SensorHealthBoard : IInstrumented
 {
-    private readonly ConcurrentDictionary<SensorKey, SensorState> _sensors = new();
+    private readonly ConcurrentDictionary<SensorIdentity, SensorState> _sensors = new();
 
     /// <summary>The sensor's state; <paramref name="firstReadingAt"/> when it is warming up.</summary>
-    public void Report(SensorKey sensor, SensorHealth state, string reason = "", DateTimeOffset? firstReadingAt = null) => _sensors[sensor] = new SensorState(state, reason, firstReadingAt);
+    public void Report(SensorIdentity sensor, SensorHealth state, string reason = "", DateTimeOffset? firstReadingAt = null) => _sensors[sensor] = new SensorState(state, reason, firstReadingAt);
 
     /// <summary>A sensor that no longer exists here (the simulation's, once its history is written): it leaves /metrics and the status page.</summary>
-    public void Forget(SensorKey sensor) => _sensors.TryRemove(sensor, out _);
+    public void Forget(SensorIdentity sensor) => _sensors.TryRemove(sensor, out _);
 
-    public IReadOnlyDictionary<SensorKey, SensorState> Snapshot() => new Dictionary<SensorKey, SensorState>(_sensors);
+    public IReadOnlyDictionary<SensorIdentity, SensorState> Snapshot() => new Dictionary<SensorIdentity, SensorState>(_sensors);
 
     /// <summary>The state's name in metrics: ok, warming_up, degraded, failed.</summary>
     public static string Name(SensorHealth state) => state == SensorHealth.WarmingUp ? "warming_up" : state.ToString().ToLowerInvariant();

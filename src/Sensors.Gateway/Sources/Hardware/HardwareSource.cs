@@ -104,7 +104,7 @@ public sealed partial class HardwareSource : IReadingSource, IInstrumented
     private void Publish(SensorPoller poller)
     {
         var id = poller.Identity;
-        _board.Report(new SensorKey(id.Site, id.Room, id.SensorId, id.Model), poller.Health.State, poller.Health.Reason, poller.Health.FirstReadingAt);
+        _board.Report(id, poller.Health.State, poller.Health.Reason, poller.Health.FirstReadingAt);
     }
 
     /// <summary>This machine's buses, or with Hardware:Emulate an emulator for each wired sensor of the site.</summary>

@@ -1,3 +1,4 @@
+using Sensors.Hardware.Polling;
 using Sensors.Gateway.Status;
 using Sensors.Core.Sites;
 using Microsoft.Extensions.Logging;
@@ -42,7 +43,7 @@ public sealed partial class SimulatedSchoolSource(SiteFile site, SimulationOptio
 
         foreach (var room in rooms)
         {
-            health.Report(new SensorKey(site.Site, room.Spec.Id, room.SensorId, Model), Sensors.Hardware.Polling.SensorHealth.Ok);
+            health.Report(new SensorIdentity(site.Site, room.Spec.Id, room.SensorId, Model), Sensors.Hardware.Polling.SensorHealth.Ok);
         }
 
         var produced = 0L;
@@ -61,7 +62,7 @@ public sealed partial class SimulatedSchoolSource(SiteFile site, SimulationOptio
             // History only: these sensors read nothing from now on (the room's real or emulated sensor does).
             foreach (var room in rooms)
             {
-                health.Forget(new SensorKey(site.Site, room.Spec.Id, room.SensorId, Model));
+                health.Forget(new SensorIdentity(site.Site, room.Spec.Id, room.SensorId, Model));
             }
 
             return;
