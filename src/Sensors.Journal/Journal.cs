@@ -56,6 +56,7 @@ public sealed partial class Journal : IAsyncDisposable
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private readonly JournalOptions _options;
+    private readonly TimeProvider _time;
     private bool _directorySyncFailed;
     private readonly ILogger _logger;
     private readonly object _gate = new();
@@ -84,10 +85,11 @@ public sealed partial class Journal : IAsyncDisposable
     private readonly List<(long Seq, DateTimeOffset At)> _checkpoints = [];
     private TaskCompletionSource _dataAvailable = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private Journal(JournalOptions options, ILogger logger)
+    private Journal(JournalOptions options, ILogger logger, TimeProvider time)
     {
         _options = options;
         _logger = logger;
+        _time = time;
         try
         {
             Directory.CreateDirectory(options.Directory);
@@ -127,7 +129,12 @@ public sealed partial class Journal : IAsyncDisposable
     }
 
     /// <summary>Opens (and recovers) the journal in its folder. Only one process may hold it.</summary>
-    public static Journal Open(JournalOptions options, ILogger<Journal>? logger = null) => new(options, logger ?? NullLogger<Journal>.Instance);
+    /// <remarks>
+    /// <paramref name="time"/> stamps each line's arrival (the group window and the linger run from
+    /// it, and the oldest line's age), times the commit waits and the ledger's saves; the system
+    /// clock when not given.
+    /// </remarks>
+    public static Journal Open(JournalOptions options, ILogger<Journal>? logger = null, TimeProvider? time = null) => new(options, logger ?? NullLogger<Journal>.Instance, time ?? TimeProvider.System);
 
     public JournalStats Stats
     {
@@ -197,7 +204,7 @@ public sealed partial class Journal : IAsyncDisposable
             throw new ArgumentException($"A journal line must hold 1 to {MaxLineBytes} bytes, not {line.Length}.", nameof(line));
         }
 
-        var pending = new Pending(line, rented, grouped, DateTimeOffset.UtcNow);
+        var pending = new Pending(line, rented, grouped, _time.GetUtcNow());
         if (!_appends.Writer.TryWrite(pending))
         {
             Return(rented);
@@ -378,7 +385,7 @@ public sealed partial class Journal : IAsyncDisposable
                 Delete(_segments[0]);
             }
 
-            if (DateTimeOffset.UtcNow - _ledgerSaved >= _options.LedgerInterval)
+            if (_time.GetUtcNow() - _ledgerSaved >= _options.LedgerInterval)
             {
                 TryWriteLedger();
             }
@@ -453,14 +460,14 @@ public sealed partial class Journal : IAsyncDisposable
             if (open && bytes < GroupBytes && batch.Count < GroupLines)
             {
                 var firstWaited = batch.Find(p => !p.Grouped);
-                var lingered = firstWaited is null ? TimeSpan.Zero : firstWaited.At + _options.CommitLinger - DateTimeOffset.UtcNow;
+                var lingered = firstWaited is null ? TimeSpan.Zero : firstWaited.At + _options.CommitLinger - _time.GetUtcNow();
                 var due = firstWaited is null
-                    ? batch[0].At + _options.GroupWindow - DateTimeOffset.UtcNow
+                    ? batch[0].At + _options.GroupWindow - _time.GetUtcNow()
                     : Min(lingered, quiet.Current);
                 paused = firstWaited is not null && quiet.Current < lingered;
                 if (due > TimeSpan.Zero)
                 {
-                    using var timer = new CancellationTokenSource(due);
+                    using var timer = new CancellationTokenSource(due, _time);
                     try
                     {
                         open = await reader.WaitToReadAsync(timer.Token).ConfigureAwait(false);
@@ -572,7 +579,7 @@ public sealed partial class Journal : IAsyncDisposable
         {
             active.Length += buffer.WrittenCount;
             active.Count += batch.Count;
-            Checkpoint(_nextSeq, DateTimeOffset.UtcNow);
+            Checkpoint(_nextSeq, _time.GetUtcNow());
             _nextSeq = seq;
             _committedBatches++;
             EnforceCap();
@@ -672,7 +679,7 @@ public sealed partial class Journal : IAsyncDisposable
 
     private void WriteLedger()
     {
-        _ledgerSaved = DateTimeOffset.UtcNow;
+        _ledgerSaved = _time.GetUtcNow();
         var path = Path.Combine(_options.Directory, "ack");
         var temp = path + ".tmp";
         Span<byte> bytes = stackalloc byte[12];

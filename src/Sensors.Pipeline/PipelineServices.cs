@@ -35,7 +35,7 @@ public static class PipelineServices
         services.AddSingleton<IInstrumented>(sp => sp.GetRequiredService<SourceStates>());
 
         // The journal and its two side stores.
-        services.AddSingleton(sp => Sensors.Journal.Journal.Open(journal, sp.GetRequiredService<ILogger<Sensors.Journal.Journal>>()));
+        services.AddSingleton(sp => Sensors.Journal.Journal.Open(journal, sp.GetRequiredService<ILogger<Sensors.Journal.Journal>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(new DeadLetterStore(journal.Directory));
         services.AddSingleton(new UnreadableStore(journal.Directory));
 

@@ -256,15 +256,24 @@ public sealed class JournalTests : IDisposable
     }
 
     [Fact]
-    public async Task GroupedLines_AreCommittedWhenTheWindowEnds_InOneWriteAndOneSync()
+    public async Task GroupedLines_AreCommittedWhenTheWindowEnds_OnTheJournalsClock_InOneWriteAndOneSync()
     {
-        await using var journal = Journal.Open(new JournalOptions { Directory = _folder.Path, GroupWindow = TimeSpan.FromSeconds(2) });
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 8, 0, 0, TimeSpan.Zero));
+        await using var journal = Journal.Open(new JournalOptions { Directory = _folder.Path, GroupWindow = TimeSpan.FromMinutes(10) }, time: time);
         var writes = Enumerable.Range(0, 30).Select(i => journal.AppendAsync(Line(i), grouped: true).AsTask()).ToList();
 
+        time.Advance(TimeSpan.FromMinutes(9));
+        await Task.Delay(50); // the commit loop, had it a reason, would write now
+        Assert.DoesNotContain(writes, w => w.IsCompleted);
+        Assert.Equal(0, journal.Stats.Commits);
+
+        time.Advance(TimeSpan.FromMinutes(1));
         await Task.WhenAll(writes).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(1, journal.Stats.Commits);
         Assert.Equal(30, journal.Stats.Pending);
+        time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(TimeSpan.FromMinutes(5), journal.Stats.OldestPendingAge(time.GetUtcNow())); // committed at 08:10 by the journal's clock
     }
 
     [Fact]
@@ -329,7 +338,7 @@ public sealed class JournalTests : IDisposable
     public async Task SecondProcessOnTheSameFolder_IsToldTheJournalIsInUse()
     {
         await using var journal = Journal.Open(Options());
-        var error = Assert.Throws<IOException>(() => Journal.Open(Options()));
+        var error = Assert.Throws<JournalUnavailableException>(() => Journal.Open(Options()));
         Assert.Contains("in use by another process", error.Message);
     }
 
