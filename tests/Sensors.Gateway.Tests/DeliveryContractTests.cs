@@ -114,7 +114,8 @@ public sealed class DeliveryContractTests : IDisposable
         }
 
         gateway.Process.WaitForOutput("unavailable", TimeSpan.FromSeconds(30));
-        await Task.Delay(3000);
+        // The journal grows: the 2000 sent during the outage are all on disk, waiting.
+        await gateway.WaitForMetricsAsync(m => GatewayProcess.Get(m, "sensors_journal_pending_readings") >= 2000, TimeSpan.FromSeconds(60), "the 2000 readings of the outage waiting in the journal");
         _influx.Start();
 
         Assert.Equal(2300, WaitForCount("outage", 2300, TimeSpan.FromSeconds(60)));

@@ -221,17 +221,23 @@ public sealed class MqttClientTests : IDisposable
         }
 
         Assert.Equal(20, (await Clients.ReceiveAsync(subscriber, 20)).Count);
-        await Task.Delay(1500); // the broker's autosave (every second here) has the session on disk
+        await _broker.WaitForSaveAsync(); // the broker's autosave (every second here) has the session on disk
 
         _broker.Stop(kill: true);
         // Published while the broker is away: they wait in the publisher's session.
         var pending = Enumerable.Range(20, 30).Select(i => publisher.PublishAsync("lamps/L1/energy", Clients.Bytes($"{i}"), MqttQos.AtLeastOnce)).ToList();
-        await Task.Delay(1500);
-        Assert.All(pending, p => Assert.False(p.IsCompleted));
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (publisher.IsConnected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.False(publisher.IsConnected, "the publisher never noticed the broker was gone");
+        Assert.All(pending, p => Assert.False(p.IsCompleted)); // none is acknowledged by a broker that is not there
         _broker.Start();
 
         await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(30));
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        deadline = DateTime.UtcNow.AddSeconds(20);
         while (subscriber.Reconnects == 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);

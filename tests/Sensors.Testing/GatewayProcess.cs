@@ -81,6 +81,49 @@ public sealed class GatewayProcess : IDisposable
         return Process.ExitCode ?? -1;
     }
 
+    /// <summary>/metrics as samples: "name{labels}" → value (comments left out).</summary>
+    public async Task<Dictionary<string, double>> MetricsAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var text = await http.GetStringAsync(new Uri(HttpUrl, "metrics"));
+        return text.Split('\n')
+            .Where(line => line.Length > 0 && line[0] != '#')
+            .Select(line => (Key: line[..line.LastIndexOf(' ')], Value: double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture)))
+            .ToDictionary(p => p.Key, p => p.Value);
+    }
+
+    /// <summary>Reads /metrics until <paramref name="done"/> holds (every 100 ms), or fails after <paramref name="timeout"/> saying <paramref name="what"/> and the last values.</summary>
+    public async Task<Dictionary<string, double>> WaitForMetricsAsync(Func<Dictionary<string, double>, bool> done, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        Dictionary<string, double> last = [];
+        while (true)
+        {
+            try
+            {
+                last = await MetricsAsync();
+                if (done(last))
+                {
+                    return last;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Not within {timeout.TotalSeconds} s: {what}; last /metrics: {string.Join(", ", last.Where(p => p.Key.StartsWith("sensors_journal", StringComparison.Ordinal) || p.Key.StartsWith("sensors_readings", StringComparison.Ordinal)).Select(p => $"{p.Key}={p.Value}"))}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>A sample of /metrics, NaN when absent.</summary>
+    public static double Get(Dictionary<string, double> metrics, string key) => metrics.TryGetValue(key, out var value) ? value : double.NaN;
+
     public void Dispose()
     {
         Process.Dispose();

@@ -55,6 +55,32 @@ public sealed class MosquittoServer : IDisposable
     public string ClientKeyFile => _folder.File("client.key");
     public string Log => File.Exists(_folder.File("mosquitto.log")) ? File.ReadAllText(_folder.File("mosquitto.log")) : string.Empty;
 
+    /// <summary>
+    /// Waits until Mosquitto has saved its persistence file after this call (autosave every second
+    /// here; its log says "Saving in-memory database"): what it held when called is then on disk.
+    /// </summary>
+    public async Task WaitForSaveAsync(TimeSpan? timeout = null)
+    {
+        var after = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (DateTime.UtcNow < deadline)
+        {
+            foreach (var line in Log.Split('\n'))
+            {
+                var colon = line.IndexOf(':', StringComparison.Ordinal);
+                if (colon > 0 && line.Contains("Saving in-memory database", StringComparison.Ordinal)
+                    && long.TryParse(line[..colon], System.Globalization.CultureInfo.InvariantCulture, out var at) && at > after)
+                {
+                    return;
+                }
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"Mosquitto did not save its persistence file within {(timeout ?? TimeSpan.FromSeconds(15)).TotalSeconds} s (autosave_interval 1). Its log ends:\n{Log[^Math.Min(1000, Log.Length)..]}");
+    }
+
     public void Start()
     {
         _process.Start();

@@ -53,15 +53,6 @@ public sealed class OperationsEndToEndTests : IDisposable
         await publisher.DisconnectAsync();
     }
 
-    private async Task<Dictionary<string, double>> MetricsAsync(GatewayProcess gateway)
-    {
-        var text = await _http.GetStringAsync(new Uri(gateway.HttpUrl, "metrics"));
-        return text.Split('\n')
-            .Where(line => line.Length > 0 && line[0] != '#')
-            .Select(line => (Key: line[..line.LastIndexOf(' ')], Value: double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)))
-            .ToDictionary(p => p.Key, p => p.Value);
-    }
-
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout, string what)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -87,7 +78,7 @@ public sealed class OperationsEndToEndTests : IDisposable
         throw new TimeoutException($"Not within {timeout.TotalSeconds} s: {what}; last seen: {JsonSerializer.Serialize(last)}");
     }
 
-    private static double Get(Dictionary<string, double> metrics, string key) => metrics.TryGetValue(key, out var value) ? value : double.NaN;
+    private static double Get(Dictionary<string, double> metrics, string key) => GatewayProcess.Get(metrics, key);
 
     [Fact]
     public async Task Metrics_MoveAsReadingsFlow_FromMqttToInflux()
@@ -97,9 +88,7 @@ public sealed class OperationsEndToEndTests : IDisposable
         Assert.Equal("ok\n", await _http.GetStringAsync(new Uri(gateway.HttpUrl, "healthz")));
 
         await PublishAsync(0, 300);
-        var metrics = await EventuallyAsync(
-            () => MetricsAsync(gateway),
-            m => Get(m, "sensors_readings_received_total{source=\"mqtt\"}") == 300 && Get(m, "sensors_journal_pending_readings") == 0 && Get(m, "sensors_readings_delivered_total") >= 300,
+        var metrics = await gateway.WaitForMetricsAsync(m => Get(m, "sensors_readings_received_total{source=\"mqtt\"}") == 300 && Get(m, "sensors_journal_pending_readings") == 0 && Get(m, "sensors_readings_delivered_total") >= 300,
             TimeSpan.FromSeconds(30),
             "300 MQTT readings received and delivered");
 
@@ -114,7 +103,7 @@ public sealed class OperationsEndToEndTests : IDisposable
 
         // The gateway's own measurement reaches InfluxDB, and Mosquitto's $SYS counter reaches /metrics.
         await EventuallyAsync(() => Task.FromResult(_influx.Count("ops", "gateway", "uptime_s")), n => n >= 1, TimeSpan.FromSeconds(15), "a gateway point in InfluxDB");
-        metrics = await EventuallyAsync(() => MetricsAsync(gateway), m => m.ContainsKey("sensors_mqtt_broker_dropped_messages"), TimeSpan.FromSeconds(15), "the broker's $SYS dropped counter");
+        metrics = await gateway.WaitForMetricsAsync(m => m.ContainsKey("sensors_mqtt_broker_dropped_messages"), TimeSpan.FromSeconds(15), "the broker's $SYS dropped counter");
         Assert.Equal(0, Get(metrics, "sensors_mqtt_broker_dropped_messages"));
         Assert.True(Get(metrics, "sensors_readings_received_total{source=\"gateway\"}") >= 1);
 
@@ -166,13 +155,13 @@ public sealed class OperationsEndToEndTests : IDisposable
         await PublishAsync(0, 20);
         // While InfluxDB shuts down it may first answer 503 (Throttled) or time out; once it is gone
         // every try is refused (Unavailable). Wait for that condition rather than race the shutdown.
-        await EventuallyAsync(() => MetricsAsync(gateway), m => Get(m, "sensors_influx_up") == 0 && Get(m, "sensors_influx_write_failures_total{reason=\"Unavailable\"}") >= 1, TimeSpan.FromSeconds(30), "InfluxDB seen down (connection refused)");
+        await gateway.WaitForMetricsAsync(m => Get(m, "sensors_influx_up") == 0 && Get(m, "sensors_influx_write_failures_total{reason=\"Unavailable\"}") >= 1, TimeSpan.FromSeconds(30), "InfluxDB seen down (connection refused)");
         var stillReady = await _http.GetAsync(new Uri(gateway.HttpUrl, "readyz"));
         Assert.Equal(HttpStatusCode.OK, stillReady.StatusCode); // down, but nothing is lost yet
 
         await PublishAsync(20, 2000); // ~600 KB of lines for a 256 KiB journal
         // The journal is "full" (not ready) a segment before the cap drops anything: wait for both.
-        var metrics = await EventuallyAsync(() => MetricsAsync(gateway), m => Get(m, "sensors_readings_dropped_total{reason=\"cap\"}") > 0 && Get(m, "sensors_ready") == 0, TimeSpan.FromSeconds(60), "the journal past its cap, dropping the oldest");
+        var metrics = await gateway.WaitForMetricsAsync(m => Get(m, "sensors_readings_dropped_total{reason=\"cap\"}") > 0 && Get(m, "sensors_ready") == 0, TimeSpan.FromSeconds(60), "the journal past its cap, dropping the oldest");
         Assert.Equal(0, Get(metrics, "sensors_readings_dropped_total{reason=\"corrupt\"}"));
         var notReady = await _http.GetAsync(new Uri(gateway.HttpUrl, "readyz"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
@@ -193,7 +182,7 @@ public sealed class OperationsEndToEndTests : IDisposable
         {
             gateway.Process.WaitForOutput("subscribed to", TimeSpan.FromSeconds(30));
             var publishing = PublishAsync(0, 3000);
-            await EventuallyAsync(() => MetricsAsync(gateway), m => Get(m, "sensors_readings_received_total{source=\"mqtt\"}") > 100, TimeSpan.FromSeconds(30), "ingest under way");
+            await gateway.WaitForMetricsAsync(m => Get(m, "sensors_readings_received_total{source=\"mqtt\"}") > 100, TimeSpan.FromSeconds(30), "ingest under way");
             Assert.Equal(0, gateway.Stop()); // SIGTERM mid-ingest: exit 0 within ServerProcess's 10 s, before systemd's 30 s would kill it
             await publishing;
             firstRun = gateway.Output;
@@ -201,9 +190,14 @@ public sealed class OperationsEndToEndTests : IDisposable
         }
 
         using var again = new GatewayProcess(settings).Start();
-        var count = await EventuallyAsync(() => Task.FromResult(_influx.Count("ops", "air_quality", "co2_ppm")), n => n >= 3000, TimeSpan.FromSeconds(60), "all 3000 readings in InfluxDB after the restart");
-        await Task.Delay(1000); // a duplicate (a committed message the broker sent again) would show now
-        count = _influx.Count("ops", "air_quality", "co2_ppm");
+        again.Process.WaitForOutput("subscribed to", TimeSpan.FromSeconds(30));
+        await EventuallyAsync(() => Task.FromResult(_influx.Count("ops", "air_quality", "co2_ppm")), n => n >= 3000, TimeSpan.FromSeconds(60), "all 3000 readings in InfluxDB after the restart");
+        // A canary sent after them, in order on the same topic: once it is in InfluxDB and the journal
+        // is empty, a duplicate the broker sent again (before the canary) would be there too.
+        await PublishAsync(3000, 1);
+        await EventuallyAsync(() => Task.FromResult(_influx.Count("ops", "air_quality", "co2_ppm")), n => n >= 3001, TimeSpan.FromSeconds(30), "the canary in InfluxDB");
+        await again.WaitForMetricsAsync(m => Get(m, "sensors_journal_pending_readings") == 0, TimeSpan.FromSeconds(30), "the journal drained");
+        var count = _influx.Count("ops", "air_quality", "co2_ppm") - 1;
         Assert.True(count == 3000, $"{count} readings for 3000 messages. First run said:\n{firstRun[^Math.Min(3000, firstRun.Length)..]}\nSecond run said:\n{again.Output[^Math.Min(2000, again.Output.Length)..]}");
     }
 
