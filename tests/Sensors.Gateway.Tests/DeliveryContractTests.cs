@@ -15,27 +15,17 @@ public sealed class DeliveryContractTests : IDisposable
     private readonly InfluxServer _influx = new();
     private readonly MosquittoServer _broker = new();
 
-    private object Settings(string database) => new
-    {
-        Gateway = new { Id = "contract" },
-        Influx = new { Url = _influx.Url.ToString(), Database = database, RetryDelay = "00:00:00.200", BreakDuration = "00:00:01", MaxRetries = 1 },
-        Pipeline = new { FlushInterval = "00:00:00.200", FailurePause = "00:00:01" },
-        Mqtt = new
+    private object Settings(string database) => new GatewaySettingsBuilder("contract")
+        .Influx(_influx, database).With("Influx", new { RetryDelay = "00:00:00.200", BreakDuration = "00:00:01", MaxRetries = 1 })
+        .Mqtt(_broker, new
         {
-            Port = _broker.Port,
-            Subscriptions = new object[]
-            {
-                new
-                {
-                    Topic = "meters/+/reading",
-                    Measurement = "contract",
-                    Tags = new Dictionary<string, string> { ["meter"] = "{topic:1}" },
-                    Fields = new Dictionary<string, string> { ["n"] = "$.n", ["v"] = "$.v" },
-                    Timestamp = "$.time",
-                },
-            },
-        },
-    };
+            Topic = "meters/+/reading",
+            Measurement = "contract",
+            Tags = new Dictionary<string, string> { ["meter"] = "{topic:1}" },
+            Fields = new Dictionary<string, string> { ["n"] = "$.n", ["v"] = "$.v" },
+            Timestamp = "$.time",
+        })
+        .Build();
 
     private static byte[] Message(int n) => Encoding.UTF8.GetBytes($"{{\"n\":{n},\"v\":{n * 0.5},\"time\":\"{T0.AddSeconds(n):O}\"}}");
 

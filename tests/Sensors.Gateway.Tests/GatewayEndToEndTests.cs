@@ -8,14 +8,12 @@ public sealed class GatewayEndToEndTests : IDisposable
     private const int Rooms = 7;
     private readonly InfluxServer _influx = new();
 
-    private object Settings(string database, TimeSpan backfill, object? influx = null) => new
-    {
-        Gateway = new { Id = "test-gateway" },
-        Site = new { File = RepoPaths.Of("firmware-config/sites/ecole-jules-ferry.yaml") },
-        Influx = influx ?? new { Url = _influx.Url.ToString(), Database = database, BreakDuration = "00:00:01", RetryDelay = "00:00:00.200" },
-        Pipeline = new { FlushInterval = "00:00:00.500", FailurePause = "00:00:02" },
-        Simulation = new { Enabled = true, Interval = "00:00:10", Backfill = backfill.ToString() },
-    };
+    private object Settings(string database, TimeSpan backfill, object? influx = null) => new GatewaySettingsBuilder("test-gateway")
+        .ExampleSchool()
+        .Influx(_influx, database).With("Influx", influx ?? new { BreakDuration = "00:00:01", RetryDelay = "00:00:00.200" })
+        .With("Pipeline", new { FlushInterval = "00:00:00.500", FailurePause = "00:00:02" })
+        .Simulation(TimeSpan.FromSeconds(10), backfill)
+        .Build();
 
     private long WaitForCount(string database, long expected, TimeSpan timeout, GatewayProcess gateway)
     {

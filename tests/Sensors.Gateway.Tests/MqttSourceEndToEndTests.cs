@@ -17,37 +17,29 @@ public sealed class MqttSourceEndToEndTests : IDisposable
     public async Task JsonMessages_LandInInflux_AndAnUnreadableOneIsSetAsideWithoutStoppingTheFlow(string version)
     {
         _influx.CreateDatabase("mqtt");
-        using var gateway = new GatewayProcess(new
-        {
-            Gateway = new { Id = "gw-test" },
-            Influx = new { Url = _influx.Url.ToString(), Database = "mqtt" },
-            Pipeline = new { FlushInterval = "00:00:00.300" },
-            Mqtt = new
-            {
-                Port = _broker.Port,
-                Version = version,
-                Subscriptions = new object[]
+        using var gateway = new GatewayProcess(new GatewaySettingsBuilder("gw-test")
+            .Influx(_influx, "mqtt")
+            .Mqtt(
+                _broker,
+                new
                 {
-                    new
-                    {
-                        Topic = "bins/+/+/fill",
-                        Qos = "AtLeastOnce",
-                        Measurement = "bin_fill",
-                        Tags = new Dictionary<string, string> { ["site"] = "{topic:1}", ["bin_id"] = "{topic:2}" },
-                        Fields = new Dictionary<string, string> { ["fill_pct"] = "$.fill", ["battery_pct"] = "$.battery" },
-                        Timestamp = "$.time",
-                    },
-                    new
-                    {
-                        Topic = "lamps/+/power",
-                        Format = "Number",
-                        Measurement = "lamp",
-                        Tags = new Dictionary<string, string> { ["lamp_id"] = "{topic:1}" },
-                        Field = "power_w",
-                    },
+                    Topic = "bins/+/+/fill",
+                    Qos = "AtLeastOnce",
+                    Measurement = "bin_fill",
+                    Tags = new Dictionary<string, string> { ["site"] = "{topic:1}", ["bin_id"] = "{topic:2}" },
+                    Fields = new Dictionary<string, string> { ["fill_pct"] = "$.fill", ["battery_pct"] = "$.battery" },
+                    Timestamp = "$.time",
                 },
-            },
-        }).Start();
+                new
+                {
+                    Topic = "lamps/+/power",
+                    Format = "Number",
+                    Measurement = "lamp",
+                    Tags = new Dictionary<string, string> { ["lamp_id"] = "{topic:1}" },
+                    Field = "power_w",
+                })
+            .With("Mqtt", new { Version = version })
+            .Build()).Start();
         gateway.Process.WaitForOutput("subscribed to", TimeSpan.FromSeconds(30));
 
         await using var publisher = new MqttClient(new MqttClientOptions { Port = _broker.Port, ClientId = "truck-unit" });

@@ -92,28 +92,20 @@ public static class HostileSuite
         using var broker = new MosquittoServer(extraConfig: "sys_interval 1\n");
         influx.CreateDatabase("suite");
         var webhookPort = FreePort.Next();
-        var settings = new
-        {
-            Gateway = new { Id = "gw-suite", ReportInterval = "00:00:05" },
-            Influx = new { Url = influx.Url.ToString(), Database = "suite" },
-            Pipeline = new { FlushInterval = "00:00:00.200" },
-            LoRaWan = new { Registry = RepoPaths.Of("firmware-config/registry/devices.yaml") },
-            Webhook = new { Enabled = options.Http, Port = webhookPort, Secret, MaxBodyBytes = 256 * 1024 },
-            Mqtt = new
-            {
-                Port = broker.Port,
-                Version = options.Version.ToString(),
-                MaxMessageBytes = 256 * 1024,
-                Subscriptions = new object[]
-                {
-                    JsonMapping("suite/canary/co2", "suite_air"),
-                    JsonMapping("suite/hostile/co2", "suite_hostile"), // apart: a hostile string field must not fix the canaries' field type
-                    new { Topic = "application/+/device/+/event/+", Qos = "AtLeastOnce", Format = "LoRaWan" },
-                    new { Topic = "v3/+/devices/+/up", Qos = "AtLeastOnce", Format = "LoRaWan" },
-                    new { Topic = "trucks/+/pickups", Qos = "AtLeastOnce", Format = "Pickups" },
-                },
-            },
-        };
+        var settings = new GatewaySettingsBuilder("gw-suite")
+            .With("Gateway", new { ReportInterval = "00:00:05" })
+            .Influx(influx, "suite")
+            .ExampleRegistry()
+            .With("Webhook", new { Enabled = options.Http, Port = webhookPort, Secret, MaxBodyBytes = 256 * 1024 })
+            .Mqtt(
+                broker,
+                JsonMapping("suite/canary/co2", "suite_air"),
+                JsonMapping("suite/hostile/co2", "suite_hostile"), // apart: a hostile string field must not fix the canaries' field type
+                new { Topic = "application/+/device/+/event/+", Qos = "AtLeastOnce", Format = "LoRaWan" },
+                new { Topic = "v3/+/devices/+/up", Qos = "AtLeastOnce", Format = "LoRaWan" },
+                new { Topic = "trucks/+/pickups", Qos = "AtLeastOnce", Format = "Pickups" })
+            .With("Mqtt", new { Version = options.Version.ToString(), MaxMessageBytes = 256 * 1024 })
+            .Build();
 
         using var gateway = new GatewayProcess(settings, new Dictionary<string, string> { ["SENSORS_Pickups__Key"] = PickupKey }).Start();
         gateway.Process.WaitForOutput("subscribed to", TimeSpan.FromSeconds(30));

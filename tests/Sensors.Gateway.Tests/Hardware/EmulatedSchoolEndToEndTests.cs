@@ -12,14 +12,12 @@ public sealed class EmulatedSchoolEndToEndTests : IDisposable
     [Fact]
     public async Task EmulatedSensors_OfTheExampleSchool_LandInInflux_WithTheirModels_AndTheirHealthOnMetrics()
     {
-        using var gateway = new GatewayProcess(new
-        {
-            Gateway = new { Id = "gw-hardware" },
-            Site = new { File = RepoPaths.Of("firmware-config/sites/ecole-jules-ferry.yaml") },
-            Influx = new { Url = _influx.Url.ToString(), Database = "school", CreateDatabase = true },
-            Pipeline = new { FlushInterval = "00:00:00.500" },
-            Hardware = new { Emulate = true },
-        }, new Dictionary<string, string> { ["SENSORS_Hardware__Enabled"] = "true" }).Start();
+        using var gateway = new GatewayProcess(new GatewaySettingsBuilder("gw-hardware")
+            .ExampleSchool()
+            .Influx(_influx, "school").With("Influx", new { CreateDatabase = true })
+            .With("Pipeline", new { FlushInterval = "00:00:00.500" })
+            .With("Hardware", new { Emulate = true })
+            .Build(), new Dictionary<string, string> { ["SENSORS_Hardware__Enabled"] = "true" }).Start();
         gateway.Process.WaitForOutput("Sensor scd30-ce2-a (SCD30, room ce2-a) started at i2c-1 0x61", TimeSpan.FromSeconds(30));
 
         // The SCD30 warms up for 30 s and measures every 5 s (interval_s in the site file).

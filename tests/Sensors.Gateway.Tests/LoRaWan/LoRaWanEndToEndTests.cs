@@ -36,34 +36,25 @@ public sealed class LoRaWanEndToEndTests : IDisposable
            "settings":{"data_rate":{"lora":{"bandwidth":125000,"spreading_factor":10}},"frequency":"867300000"},"received_at":"{{{time}}}"}}
         """;
 
-    private object Settings(object? webhook = null, bool mqtt = true) => new
+    private object Settings(object? webhook = null, bool mqtt = true)
     {
-        Gateway = new { Id = "gw-lora" },
-        Influx = new { Url = _influx.Url.ToString(), Database = "lora" },
-        Pipeline = new { FlushInterval = "00:00:00.300" },
-        LoRaWan = new { Registry = RepoPaths.Of("firmware-config/registry/devices.yaml") },
-        Webhook = webhook ?? new { Enabled = false },
-        Mqtt = !mqtt ? (object)new { } : new
+        var settings = new GatewaySettingsBuilder("gw-lora").Influx(_influx, "lora").ExampleRegistry().With("Webhook", webhook ?? new { Enabled = false });
+        if (mqtt)
         {
-            Port = _broker.Port,
-            Subscriptions = new object[]
-            {
+            settings.Mqtt(
+                _broker,
                 new { Topic = "application/+/device/+/event/+", Qos = "AtLeastOnce", Format = "LoRaWan" },
                 new { Topic = "v3/+/devices/+/up", Qos = "AtLeastOnce", Format = "LoRaWan" },
-                new { Topic = "trucks/+/pickups", Qos = "AtLeastOnce", Format = "Pickups" },
-            },
-        },
-    };
+                new { Topic = "trucks/+/pickups", Qos = "AtLeastOnce", Format = "Pickups" });
+        }
+
+        return settings.Build();
+    }
 
     /// <summary>The gateway with only its uplink endpoint, on <paramref name="port"/>, once it listens.</summary>
     private static GatewayProcess StartWebhookGateway(int port)
     {
-        var gateway = new GatewayProcess(new
-        {
-            Gateway = new { Id = "gw-hook" },
-            LoRaWan = new { Registry = RepoPaths.Of("firmware-config/registry/devices.yaml") },
-            Webhook = new { Enabled = true, Port = port, Secret = WebhookSecret },
-        }).Start();
+        var gateway = new GatewayProcess(new GatewaySettingsBuilder("gw-hook").ExampleRegistry().With("Webhook", new { Enabled = true, Port = port, Secret = WebhookSecret }).Build()).Start();
         gateway.Process.WaitForOutput("Uplink endpoint on", TimeSpan.FromSeconds(30));
         return gateway;
     }

@@ -21,13 +21,10 @@ public sealed class PickupCrashTests : IDisposable
     {
         const int lifts = 200;
         _influx.CreateDatabase("waste");
-        var settings = new
-        {
-            Gateway = new { Id = "gw-truck" },
-            Influx = new { Url = _influx.Url.ToString(), Database = "waste" },
-            Pipeline = new { FlushInterval = "00:00:00.200" },
-            Mqtt = new { Port = _broker.Port, Subscriptions = new object[] { new { Topic = "trucks/+/pickups", Qos = "AtLeastOnce", Format = "Pickups" } } },
-        };
+        var settings = new GatewaySettingsBuilder("gw-truck")
+            .Influx(_influx, "waste")
+            .Mqtt(_broker, new { Topic = "trucks/+/pickups", Qos = "AtLeastOnce", Format = "Pickups" })
+            .Build();
         using var gateway = new GatewayProcess(settings, new Dictionary<string, string> { ["SENSORS_Pickups__Key"] = PickupKey }).Start();
         gateway.Process.WaitForOutput("subscribed to", TimeSpan.FromSeconds(30));
 

@@ -17,27 +17,18 @@ public sealed class OperationsEndToEndTests : IDisposable
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly TempFolder _folder = new("ops");
 
-    private object Settings(long journalMaxBytes = 1L << 30, string? journal = null) => new
-    {
-        Gateway = new { Id = "gw-ops", ReportInterval = "00:00:01" },
-        Influx = new { Url = _influx.Url.ToString(), Database = "ops", CreateDatabase = true, MaxRetries = 0, RequestTimeout = "00:00:02" },
-        Pipeline = new { FlushInterval = "00:00:00.200", FailurePause = "00:00:01" },
-        Journal = new { Directory = journal ?? "journal", MaxBytes = journalMaxBytes, SegmentBytes = 65536 },
-        Mqtt = new
+    private object Settings(long journalMaxBytes = 1L << 30, string? journal = null) => new GatewaySettingsBuilder("gw-ops")
+        .With("Gateway", new { ReportInterval = "00:00:01" })
+        .Influx(_influx, "ops").With("Influx", new { CreateDatabase = true, MaxRetries = 0, RequestTimeout = "00:00:02" })
+        .With("Journal", new { Directory = journal ?? "journal", MaxBytes = journalMaxBytes, SegmentBytes = 65536 })
+        .Mqtt(_broker, new
         {
-            Port = _broker.Port,
-            Subscriptions = new object[]
-            {
-                new
-                {
-                    Topic = "ecole/+/co2",
-                    Measurement = "air_quality",
-                    Tags = new Dictionary<string, string> { ["site"] = "ecole", ["room"] = "{topic:1}", ["sensor_id"] = "$.id" },
-                    Fields = new Dictionary<string, string> { ["co2_ppm"] = "$.co2" },
-                },
-            },
-        },
-    };
+            Topic = "ecole/+/co2",
+            Measurement = "air_quality",
+            Tags = new Dictionary<string, string> { ["site"] = "ecole", ["room"] = "{topic:1}", ["sensor_id"] = "$.id" },
+            Fields = new Dictionary<string, string> { ["co2_ppm"] = "$.co2" },
+        })
+        .Build();
 
     private async Task PublishAsync(int from, int count)
     {

@@ -29,25 +29,16 @@ public sealed class StatusPageBrowserTests : IDisposable
               - { id: ce1, name: CE1, volume_m3: 170, pupils: 24, sensors: [{ id: scd30-ce1, model: SCD30 }] }
               - { id: cm2, name: CM2, volume_m3: 180, pupils: 26, sensors: [{ id: s8-cm2, model: S8 }] }
             """);
-        using var gateway = new GatewayProcess(new
-        {
-            Gateway = new { Id = "gw-ecole-test" },
-            Site = new { File = site },
-            Mqtt = new
+        using var gateway = new GatewayProcess(new GatewaySettingsBuilder("gw-ecole-test")
+            .Site(site)
+            .Mqtt(_broker, new
             {
-                Port = _broker.Port,
-                Subscriptions = new object[]
-                {
-                    new
-                    {
-                        Topic = "ecole-test/+/air",
-                        Measurement = "air_quality",
-                        Tags = new Dictionary<string, string> { ["site"] = "ecole-test", ["room"] = "{topic:1}", ["sensor_id"] = "$.id", ["sensor_model"] = "$.model" },
-                        Fields = new Dictionary<string, string> { ["co2_ppm"] = "$.co2", ["temperature_c"] = "$.t", ["humidity_pct"] = "$.rh" },
-                    },
-                },
-            },
-        }).Start();
+                Topic = "ecole-test/+/air",
+                Measurement = "air_quality",
+                Tags = new Dictionary<string, string> { ["site"] = "ecole-test", ["room"] = "{topic:1}", ["sensor_id"] = "$.id", ["sensor_model"] = "$.model" },
+                Fields = new Dictionary<string, string> { ["co2_ppm"] = "$.co2", ["temperature_c"] = "$.t", ["humidity_pct"] = "$.rh" },
+            })
+            .Build()).Start();
         gateway.Process.WaitForOutput("subscribed to", TimeSpan.FromSeconds(30));
 
         await using (var sensor = new MqttClient(new MqttClientOptions { Port = _broker.Port, ClientId = "classroom-sensors" }))

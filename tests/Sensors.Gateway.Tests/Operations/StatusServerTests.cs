@@ -21,7 +21,7 @@ public sealed class StatusServerTests
     [Fact]
     public async Task AnswersGetAndHead_RefusesOtherMethodsAndMalformedRequests_AndClosesEachConnection()
     {
-        using var gateway = new GatewayProcess(new { Gateway = new { Id = "gw-http" } }).Start();
+        using var gateway = new GatewayProcess(new GatewaySettingsBuilder("gw-http").Build()).Start();
         gateway.Process.WaitForOutput("Status page on", TimeSpan.FromSeconds(30));
         var port = gateway.HttpPort;
 
