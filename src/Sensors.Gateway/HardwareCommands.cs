@@ -1,5 +1,5 @@
 using Sensors.Gateway.Sources.Hardware;
-using Sensors.Core.Sites;
+using Sensors.Sites;
 using System.Globalization;
 using Sensors.Gateway.Configuration;
 using Sensors.Gateway.Sources;

@@ -1,4 +1,4 @@
-using Sensors.Core.Sites;
+using Sensors.Sites;
 
 namespace Sensors.Core.Tests;
 

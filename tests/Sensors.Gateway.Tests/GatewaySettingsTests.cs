@@ -1,5 +1,5 @@
 using Sensors.Gateway.Sites;
-using Sensors.Core.Sites;
+using Sensors.Sites;
 using Sensors.Gateway.Configuration;
 using Sensors.Influx;
 using Sensors.Testing;

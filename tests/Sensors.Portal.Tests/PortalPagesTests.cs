@@ -124,7 +124,7 @@ public sealed partial class PortalPagesTests(SeededCity city)
         }
     }
 
-    private static string PortalCss => Sensors.Core.Look.PageLook.Css;
+    private static string PortalCss => Sensors.Look.PageLook.Css;
 
     /// <summary>The page's text as a reader sees it: tags out, entities decoded, spaces collapsed.</summary>
     public static string Text(string html)

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Builder;
-using Sensors.Core.Look;
+using Sensors.Look;
 using Sensors.Testing;
 
 namespace Sensors.Portal.Tests;

@@ -4,7 +4,7 @@ using Sensors.Gateway.Sources.Simulation;
 using Sensors.Gateway.Sources.Mqtt;
 using Sensors.Gateway.Sources.Hardware;
 using Sensors.Pipeline;
-using Sensors.Core.Sites;
+using Sensors.Sites;
 using Microsoft.Extensions.Configuration;
 using Sensors.Pipeline.Clock;
 using Sensors.Gateway.Health;

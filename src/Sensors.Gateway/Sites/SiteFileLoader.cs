@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Sensors.Core;
-using Sensors.Core.Sites;
+using Sensors.Sites;
 
 namespace Sensors.Gateway.Sites;
 

@@ -1,5 +1,5 @@
 using Sensors.Gateway.Reloading;
-using Sensors.Core.Sites;
+using Sensors.Sites;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Sensors.Core;
-using Sensors.Core.Look;
+using Sensors.Look;
 
 namespace Sensors.Gateway.Status;
 

@@ -1,3 +1,4 @@
+using Sensors.Sites;
 using System.Globalization;
 using System.Text.Json;
 using Sensors.Core;

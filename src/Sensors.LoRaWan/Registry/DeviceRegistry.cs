@@ -1,3 +1,4 @@
+using Sensors.Sites;
 using System.Text.RegularExpressions;
 using Sensors.Core;
 using Sensors.LoRaWan.Codecs;

@@ -1,5 +1,5 @@
 using Sensors.Core;
-using Sensors.Core.Sites;
+using Sensors.Sites;
 
 namespace Sensors.Portal.Data;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Sensors.Core.Look;
-using Sensors.Core.Sites;
+using Sensors.Look;
+using Sensors.Sites;
 using Sensors.Portal.Data;
 
 namespace Sensors.Portal.Pages;

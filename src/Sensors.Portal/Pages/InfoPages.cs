@@ -1,5 +1,5 @@
 using System.Text;
-using Sensors.Core.Look;
+using Sensors.Look;
 using Sensors.Portal.OpenData;
 
 namespace Sensors.Portal.Pages;

@@ -1,5 +1,5 @@
 using System.Text;
-using Sensors.Core.Look;
+using Sensors.Look;
 
 namespace Sensors.Portal.Pages;
 

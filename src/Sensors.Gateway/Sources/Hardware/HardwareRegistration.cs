@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Sensors.Core.Sites;
+using Sensors.Sites;
 using Sensors.Gateway.Status;
 using Sensors.Pipeline;
 

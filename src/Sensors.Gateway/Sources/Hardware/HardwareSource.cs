@@ -1,7 +1,7 @@
 using Sensors.Gateway.Status;
 using System.Diagnostics.Metrics;
 using Sensors.Pipeline.Metrics;
-using Sensors.Core.Sites;
+using Sensors.Sites;
 using Microsoft.Extensions.Logging;
 using Sensors.Core;
 using Sensors.Gateway.Configuration;

@@ -1,6 +1,6 @@
 using Sensors.Hardware.Polling;
 using Sensors.Gateway.Status;
-using Sensors.Core.Sites;
+using Sensors.Sites;
 using Microsoft.Extensions.Logging;
 using Sensors.Core;
 using Sensors.Gateway.Configuration;

@@ -1,7 +1,8 @@
+using Sensors.Core;
 using System.Globalization;
 using System.Text;
 
-namespace Sensors.Core.Look;
+namespace Sensors.Look;
 
 /// <summary>A mark on a chart's time axis: where, and what it says.</summary>
 public readonly record struct Tick(DateTimeOffset At, string Label);

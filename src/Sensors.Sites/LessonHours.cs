@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Sensors.Core.Sites;
+namespace Sensors.Sites;
 
 /// <summary>
 /// When a school's rooms are in use, in local time, per day of the week: what the portal shades on

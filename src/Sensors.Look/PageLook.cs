@@ -1,7 +1,8 @@
+using Sensors.Core;
 using System.Globalization;
 using System.Text;
 
-namespace Sensors.Core.Look;
+namespace Sensors.Look;
 
 /// <summary>
 /// The one look of everything people read: the gateway's status page and the public portal.

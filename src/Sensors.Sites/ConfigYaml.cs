@@ -4,7 +4,7 @@ using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
-namespace Sensors.Core;
+namespace Sensors.Sites;
 
 /// <summary>
 /// How every YAML file under firmware-config/ is read (site files, the device registry): keys in

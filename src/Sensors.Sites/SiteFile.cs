@@ -1,4 +1,4 @@
-namespace Sensors.Core.Sites;
+namespace Sensors.Sites;
 
 /// <summary>
 /// A school (or depot, or district) as firmware-config/sites/&lt;site&gt;.yaml describes it: its
