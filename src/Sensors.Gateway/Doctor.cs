@@ -1,3 +1,5 @@
+using Sensors.Hardware.Devices.Scd4x;
+using Sensors.Hardware.Devices.Scd30;
 using System.Net.Sockets;
 using Sensors.Pipeline.Clock;
 using Sensors.Gateway.Configuration;

@@ -1,3 +1,4 @@
+using Sensors.Hardware.Devices.Scd4x;
 using Sensors.Gateway.Sources.Hardware;
 using Sensors.Sites;
 using System.Globalization;

@@ -1,3 +1,4 @@
+using Sensors.Hardware.Devices.Mhz19b;
 using System.Runtime.InteropServices;
 using Sensors.Hardware.Bus;
 using Sensors.Hardware.Drivers;

@@ -1,3 +1,4 @@
+using Sensors.Hardware.Devices.Scd4x;
 using Sensors.Hardware.Bus;
 using Sensors.Hardware.Drivers;
 using Sensors.Hardware.Emulation;

@@ -1,3 +1,7 @@
+using Sensors.Hardware.Devices.SenseAirS8;
+using Sensors.Hardware.Devices.Scd4x;
+using Sensors.Hardware.Devices.Scd30;
+using Sensors.Hardware.Devices.Mhz19b;
 using System.Globalization;
 using Sensors.Hardware.Bus;
 

@@ -1,3 +1,4 @@
+using Sensors.Hardware.Devices.Scd4x;
 using Sensors.Pipeline.Clock;
 using Sensors.Gateway.Configuration;
 using Sensors.Hardware.Drivers;

@@ -1,6 +1,6 @@
 using Sensors.Hardware.Bus;
 
-namespace Sensors.Hardware.Drivers;
+namespace Sensors.Hardware.Devices.Sensirion;
 
 /// <summary>
 /// The I2C framing shared by the SCD4x and the SCD30: a 16-bit command, big-endian; arguments and

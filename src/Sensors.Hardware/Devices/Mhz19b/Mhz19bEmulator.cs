@@ -1,7 +1,8 @@
+using Sensors.Hardware.Emulation;
 using Sensors.Hardware.Bus;
 using Sensors.Hardware.Drivers;
 
-namespace Sensors.Hardware.Emulation;
+namespace Sensors.Hardware.Devices.Mhz19b;
 
 /// <summary>
 /// A Winsen MH-Z19B on a serial line: 9-byte frames with their checksum (a wrong one is ignored,

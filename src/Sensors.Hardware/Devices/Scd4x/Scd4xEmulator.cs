@@ -1,6 +1,8 @@
+using Sensors.Hardware.Emulation;
+using Sensors.Hardware.Devices.Sensirion;
 using Sensors.Hardware.Drivers;
 
-namespace Sensors.Hardware.Emulation;
+namespace Sensors.Hardware.Devices.Scd4x;
 
 /// <summary>
 /// An SCD40/SCD41 in memory, behind the same <see cref="Bus.II2cDevice"/> as /dev/i2c-N: the

@@ -1,6 +1,8 @@
+using Sensors.Hardware.Drivers;
+using Sensors.Hardware.Devices.Sensirion;
 using Sensors.Hardware.Bus;
 
-namespace Sensors.Hardware.Drivers;
+namespace Sensors.Hardware.Devices.Scd4x;
 
 /// <summary>
 /// Sensirion SCD40/SCD41 on I2C (address 0x62), from the SCD4x datasheet (version 1.4, §3).

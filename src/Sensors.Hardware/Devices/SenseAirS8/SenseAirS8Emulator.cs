@@ -1,8 +1,9 @@
+using Sensors.Hardware.Emulation;
 using System.Buffers.Binary;
 using Sensors.Hardware.Bus;
 using Sensors.Hardware.Drivers;
 
-namespace Sensors.Hardware.Emulation;
+namespace Sensors.Hardware.Devices.SenseAirS8;
 
 /// <summary>
 /// A SenseAir S8 on a serial line, Modbus RTU: input registers IR1 (meter status, bit 5 when the

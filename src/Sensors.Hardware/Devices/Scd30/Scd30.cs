@@ -1,7 +1,9 @@
+using Sensors.Hardware.Drivers;
+using Sensors.Hardware.Devices.Sensirion;
 using System.Buffers.Binary;
 using Sensors.Hardware.Bus;
 
-namespace Sensors.Hardware.Drivers;
+namespace Sensors.Hardware.Devices.Scd30;
 
 /// <summary>
 /// Sensirion SCD30 on I2C (address 0x61), from its interface description (version 1.0, §1.4):

@@ -1,6 +1,8 @@
+using Sensors.Hardware.Emulation;
+using Sensors.Hardware.Devices.Sensirion;
 using Sensors.Hardware.Drivers;
 
-namespace Sensors.Hardware.Emulation;
+namespace Sensors.Hardware.Devices.Scd30;
 
 /// <summary>
 /// An SCD30 in memory: continuous measurement at its interval (2–1800 s) with a data-ready word,

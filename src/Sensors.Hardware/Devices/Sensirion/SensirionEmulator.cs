@@ -1,7 +1,8 @@
+using Sensors.Hardware.Emulation;
 using System.Buffers.Binary;
 using Sensors.Hardware.Bus;
 
-namespace Sensors.Hardware.Emulation;
+namespace Sensors.Hardware.Devices.Sensirion;
 
 /// <summary>
 /// What the SCD4x and SCD30 emulators share: the Sensirion I2C framing seen from the sensor's

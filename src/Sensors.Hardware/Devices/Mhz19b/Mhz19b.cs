@@ -1,6 +1,7 @@
+using Sensors.Hardware.Drivers;
 using Sensors.Hardware.Bus;
 
-namespace Sensors.Hardware.Drivers;
+namespace Sensors.Hardware.Devices.Mhz19b;
 
 /// <summary>
 /// Winsen MH-Z19B on a serial port (9600 8N1), from its datasheet (version 1.0): 9-byte frames

@@ -1,7 +1,8 @@
+using Sensors.Hardware.Drivers;
 using System.Buffers.Binary;
 using Sensors.Hardware.Bus;
 
-namespace Sensors.Hardware.Drivers;
+namespace Sensors.Hardware.Devices.SenseAirS8;
 
 /// <summary>
 /// SenseAir S8 on a serial port (9600 8N1), Modbus RTU, from SenseAir's "Modbus on S8"
