@@ -36,6 +36,7 @@ public static class GatewayHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(settings.Gateway);
+        builder.Services.AddCheckedOptions(settings);
         builder.Services.AddPipeline(settings);
         builder.Services.AddInflux(settings.Influx);
         builder.Services.AddSimulation(settings.Simulation, settings.Site);

@@ -123,6 +123,16 @@ static async Task<int> RunAsync(FileInfo? configFile, CancellationToken cancella
     {
         await host.RunAsync(cancellationToken);
     }
+    catch (Exception error) when (OptionsChecks.Failures(error) is { Count: > 0 } failures)
+    {
+        foreach (var failure in failures)
+        {
+            Console.Error.WriteLine($"Configuration error: {failure}");
+        }
+
+        Console.Error.WriteLine($"The gateway did not start: {failures.Count} configuration error(s). Fix them and start it again.");
+        return ExitCodes.Configuration;
+    }
     catch (Sensors.Journal.JournalUnavailableException error)
     {
         Console.Error.WriteLine($"The gateway did not start: {error.Message}");

@@ -135,17 +135,17 @@ public sealed class GatewaySettings
         pickups.Key = Secret(pickups.KeyFile, "Pickups:KeyFile", baseFolder, errors) ?? pickups.Key;
         webhook.Secret = Secret(webhook.SecretFile, "Webhook:SecretFile", baseFolder, errors) ?? webhook.Secret;
         errors.AddRange(pickups.Validate(mqtt.Subscriptions.Any(s => s.Format == PayloadFormat.Pickups)));
-        errors.AddRange(webhook.Validate());
+        errors.AddRange(OptionsChecks.Webhook.Problems(webhook));
         var (registry, registryPath, codecsPath) = LoadRegistry(lorawan, mqtt, webhook, baseFolder, errors);
-        errors.AddRange(influx.Validate());
-        errors.AddRange(mqtt.Validate().Where(problem => !binder.FollowsFromABindingError(problem)));
-        errors.AddRange(journal.Validate());
-        errors.AddRange(clock.Validate());
-        errors.AddRange(http.Validate());
-        errors.AddRange(statusPage.Validate());
-        errors.AddRange(gateway.Validate());
-        errors.AddRange(pipeline.Validate());
-        errors.AddRange(simulation.Validate());
+        errors.AddRange(OptionsChecks.Influx.Problems(influx));
+        errors.AddRange(OptionsChecks.Mqtt.Problems(mqtt).Where(problem => !binder.FollowsFromABindingError(problem)));
+        errors.AddRange(OptionsChecks.Journal.Problems(journal));
+        errors.AddRange(OptionsChecks.Clock.Problems(clock));
+        errors.AddRange(OptionsChecks.Http.Problems(http));
+        errors.AddRange(OptionsChecks.StatusPage.Problems(statusPage));
+        errors.AddRange(OptionsChecks.Gateway.Problems(gateway));
+        errors.AddRange(OptionsChecks.Pipeline.Problems(pipeline));
+        errors.AddRange(OptionsChecks.Simulation.Problems(simulation));
 
         SiteFile? site = null;
         string? sitePath = null;

@@ -205,6 +205,26 @@ public sealed class SettingsBinderTests : IDisposable
         Assert.Contains("check Journal:Directory and that the service user may write there", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TheHost_ValidatesItsOptionsOnStart_WithTheChecksConfigCheckUses()
+    {
+        var settings = GatewaySettings.Load(Write($$"""{ "Journal": { "Directory": "{{_folder.File("host-journal")}}" }, "Http": { "Enabled": false }, "Hardware": { "Enabled": false }, "Clock": { "Source": "Assume" } }"""));
+        Assert.Empty(settings.Errors);
+
+        // Options changed after they were checked (as code that builds a host itself could): the host refuses to start.
+        settings.Pipeline.FlushInterval = TimeSpan.Zero;
+        settings.Influx.Url = new Uri("ftp://influx.example/");
+        using var host = GatewayHost.CreateBuilder(settings).Build();
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+        var failures = OptionsChecks.Failures(error);
+
+        Assert.Equal(2, failures.Count);
+        Assert.Contains(failures, f => f.StartsWith("Pipeline:FlushInterval = 00:00:00: expected a positive duration", StringComparison.Ordinal));
+        Assert.Contains(OptionsChecks.Pipeline.Problems(settings.Pipeline).Single(), failures);
+        Assert.Contains(OptionsChecks.Influx.Problems(settings.Influx).Single(), failures);
+        Assert.True(OptionsChecks.Pipeline is Microsoft.Extensions.Options.IValidateOptions<Sensors.Pipeline.PipelineOptions>);
+    }
+
     private static IEnumerable<PropertyInfo> Settable(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.GetIndexParameters().Length == 0);
 
