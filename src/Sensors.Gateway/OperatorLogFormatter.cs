@@ -9,9 +9,10 @@ namespace Sensors.Gateway;
 /// One line per event, for an operator reading journalctl or a serial console at 3 a.m.:
 /// <c>2026-11-24T17:47:02Z WARN  forwarder: InfluxDB at … unavailable (…); 120 readings wait …</c>.
 /// UTC time, a fixed-width level, the short name of the part that speaks, the message; an
-/// exception adds its type and message on the same line, never a stack trace.
+/// exception adds its type and message on the same line, never a stack trace. The time is the
+/// host's <see cref="TimeProvider"/>, as everywhere else.
 /// </summary>
-public sealed class OperatorLogFormatter() : ConsoleFormatter(FormatterName)
+public sealed class OperatorLogFormatter(TimeProvider time) : ConsoleFormatter(FormatterName)
 {
     public const string FormatterName = "operator";
 
@@ -23,7 +24,7 @@ public sealed class OperatorLogFormatter() : ConsoleFormatter(FormatterName)
             return;
         }
 
-        textWriter.Write(DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
+        textWriter.Write(time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
         textWriter.Write(' ');
         textWriter.Write(Level(logEntry.LogLevel));
         textWriter.Write(' ');
