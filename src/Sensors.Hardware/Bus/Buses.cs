@@ -13,6 +13,13 @@ public interface II2cDevice : IDisposable
     void Write(ReadOnlySpan<byte> data);
 
     void Read(Span<byte> data);
+
+    /// <summary>A write then a read (a register's address, then its value), as .NET IoT's I2cDevice.WriteRead.</summary>
+    void WriteRead(ReadOnlySpan<byte> write, Span<byte> read)
+    {
+        Write(write);
+        Read(read);
+    }
 }
 
 /// <summary>A serial port in raw mode (9600 8N1 for our sensors): the seam between a driver and /dev/tty*.</summary>

@@ -40,6 +40,9 @@ public sealed class Scd4xEmulator(Air air, TimeProvider time, SensorFaults? faul
 
     public bool IsMeasuring => _mode != Mode.Idle;
 
+    /// <summary>The ambient pressure last set (hPa, §3.6.5), for the altitude compensation; null until one is.</summary>
+    public int? AmbientPressureHpa { get; private set; }
+
     protected override TimeSpan Execute(ushort command, ushort? argument, out ushort[]? answer)
     {
         answer = null;
@@ -80,6 +83,7 @@ public sealed class Scd4xEmulator(Air air, TimeProvider time, SensorFaults? faul
                 answer = [(ushort)AltitudeM];
                 return Scd4x.ShortTime;
             case Scd4x.SetAmbientPressureCommand when argument is not null:
+                AmbientPressureHpa = argument.Value;
                 return Scd4x.ShortTime;
             case Scd4x.PerformForcedRecalibrationCommand when argument is { } reference:
                 // §3.7.1: the sensor must have measured for 3 minutes before the stop.
