@@ -5,6 +5,8 @@ using Sensors.Pipeline.Clock;
 using Sensors.Gateway.Configuration;
 using Sensors.Hardware.Bus;
 using Sensors.Hardware.Drivers;
+using Sensors.Hardware.Devices.Tca9548a;
+using Sensors.Gateway.Sources.Hardware;
 
 namespace Sensors.Gateway;
 
@@ -27,6 +29,9 @@ public enum Verdict
 /// </summary>
 public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockSync clock, TimeProvider time, HttpClient http)
 {
+    // What answers where, by slot ("i2c-1 0x62", "i2c-1 0x62 (TCA9548A 0x70 channel 2)", "/dev/ttyUSB0").
+    private readonly Dictionary<string, (string Model, string Identity)> _found = new(StringComparer.Ordinal);
+
     public async Task<IReadOnlyList<Finding>> ExamineAsync(CancellationToken cancellationToken)
     {
         var findings = new List<Finding>();
@@ -68,7 +73,7 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
     {
         var site = settings.Site;
         var expected = site?.WiredSensors().ToList() ?? [];
-        var found = new Dictionary<string, (string Model, string Identity)>(StringComparer.Ordinal);
+        _found.Clear();
         var garbled = new HashSet<string>(StringComparer.Ordinal); // slots where something answered, but never a whole answer
 
         // I2C: each bus, both Sensirion addresses.
@@ -78,15 +83,58 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
             findings.Add(new Finding(Verdict.Problem, "I2C", "no I2C bus on this machine: enable I2C (sudo raspi-config → Interface Options → I2C), reboot, run the doctor again."));
         }
 
+        // The TCA9548A multiplexers the site file names: each answers, with every channel off, so
+        // that the scan of the bus itself sees only what is wired to it; then each channel's scan.
+        var muxes = expected.Select(e => HardwareSource.BusOf(e.Sensor)).Select(path => MuxPaths.TryParse(path, out var bus, out var mux, out _) ? (Bus: bus, Mux: mux) : default)
+            .Where(m => m.Bus is not null).Distinct().ToList();
+        var silentMuxes = new HashSet<(string, int)>();
+        foreach (var (bus, mux) in muxes)
+        {
+            try
+            {
+                using var control = buses.OpenI2c(bus, mux);
+                control.Write([0]);
+                var mask = new byte[1];
+                control.Read(mask);
+                findings.Add(new Finding(mask[0] == 0 ? Verdict.Ok : Verdict.Warning, "TCA9548A", mask[0] == 0
+                    ? $"multiplexer at {Short(bus)} 0x{mux:x2} answers; channels 0–7 scanned below"
+                    : $"multiplexer at {Short(bus)} 0x{mux:x2} answers, but did not turn its channels off (control register 0x{mask[0]:x2}): its RESET line may be floating, or another device answers at 0x{mux:x2}."));
+            }
+            catch (HardwareException error)
+            {
+                silentMuxes.Add((bus, mux));
+                findings.Add(new Finding(Verdict.Problem, "TCA9548A", $"the site file puts sensors behind a multiplexer at {Short(bus)} 0x{mux:x2}, but it does not answer ({error.Message}). Check its VCC, GND, SDA, SCL, RESET (held high) and A0–A2 (0x70 with all three low)."));
+            }
+        }
+
         foreach (var bus in i2cBuses)
         {
             foreach (var (address, model) in new[] { (Scd4x.DefaultAddress, "SCD4x"), (Scd30.DefaultAddress, "SCD30") })
             {
                 if (await ProbeI2cAsync(bus, address, model, garbled, cancellationToken).ConfigureAwait(false) is { } identity)
                 {
-                    found[$"{bus} 0x{address:x2}"] = (model, identity);
+                    _found[Slot(bus, address)] = (model, identity);
                 }
             }
+        }
+
+        foreach (var (bus, mux) in muxes.Where(m => !silentMuxes.Contains(m)))
+        {
+            for (var channel = 0; channel < Tca9548a.Channels; channel++)
+            {
+                var path = MuxPaths.Of(bus, mux, channel);
+                foreach (var (address, model) in new[] { (Scd4x.DefaultAddress, "SCD4x"), (Scd30.DefaultAddress, "SCD30") })
+                {
+                    if (await ProbeI2cAsync(path, address, model, garbled, cancellationToken).ConfigureAwait(false) is { } identity)
+                    {
+                        _found[Slot(path, address)] = (model, identity);
+                    }
+                }
+            }
+
+            using var control = buses.OpenI2c(bus, mux);
+            control.Write([0]); // every channel off again, as the gateway expects to find it
+            MuxPaths.Mux(buses, bus, mux).Forget();
         }
 
         // Serial: only the ports the site file names (probing other ports could upset other devices).
@@ -94,7 +142,7 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
         {
             if (await ProbeSerialAsync(sensor.Bus, SensorModels.Normalise(sensor.Model), garbled, cancellationToken).ConfigureAwait(false) is { } answer)
             {
-                found[sensor.Bus] = answer;
+                _found[sensor.Bus] = answer;
             }
         }
 
@@ -102,16 +150,21 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
         {
             var model = SensorModels.Normalise(sensor.Model);
             var slot = SensorModels.IsI2c(model)
-                ? $"{sensor.Bus.Replace("/dev/", string.Empty, StringComparison.Ordinal)} 0x{SensorModels.ParseAddress(sensor.Address) ?? SensorModels.DefaultAddress(model):x2}"
+                ? Slot(HardwareSource.BusOf(sensor), SensorModels.ParseAddress(sensor.Address) ?? SensorModels.DefaultAddress(model))
                 : sensor.Bus;
             var topic = $"{sensor.Id} ({room.Id})";
-            if (!found.ContainsKey(slot) && garbled.Contains(slot))
+            if (!_found.ContainsKey(slot) && garbled.Contains(slot))
             {
                 findings.Add(new Finding(Verdict.Problem, topic, SensorModels.IsI2c(model)
                     ? $"something answers at {slot}, but every answer fails its checksum: the line is noisy or a contact is loose. Check SDA, SCL and GND (shared with the Pi), keep the wires short (under a metre without a bus buffer), and the pull-ups."
                     : $"something answers on {slot}, but every answer fails its checksum or its framing: the line is noisy or mis-wired. Check GND (shared with the Pi), the 5 V supply under load, TX to RX and the cable's length."));
             }
-            else if (!found.Remove(slot, out var there))
+            else if (!_found.ContainsKey(slot) && OnAnotherChannel(sensor, model) is { } elsewhere)
+            {
+                _found.Remove(elsewhere.Slot);
+                findings.Add(new Finding(Verdict.Problem, topic, $"the site file puts a {model} at {slot}, but it answers on channel {elsewhere.Channel} of that multiplexer ({elsewhere.Identity}). Move its wires to SD{MuxChannel(sensor)}/SC{MuxChannel(sensor)}, or write channel: {elsewhere.Channel} in the site file."));
+            }
+            else if (!_found.Remove(slot, out var there))
             {
                 findings.Add(new Finding(Verdict.Problem, topic, SensorModels.IsI2c(model)
                     ? $"the site file puts a {model} at {slot}, but nothing answers there. Check its wiring (SDA, SCL, 3.3 V, GND), the bus and the address; `i2cdetect -y {sensor.Bus.Split('-').Last()}` lists what answers."
@@ -127,7 +180,7 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
             }
         }
 
-        foreach (var (slot, (model, identity)) in found.OrderBy(f => f.Key, StringComparer.Ordinal))
+        foreach (var (slot, (model, identity)) in _found.OrderBy(f => f.Key, StringComparer.Ordinal))
         {
             findings.Add(new Finding(Verdict.Warning, slot, $"a {model} answers here ({identity}) but the site file has no sensor here: add it to {settings.SitePath ?? "the site file"} (room, id, model, bus) or it will not be read."));
         }
@@ -136,6 +189,37 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
         {
             findings.Add(new Finding(Verdict.Warning, "site file", "Site:File is empty: no sensor is expected; name the site file in the settings."));
         }
+    }
+
+    /// <summary>"i2c-1 0x62", or behind a multiplexer "i2c-1 0x62 (TCA9548A 0x70 channel 2)".</summary>
+    private static string Slot(string path, int address) =>
+        MuxPaths.TryParse(path, out var bus, out var mux, out var channel)
+            ? $"{Short(bus)} 0x{address:x2} (TCA9548A 0x{mux:x2} channel {channel})"
+            : $"{Short(path)} 0x{address:x2}";
+
+    private static string Short(string bus) => bus.Replace("/dev/", string.Empty, StringComparison.Ordinal);
+
+    private static int? MuxChannel(Sensors.Sites.SensorSpec sensor) => MuxPaths.TryParse(HardwareSource.BusOf(sensor), out _, out _, out var channel) ? channel : null;
+
+    private (string Slot, int Channel, string Identity)? OnAnotherChannel(Sensors.Sites.SensorSpec sensor, string model)
+    {
+        if (!MuxPaths.TryParse(HardwareSource.BusOf(sensor), out var bus, out var mux, out var channel))
+        {
+            return null;
+        }
+
+        var address = SensorModels.ParseAddress(sensor.Address) ?? SensorModels.DefaultAddress(model);
+        var expectedSlots = settings.Site!.WiredSensors().Select(e => Slot(HardwareSource.BusOf(e.Sensor), SensorModels.ParseAddress(e.Sensor.Address) ?? SensorModels.DefaultAddress(e.Sensor.Model))).ToHashSet(StringComparer.Ordinal);
+        for (var other = 0; other < Tca9548a.Channels; other++)
+        {
+            var slot = Slot(MuxPaths.Of(bus, mux, other), address);
+            if (other != channel && !expectedSlots.Contains(slot) && _found.TryGetValue(slot, out var there) && Family(there.Model) == Family(model))
+            {
+                return (slot, other, there.Identity);
+            }
+        }
+
+        return null;
     }
 
     private static string Family(string model) => model is "SCD40" or "SCD41" or "SCD4x" ? "SCD4x" : model;
@@ -147,7 +231,7 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
     {
         try
         {
-            using var device = buses.OpenI2c(bus, address);
+            using var device = MuxPaths.Open(buses, bus, address);
             if (model == "SCD4x")
             {
                 var sensor = new Scd4x(device, time);
@@ -161,7 +245,7 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
         {
             if (Heard(error))
             {
-                garbled.Add($"{bus} 0x{address:x2}");
+                garbled.Add(Slot(bus, address));
             }
 
             return null;

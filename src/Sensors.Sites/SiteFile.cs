@@ -71,6 +71,12 @@ public sealed class SensorSpec
 
     /// <summary>Seconds between readings; empty means as often as the sensor measures.</summary>
     public int? IntervalS { get; set; }
+
+    /// <summary>The TCA9548A multiplexer the sensor is behind ("0x70"); empty: the sensor is on the bus itself.</summary>
+    public string Mux { get; set; } = string.Empty;
+
+    /// <summary>The multiplexer's channel (0–7) the sensor is wired to.</summary>
+    public int? Channel { get; set; }
 }
 
 

@@ -62,7 +62,19 @@ public static partial class SiteFileLoader
                 return;
             }
 
-            slot = $"{sensor.Bus.Replace("/dev/", string.Empty, StringComparison.Ordinal)} 0x{address ?? Sensors.Hardware.Drivers.SensorModels.DefaultAddress(sensor.Model):x2}";
+            var behind = string.Empty;
+            if (!string.IsNullOrWhiteSpace(sensor.Mux) || sensor.Channel is not null)
+            {
+                if (Sensors.Hardware.Drivers.SensorModels.ParseAddress(sensor.Mux) is not (>= 0x70 and <= 0x77) || sensor.Channel is not (>= 0 and <= 7))
+                {
+                    errors.Add($"{where}: sensor '{sensor.Id}': mux '{sensor.Mux}', channel '{sensor.Channel}': a sensor behind a TCA9548A needs both its address (mux: 0x70 to 0x77, set by A0–A2) and its channel (channel: 0 to 7, the SDx/SCx pair it is wired to).");
+                    return;
+                }
+
+                behind = $" behind the TCA9548A at {sensor.Mux.ToLowerInvariant()} channel {sensor.Channel}";
+            }
+
+            slot = $"{sensor.Bus.Replace("/dev/", string.Empty, StringComparison.Ordinal)} 0x{address ?? Sensors.Hardware.Drivers.SensorModels.DefaultAddress(sensor.Model):x2}{behind}";
         }
         else
         {

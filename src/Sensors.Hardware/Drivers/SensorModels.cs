@@ -1,3 +1,4 @@
+using Sensors.Hardware.Devices.Tca9548a;
 using Sensors.Hardware.Devices.SenseAirS8;
 using Sensors.Hardware.Devices.Scd4x;
 using Sensors.Hardware.Devices.Scd30;
@@ -42,14 +43,19 @@ public static class SensorModels
             : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var dec) && dec is > 0x02 and < 0x78 ? dec : null;
     }
 
-    /// <summary>Opens the bus and builds the driver; the sensor is not started yet.</summary>
+    /// <summary>
+    /// Opens the bus and builds the driver; the sensor is not started yet. A sensor behind a
+    /// TCA9548A's channel (bus "i2c-1/0x70:2") is reached through the multiplexer, which selects
+    /// its channel and makes the transfer in one step, so that sensors on other channels can be
+    /// read at the same time.
+    /// </summary>
     public static ICo2Sensor Open(SensorLocation location, IBusProvider buses, TimeProvider time)
     {
         var model = Normalise(location.Model);
         return model switch
         {
-            "SCD40" or "SCD41" => new Scd4x(buses.OpenI2c(location.Bus, location.Address ?? Scd4x.DefaultAddress), time, model) { AltitudeM = location.AltitudeM },
-            "SCD30" => new Scd30(buses.OpenI2c(location.Bus, location.Address ?? Scd30.DefaultAddress), time) { AltitudeM = location.AltitudeM, IntervalSeconds = Math.Clamp(location.IntervalSeconds ?? 2, 2, 1800) },
+            "SCD40" or "SCD41" => new Scd4x(MuxPaths.Open(buses, location.Bus, location.Address ?? Scd4x.DefaultAddress), time, model) { AltitudeM = location.AltitudeM },
+            "SCD30" => new Scd30(MuxPaths.Open(buses, location.Bus, location.Address ?? Scd30.DefaultAddress), time) { AltitudeM = location.AltitudeM, IntervalSeconds = Math.Clamp(location.IntervalSeconds ?? 2, 2, 1800) },
             "MH-Z19B" => new Mhz19b(buses.OpenSerial(location.Bus), time),
             "S8" => new SenseAirS8(buses.OpenSerial(location.Bus), time),
             _ => throw new ArgumentException($"Unknown sensor model '{location.Model}'; expected one of {string.Join(", ", Known)}.", nameof(location)),

@@ -4,6 +4,7 @@ using Sensors.Hardware.Devices.Scd30;
 using Sensors.Hardware.Devices.Mhz19b;
 using Sensors.Hardware.Bus;
 using Sensors.Hardware.Drivers;
+using Sensors.Hardware.Devices.Tca9548a;
 
 namespace Sensors.Hardware.Emulation;
 
@@ -18,6 +19,7 @@ public sealed class EmulatedBuses : IBusProvider
     private readonly Dictionary<(string Bus, int Address), II2cDevice> _i2c = [];
     private readonly Dictionary<string, ISerialPort> _serial = new(StringComparer.Ordinal);
     private readonly HashSet<string> _buses = new(StringComparer.Ordinal);
+    private readonly List<(string Bus, Tca9548aEmulator Mux)> _muxes = [];
 
     public EmulatedBuses AddBus(string bus)
     {
@@ -38,9 +40,37 @@ public sealed class EmulatedBuses : IBusProvider
         return this;
     }
 
-    /// <summary>An emulator of the right kind for <paramref name="location"/>, measuring <paramref name="air"/>.</summary>
+    /// <summary>The TCA9548A at <paramref name="address"/> on <paramref name="bus"/>, added the first time it is asked for.</summary>
+    public Tca9548aEmulator Multiplexer(string bus, int address = Tca9548a.DefaultAddress)
+    {
+        var found = _muxes.FirstOrDefault(m => m.Bus == Name(bus) && m.Mux.Describe == $"{Name(bus)} 0x{address:x2}").Mux;
+        if (found is not null)
+        {
+            return found;
+        }
+
+        var mux = new Tca9548aEmulator(Name(bus), address);
+        _muxes.Add((Name(bus), mux));
+        Add(bus, address, mux);
+        return mux;
+    }
+
+    /// <summary>An emulator of the right kind for <paramref name="location"/>, measuring <paramref name="air"/> (behind a multiplexer's channel when its bus names one: i2c-1/0x70:2).</summary>
     public EmulatedBuses Emulate(SensorLocation location, Air air, TimeProvider time, SensorFaults? faults = null)
     {
+        if (MuxPaths.TryParse(location.Bus, out var main, out var muxAddress, out var channel))
+        {
+            var deviceAddress = location.Address ?? SensorModels.DefaultAddress(location.Model);
+            II2cDevice behind = SensorModels.Normalise(location.Model) switch
+            {
+                "SCD40" or "SCD41" => new Scd4xEmulator(air, time, faults, Name(main), serialNumber: StableSerial($"{location.Bus} {location.Address}"), scd41: SensorModels.Normalise(location.Model) == "SCD41"),
+                "SCD30" => new Scd30Emulator(air, time, faults, Name(main)),
+                _ => throw new ArgumentException($"A {location.Model} is not an I2C sensor: it cannot sit behind a TCA9548A.", nameof(location)),
+            };
+            Multiplexer(main, muxAddress).Attach(channel, deviceAddress, behind);
+            return this;
+        }
+
         var model = SensorModels.Normalise(location.Model);
         return model switch
         {
@@ -60,7 +90,12 @@ public sealed class EmulatedBuses : IBusProvider
             throw new HardwareException(HardwareFault.BusMissing, $"/dev/{name} does not exist: I2C is not enabled. On a Raspberry Pi: sudo raspi-config → Interface Options → I2C → Yes, then reboot.");
         }
 
-        return _i2c.TryGetValue((name, address), out var device) ? device : new Absent($"/dev/{name} 0x{address:x2}");
+        if (_i2c.TryGetValue((name, address), out var device))
+        {
+            return device;
+        }
+
+        return _muxes.FirstOrDefault(m => m.Bus == name && m.Mux.Serves(address)).Mux?.Route(address) ?? new Absent($"/dev/{name} 0x{address:x2}");
     }
 
     public ISerialPort OpenSerial(string port) => _serial.TryGetValue(port, out var device)

@@ -46,6 +46,17 @@ public sealed class EmulatedSchoolEndToEndTests : IDisposable
 
         Assert.Matches("sensors_sensor_readings_total\\{[^}]*sensor_id=\"scd30-ce2-a\"[^}]*outcome=\"ok\"\\} [1-9]", metrics);
         Assert.Matches("sensors_sensor_readings_total\\{[^}]*sensor_id=\"mhz19b-cm1-a\"[^}]*outcome=\"warmup\"\\} [1-9]", metrics);
+
+        // The three SCD4x of the school share 0x62 behind the TCA9548A at 0x70, one channel each:
+        // each is started on its channel and measures (its warm-up readings are counted), none fails.
+        foreach (var (sensor, channel) in new[] { ("scd41-cp-a", 0), ("scd41-ce1-b", 1), ("scd40-bibliotheque", 2) })
+        {
+            Assert.Contains($"Sensor {sensor} (", gateway.Output, StringComparison.Ordinal);
+            Assert.Contains($"started at i2c-1 0x62 (TCA9548A 0x70 channel {channel})", gateway.Output, StringComparison.Ordinal);
+            Assert.Matches($"sensors_sensor_readings_total\\{{[^}}]*sensor_id=\"{sensor}\"[^}}]*outcome=\"warmup\"\\}} [1-9]", metrics);
+            Assert.Matches($"sensors_sensor_readings_total\\{{[^}}]*sensor_id=\"{sensor}\"[^}}]*outcome=\"failed\"\\}} 0", metrics);
+        }
+
         var errors = gateway.Output.Split('\n').Where(l => l.Contains(" ERROR ", StringComparison.Ordinal)).ToList();
         Assert.True(errors.Count == 0, string.Join('\n', errors));
     }

@@ -92,6 +92,93 @@ public sealed class InstallerCommandsTests : IDisposable
         Assert.True(columns.Count == 1, "rows not aligned:\n" + string.Join('\n', rows));
     }
 
+    private const string MuxSchool = """
+        site: ecole-mux
+        name: École du Multiplexeur
+        rooms:
+          - id: cp
+            volume_m3: 170
+            pupils: 24
+            sensors: [{ id: scd41-cp, model: SCD41, bus: i2c-1, mux: "0x70", channel: 0 }]
+          - id: ce1
+            volume_m3: 170
+            pupils: 24
+            sensors: [{ id: scd41-ce1, model: SCD41, bus: i2c-1, mux: "0x70", channel: 1 }]
+          - id: ce2
+            volume_m3: 170
+            pupils: 24
+            sensors: [{ id: scd41-ce2, model: SCD41, bus: i2c-1, mux: "0x70", channel: 2 }]
+        """;
+
+    [Fact]
+    public async Task Doctor_ScansEachChannelOfAMultiplexer_AndFindsASensorOnTheWrongChannel()
+    {
+        var settings = Settings(MuxSchool);
+        var time = TimeProvider.System;
+        var buses = new EmulatedBuses().AddBus("i2c-1")
+            .Emulate(new SensorLocation("SCD41", "i2c-1/0x70:0", null), Air, time)
+            .Emulate(new SensorLocation("SCD41", "i2c-1/0x70:1", null), Air, time)
+            .Emulate(new SensorLocation("SCD41", "i2c-1/0x70:5", null), Air, time); // the CE2's wires went to SD5/SC5
+        using var http = new HttpClient();
+        var report = Doctor.Report(await new Doctor(settings, buses, new AssumedClockSync(), time, http).ExamineAsync(CancellationToken.None));
+
+        Assert.Contains("✓ TCA9548A", report, StringComparison.Ordinal);
+        Assert.Contains("multiplexer at i2c-1 0x70 answers; channels 0–7 scanned below", report, StringComparison.Ordinal);
+        Assert.Contains("SCD41 at i2c-1 0x62 (TCA9548A 0x70 channel 0) answers (serial", report, StringComparison.Ordinal);
+        Assert.Contains("SCD41 at i2c-1 0x62 (TCA9548A 0x70 channel 1) answers (serial", report, StringComparison.Ordinal);
+        Assert.Contains("✗ scd41-ce2 (ce2)", report, StringComparison.Ordinal);
+        Assert.Contains("the site file puts a SCD41 at i2c-1 0x62 (TCA9548A 0x70 channel 2), but it answers on channel 5 of that multiplexer", report, StringComparison.Ordinal);
+        Assert.Contains("Move its wires to SD2/SC2, or write channel: 5 in the site file.", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("the site file has no sensor here", report, StringComparison.Ordinal);
+        Assert.Equal(0, buses.Multiplexer("i2c-1").Mask); // every channel off again for the gateway
+        Assert.Contains("1 problem(s), 1 warning(s)", report, StringComparison.Ordinal); // the warning: no InfluxDB in these settings
+    }
+
+    [Fact]
+    public async Task Doctor_SaysWhenTheMultiplexerItselfDoesNotAnswer()
+    {
+        var settings = Settings(MuxSchool);
+        using var http = new HttpClient();
+        var report = Doctor.Report(await new Doctor(settings, new EmulatedBuses().AddBus("i2c-1"), new AssumedClockSync(), TimeProvider.System, http).ExamineAsync(CancellationToken.None));
+
+        Assert.Contains("✗ TCA9548A", report, StringComparison.Ordinal);
+        Assert.Contains("the site file puts sensors behind a multiplexer at i2c-1 0x70, but it does not answer", report, StringComparison.Ordinal);
+        Assert.Contains("RESET (held high)", report, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("mux: \"0x70\"", "mux '0x70', channel '': a sensor behind a TCA9548A needs both its address")]
+    [InlineData("channel: 3", "mux '', channel '3': a sensor behind a TCA9548A needs both its address")]
+    [InlineData("mux: \"0x70\", channel: 8", "channel: 0 to 7")]
+    [InlineData("mux: \"0x62\", channel: 1", "mux: 0x70 to 0x77")]
+    public void ASiteFile_SaysWhatAMultiplexedSensorLacks(string wiring, string error)
+    {
+        var site = _folder.File("bad-mux.yaml");
+        File.WriteAllText(site, $$"""
+            site: ecole-mux
+            rooms:
+              - id: cp
+                volume_m3: 170
+                pupils: 24
+                sensors: [{ id: scd41-cp, model: SCD41, bus: i2c-1, {{wiring}} }]
+            """);
+        var path = _folder.File("gateway-bad-mux.json");
+        File.WriteAllText(path, $$"""{ "Site": { "File": "{{site}}" } }""");
+
+        Assert.Contains(GatewaySettings.Load(path).Errors, e => e.Contains("sensor 'scd41-cp': ", StringComparison.Ordinal) && e.Contains(error, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TwoSensorsOnTheSameChannel_AreRefused_ButTheSameAddressOnTwoChannelsIsNot()
+    {
+        Assert.Empty(Settings(MuxSchool).Errors);
+        var site = _folder.File("same-channel.yaml");
+        File.WriteAllText(site, MuxSchool.Replace("channel: 1", "channel: 0", StringComparison.Ordinal));
+        var path = _folder.File("gateway-same-channel.json");
+        File.WriteAllText(path, $$"""{ "Site": { "File": "{{site}}" } }""");
+        Assert.Contains(GatewaySettings.Load(path).Errors, e => e.Contains("sensor 'scd41-ce1' is wired at i2c-1 0x62 behind the TCA9548A at 0x70 channel 0, like sensor 'scd41-cp'", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Doctor_TellsANoisyLine_FromASilentOne()
     {

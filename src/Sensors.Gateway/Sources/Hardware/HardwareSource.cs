@@ -60,7 +60,11 @@ public sealed partial class HardwareSource : IReadingSource, IInstrumented
     public bool Grouped => true;
 
     public static SensorLocation Location(SensorSpec sensor, SiteFile site) =>
-        new(sensor.Model, sensor.Bus, SensorModels.ParseAddress(sensor.Address), sensor.IntervalS, site.AltitudeM);
+        new(sensor.Model, BusOf(sensor), SensorModels.ParseAddress(sensor.Address), sensor.IntervalS, site.AltitudeM);
+
+    /// <summary>The sensor's bus, or its multiplexer's channel on it ("i2c-1/0x70:2").</summary>
+    public static string BusOf(SensorSpec sensor) =>
+        SensorModels.ParseAddress(sensor.Mux) is { } mux && sensor.Channel is { } channel ? Sensors.Hardware.Devices.Tca9548a.MuxPaths.Of(sensor.Bus, mux, channel) : sensor.Bus;
 
     public async Task RunAsync(IReadingSink sink, CancellationToken cancellationToken)
     {
