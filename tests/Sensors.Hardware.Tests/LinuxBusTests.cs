@@ -42,8 +42,10 @@ public sealed partial class LinuxBusTests
         }
     }
 
-    [Fact]
-    public async Task Mhz19b_OverARealPseudoTerminal()
+    [Theory]
+    [InlineData("ours")]
+    [InlineData("SerialPort")] // .NET's System.IO.Ports through the seam
+    public async Task Mhz19b_OverARealPseudoTerminal(string access)
     {
         var master = PosixOpenpt(O_RDWR | O_NOCTTY);
         Assert.True(master >= 0 && Grantpt(master) == 0 && Unlockpt(master) == 0, "no pseudo-terminal");
@@ -79,7 +81,7 @@ public sealed partial class LinuxBusTests
 
         try
         {
-            using var port = new LinuxSerialPort(slave);
+            using var port = access == "ours" ? new LinuxSerialPort(slave) : new System.IO.Ports.SerialPort(slave, 9600).AsSeam();
             var sensor = new Mhz19b(port, TimeProvider.System);
             try
             {

@@ -18,6 +18,31 @@ public static class DotnetIotSeam
     /// <summary>.NET IoT's as ours: its IOException becomes a <see cref="HardwareException"/> (NoAnswer) naming the device.</summary>
     public static II2cDevice AsSeam(this I2cDevice device, string describe) => new I2cDeviceAsSeam(device, describe);
 
+    /// <summary>
+    /// .NET's SerialPort as our serial seam (opened here at 9600 8N1 if it is not open): our serial
+    /// drivers run on it; its errors become <see cref="HardwareException"/>s that say what to check.
+    /// </summary>
+    public static ISerialPort AsSeam(this System.IO.Ports.SerialPort port)
+    {
+        if (!port.IsOpen)
+        {
+            try
+            {
+                port.Open();
+            }
+            catch (UnauthorizedAccessException error)
+            {
+                throw new HardwareException(HardwareFault.PermissionDenied, $"{port.PortName}: permission denied ({error.Message}): add the service user to the dialout group (sudo usermod -aG dialout sensors).", error);
+            }
+            catch (IOException error)
+            {
+                throw new HardwareException(HardwareFault.BusMissing, $"{port.PortName}: cannot be opened ({error.Message}): check the adapter is plugged in (ls /dev/ttyUSB*) or that the UART is enabled.", error);
+            }
+        }
+
+        return new SerialPortAsSeam(port);
+    }
+
     /// <summary>"i2c-1", "/dev/i2c-1" → 1 (the bus id of I2cConnectionSettings).</summary>
     public static int BusId(string bus) =>
         int.TryParse(bus.AsSpan(bus.LastIndexOf('-') + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : 0;
@@ -50,6 +75,44 @@ public static class DotnetIotSeam
 
             base.Dispose(disposing);
         }
+    }
+
+    private sealed class SerialPortAsSeam(System.IO.Ports.SerialPort port) : ISerialPort
+    {
+        public string Describe => port.PortName;
+
+        public void Write(ReadOnlySpan<byte> data)
+        {
+            try
+            {
+                port.BaseStream.Write(data);
+            }
+            catch (Exception error) when (error is IOException or InvalidOperationException or TimeoutException)
+            {
+                throw new HardwareException(HardwareFault.NoAnswer, $"{port.PortName}: cannot write ({error.Message}): check the adapter is still plugged in.", error);
+            }
+        }
+
+        public int Read(Span<byte> buffer, TimeSpan timeout)
+        {
+            port.ReadTimeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalMilliseconds));
+            try
+            {
+                return port.BaseStream.Read(buffer);
+            }
+            catch (TimeoutException)
+            {
+                return 0;
+            }
+            catch (Exception error) when (error is IOException or InvalidOperationException)
+            {
+                throw new HardwareException(HardwareFault.NoAnswer, $"{port.PortName}: cannot read ({error.Message}): check the adapter is still plugged in.", error);
+            }
+        }
+
+        public void DiscardInput() => port.DiscardInBuffer();
+
+        public void Dispose() => port.Dispose();
     }
 
     private sealed class I2cDeviceAsSeam(I2cDevice device, string describe) : II2cDevice
