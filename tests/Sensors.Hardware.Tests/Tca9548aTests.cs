@@ -93,7 +93,7 @@ public sealed class Tca9548aTests
     }
 
     [Fact]
-    public void TwoConnectedChannels_WithDevicesAtTheSameAddress_GarbleWhatIsRead()
+    public async Task TwoConnectedChannels_WithDevicesAtTheSameAddress_GarbleWhatIsRead()
     {
         var time = new VirtualTime(Start);
         var buses = new EmulatedBuses().AddBus("i2c-1");
@@ -103,7 +103,7 @@ public sealed class Tca9548aTests
         control.Write([0b11]); // both channels at once: a wiring or software mistake
         var scd = new Sensors.Hardware.Devices.Scd4x.Scd4x(buses.OpenI2c("i2c-1", 0x62), time);
 
-        var error = Assert.ThrowsAsync<HardwareException>(() => scd.GetSerialNumberAsync(CancellationToken.None)).Result;
+        var error = await Assert.ThrowsAsync<HardwareException>(() => scd.GetSerialNumberAsync(CancellationToken.None));
         Assert.Equal(HardwareFault.Checksum, error.Fault);
     }
 
