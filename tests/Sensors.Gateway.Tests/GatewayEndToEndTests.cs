@@ -45,7 +45,7 @@ public sealed class GatewayEndToEndTests : IDisposable
             Assert.InRange(room["min"].GetDouble(), 380, 3500);
             Assert.InRange(room["max"].GetDouble(), 380, 3500);
             Assert.InRange(room["min_1"].GetDouble(), 10, 30);
-            Assert.InRange(room["max_1"].GetDouble(), 20, 80);
+            Assert.InRange(room["max_1"].GetDouble(), 20, 95); // the model's bounds: a full canteen passes 80 % (42 % + 0.5 % a person), seen at 09:25 Paris
         });
         Assert.Contains(rooms, r => r["room"].GetString() == "cm2-b" && r["sensor_id"].GetString() == "s8-cm2-b");
 
