@@ -24,9 +24,6 @@ public sealed class Tca9548a(II2cDevice control)
     /// <summary>"i2c-1 0x70".</summary>
     public string Describe => control.Describe;
 
-    /// <summary>Control register writes made (a channel selected), for the benchmark and the tests.</summary>
-    public long Selects { get; private set; }
-
     /// <summary>Connects only <paramref name="channel"/> to the main bus.</summary>
     public void Select(int channel)
     {
@@ -70,7 +67,6 @@ public sealed class Tca9548a(II2cDevice control)
         }
 
         _selected = channel;
-        Selects++;
     }
 
     /// <summary>The control register: which channels are connected (bit N, channel N).</summary>
