@@ -118,6 +118,26 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
             }
         }
 
+        // Temperature, humidity and pressure sensors: only where the site file puts one (0x44 and
+        // 0x76 are common addresses of other chips), started through their binding.
+        foreach (var (_, sensor) in expected.Where(e => SensorModels.IsKnown(e.Sensor.Model) && !SensorModels.MeasuresCo2(e.Sensor.Model)))
+        {
+            var model = SensorModels.Normalise(sensor.Model);
+            var slot = Slot(HardwareSource.BusOf(sensor), SensorModels.ParseAddress(sensor.Address) ?? SensorModels.DefaultAddress(model));
+            try
+            {
+                using var climate = SensorModels.Open(HardwareSource.Location(sensor, site!), buses, time);
+                _found[slot] = (model, await climate.StartAsync(cancellationToken).ConfigureAwait(false));
+            }
+            catch (HardwareException error) when (Heard(error))
+            {
+                garbled.Add(slot);
+            }
+            catch (HardwareException)
+            {
+            }
+        }
+
         foreach (var (bus, mux) in muxes.Where(m => !silentMuxes.Contains(m)))
         {
             for (var channel = 0; channel < Tca9548a.Channels; channel++)
@@ -170,7 +190,7 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
                     ? $"the site file puts a {model} at {slot}, but nothing answers there. Check its wiring (SDA, SCL, 3.3 V, GND), the bus and the address; `i2cdetect -y {sensor.Bus.Split('-').Last()}` lists what answers."
                     : $"the site file puts a {model} on {slot}, but nothing answers there. Check the port (ls /dev/tty*), 5 V power, TX to the Pi's RX and RX to TX."));
             }
-            else if (!Family(there.Model).Equals(Family(model), StringComparison.Ordinal))
+            else if (!SensorModels.Family(there.Model).Equals(SensorModels.Family(model), StringComparison.Ordinal))
             {
                 findings.Add(new Finding(Verdict.Problem, topic, $"the site file says {model} at {slot}, but a {there.Model} answers there ({there.Identity}). Correct the model in the site file, or the wiring."));
             }
@@ -213,7 +233,7 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
         for (var other = 0; other < Tca9548a.Channels; other++)
         {
             var slot = Slot(MuxPaths.Of(bus, mux, other), address);
-            if (other != channel && !expectedSlots.Contains(slot) && _found.TryGetValue(slot, out var there) && Family(there.Model) == Family(model))
+            if (other != channel && !expectedSlots.Contains(slot) && _found.TryGetValue(slot, out var there) && SensorModels.Family(there.Model) == SensorModels.Family(model))
             {
                 return (slot, other, there.Identity);
             }
@@ -221,8 +241,6 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
 
         return null;
     }
-
-    private static string Family(string model) => model is "SCD40" or "SCD41" or "SCD4x" ? "SCD4x" : model;
 
     /// <summary>An answer that was heard but could not be read (a checksum or the framing): something is there.</summary>
     private static bool Heard(HardwareException error) => error.Fault is HardwareFault.Checksum or HardwareFault.Protocol;

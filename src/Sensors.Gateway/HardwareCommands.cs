@@ -25,7 +25,7 @@ public static class HardwareCommands
             return 1;
         }
 
-        var sensors = new List<(string Room, SensorSpec Spec, ICo2Sensor? Sensor, string Status)>();
+        var sensors = new List<(string Room, SensorSpec Spec, ISensor? Sensor, string Status)>();
         foreach (var (room, spec) in wired)
         {
             try
@@ -47,20 +47,21 @@ public static class HardwareCommands
                 var rows = new List<string[]>();
                 foreach (var (room, spec, sensor, status) in sensors)
                 {
-                    var cells = new[] { room, spec.Id, SensorModels.Normalise(spec.Model), sensor?.Describe ?? spec.Bus, "", "", "", status };
+                    var cells = new[] { room, spec.Id, SensorModels.Normalise(spec.Model), sensor?.Describe ?? spec.Bus, "", "", "", "", status };
                     if (sensor is not null)
                     {
                         try
                         {
                             var sample = await WaitForSampleAsync(sensor, time, cancellationToken).ConfigureAwait(false);
-                            cells[4] = sample is null ? "—" : sample.Co2Ppm.ToString("0", CultureInfo.InvariantCulture);
+                            cells[4] = sample is null ? "—" : sample.Co2Ppm is { } ppm ? ppm.ToString("0", CultureInfo.InvariantCulture) : "";
                             cells[5] = sample?.TemperatureC is { } t ? t.ToString("0.0", CultureInfo.InvariantCulture) : "";
                             cells[6] = sample?.HumidityPct is { } h ? h.ToString("0", CultureInfo.InvariantCulture) : "";
-                            cells[7] = sample is null ? "no new measurement yet" : "ok";
+                            cells[7] = sample?.PressureHpa is { } p ? p.ToString("0.0", CultureInfo.InvariantCulture) : "";
+                            cells[8] = sample is null ? "no new measurement yet" : "ok";
                         }
                         catch (HardwareException error)
                         {
-                            cells[7] = error.Message;
+                            cells[8] = error.Message;
                         }
                     }
 
@@ -68,7 +69,7 @@ public static class HardwareCommands
                 }
 
                 output.WriteLine($"{time.GetUtcNow():HH:mm:ss} UTC");
-                Table(output, ["room", "sensor", "model", "where", "CO2 ppm", "°C", "RH %", "status"], rows);
+                Table(output, ["room", "sensor", "model", "where", "CO2 ppm", "°C", "RH %", "hPa", "status"], rows);
                 output.WriteLine();
             }
         }
@@ -102,6 +103,12 @@ public static class HardwareCommands
         }
 
         var model = SensorModels.Normalise(target.Sensor.Model);
+        if (!SensorModels.MeasuresCo2(model))
+        {
+            output.WriteLine($"{sensorId} is a {model}, a temperature and humidity sensor: it has no CO2 to calibrate. Name one of the CO2 sensors: {string.Join(", ", Wired(settings).Where(w => SensorModels.MeasuresCo2(w.Sensor.Model)).Select(w => w.Sensor.Id))}.");
+            return 2;
+        }
+
         var what = referencePpm is { } ppm
             ? $"recalibrate {target.Sensor.Id} ({model}, room {target.Room.Id}) to {ppm} ppm. It must have been in air at {ppm} ppm (outdoors, or a window wide open with nobody in the room) for at least 3 minutes; a wrong reference shifts every reading after it"
             : $"turn automatic self-calibration {(automatic == true ? "on" : "off")} on {target.Sensor.Id} ({model}, room {target.Room.Id})";
@@ -119,7 +126,7 @@ public static class HardwareCommands
         {
             // Not started first: a restart just before a forced recalibration would void the
             // minutes the sensor spent measuring the reference air.
-            using var sensor = SensorModels.Open(HardwareSource.Location(target.Sensor, settings.Site!), buses, time);
+            using var sensor = (ICo2Sensor)SensorModels.Open(HardwareSource.Location(target.Sensor, settings.Site!), buses, time);
             if (referencePpm is { } reference)
             {
                 if (sensor is Scd4x scd4x)
@@ -151,7 +158,7 @@ public static class HardwareCommands
     private static IEnumerable<(RoomSpec Room, SensorSpec Sensor)> Wired(GatewaySettings settings) =>
         settings.Site?.WiredSensors() ?? [];
 
-    private static async Task<Co2Sample?> WaitForSampleAsync(ICo2Sensor sensor, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<SensorSample?> WaitForSampleAsync(ISensor sensor, TimeProvider time, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + sensor.MeasurementInterval + TimeSpan.FromSeconds(2);
         while (true)

@@ -60,13 +60,13 @@ public sealed class SensorSpec
     /// <summary>The <c>sensor_id</c> tag, unique in the site.</summary>
     public string Id { get; set; } = string.Empty;
 
-    /// <summary>SCD40, SCD41, SCD30, MH-Z19B or S8.</summary>
+    /// <summary>A CO2 sensor (SCD40, SCD41, SCD30, MH-Z19B, S8) or a climate one (SHT40/41/45, SHT30/31/35, BME280).</summary>
     public string Model { get; set; } = string.Empty;
 
     /// <summary>Where it is wired: "i2c-1" for the I2C sensors, "/dev/ttyAMA0" or "/dev/ttyUSB0" for the serial ones; empty: not read by this gateway.</summary>
     public string Bus { get; set; } = string.Empty;
 
-    /// <summary>I2C address ("0x62"); empty means the model's default (SCD4x 0x62, SCD30 0x61).</summary>
+    /// <summary>I2C address ("0x62"); empty means the model's default (SCD4x 0x62, SCD30 0x61, SHT4x and SHT3x 0x44, BME280 0x76).</summary>
     public string Address { get; set; } = string.Empty;
 
     /// <summary>Seconds between readings; empty means as often as the sensor measures.</summary>

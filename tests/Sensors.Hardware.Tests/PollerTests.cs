@@ -22,12 +22,22 @@ public sealed class PollerTests
     private readonly ConcurrentQueue<PolledSample> _samples = new();
 
     /// <summary>A poller and its emulator; with its own clock when given one (a shared virtual clock jumps with every poller's waits).</summary>
-    private SensorPoller Poller(string id, SensorLocation location, SensorFaults faults, double co2 = 700, VirtualTime? time = null)
+    private SensorPoller Poller(string id, SensorLocation location, SensorFaults faults, double co2 = 700, VirtualTime? time = null, Func<double?>? barometer = null, Func<DateTimeOffset, double>? pressure = null)
     {
         time ??= _time;
-        _buses.Emulate(location, _ => (co2 + Random.Shared.Next(0, 3), 21, 45), time, faults);
-        return new SensorPoller(new SensorIdentity("ecole", $"room-{id}", id, SensorModels.Normalise(location.Model)), location, _buses, time, _log);
+        _buses.Emulate(location, _ => (co2 + Random.Shared.Next(0, 3), 21, 45), time, faults, pressure);
+        return new SensorPoller(new SensorIdentity("ecole", $"room-{id}", id, SensorModels.Normalise(location.Model)), location, _buses, time, _log, barometer);
     }
+
+    /// <summary>A climate sensor read through its binding: the poller on the virtual clock, the chip on the real one.</summary>
+    private SensorPoller Climate(string id, SensorLocation location, Func<DateTimeOffset, double>? pressure = null)
+    {
+        _buses.Emulate(location, _ => (0, 21, 45), TimeProvider.System, pressureHpa: pressure);
+        return new SensorPoller(new SensorIdentity("ecole", $"room-{id}", id, SensorModels.Normalise(location.Model)), location, _buses, new VirtualTime(Start), _log);
+    }
+
+    /// <summary>What the gateway's hardware source does: the newest pressure a barometer read.</summary>
+    private double? Barometer() => _samples.LastOrDefault(s => s.Sample.PressureHpa is not null)?.Sample.PressureHpa;
 
     /// <summary>Runs the pollers until <paramref name="virtualDuration"/> has passed in virtual time, or <paramref name="until"/> holds.</summary>
     private async Task RunAsync(TimeSpan virtualDuration, Func<bool>? until = null, params SensorPoller[] pollers)
@@ -57,7 +67,7 @@ public sealed class PollerTests
         Assert.Equal(SensorHealth.Ok, poller.Health.State);
         Assert.True(poller.Health.WarmUpDiscarded >= 11, $"warm-up discarded: {poller.Health.WarmUpDiscarded}");
         Assert.All(_samples, s => Assert.True(s.At - Start >= TimeSpan.FromSeconds(60)));
-        Assert.InRange(_samples.First().Sample.Co2Ppm, 700, 703);
+        Assert.InRange(_samples.First().Sample.Co2Ppm!.Value, 700, 703);
         Assert.Contains(_log.Lines, l => l.Contains("Sensor scd41 (SCD41, room room-scd41) is ok", StringComparison.Ordinal));
     }
 
@@ -142,6 +152,49 @@ public sealed class PollerTests
     }
 
     [Fact]
+    public async Task ClimateSensors_SendTheirValues_AndTheBarometerCompensatesTheCo2SensorsThatTakeIt()
+    {
+        // The bindings wait for a measurement in real time (Thread.Sleep, Task.Delay): their chips measure in real time too.
+        var hpa = 987.6;
+        var bme = Climate("bme280", new SensorLocation("BME280", "i2c-1", null), _ => hpa);
+        var sht = Climate("sht41", new SensorLocation("SHT41", "i2c-3", null));
+        var sht3x = Climate("sht31", new SensorLocation("SHT31", "i2c-3", 0x45));
+        var scd41 = Poller("scd41", new SensorLocation("SCD41", "i2c-1", null), new SensorFaults(), time: new VirtualTime(Start), barometer: Barometer);
+        var scd30 = Poller("scd30", new SensorLocation("SCD30", "i2c-1", null), new SensorFaults(), time: new VirtualTime(Start), barometer: Barometer);
+        var mhz = Poller("mhz19b", new SensorLocation("MH-Z19B", "/dev/ttyAMA0", null), new SensorFaults(), time: new VirtualTime(Start), barometer: Barometer);
+        var all = new[] { bme, sht, sht3x, scd41, scd30, mhz };
+
+        await RunAsync(UntilDone, () => scd41.CompensatedForHpa is not null && scd30.CompensatedForHpa is not null && _samples.Any(s => s.Sensor.SensorId == "sht31") && _samples.Any(s => s.Sensor.SensorId == "mhz19b"), all);
+
+        var climate = _samples.First(s => s.Sensor.SensorId == "bme280").Sample;
+        Assert.Null(climate.Co2Ppm);
+        Assert.Equal(987.6, climate.PressureHpa!.Value, 0);
+        Assert.Equal(21, climate.TemperatureC!.Value, 1);
+        Assert.Equal(45, climate.HumidityPct!.Value, 0);
+        foreach (var id in new[] { "sht41", "sht31" })
+        {
+            var sample = _samples.First(s => s.Sensor.SensorId == id).Sample;
+            Assert.Equal((null, 21.0, 45.0, null), (sample.Co2Ppm, Math.Round(sample.TemperatureC!.Value, 1), Math.Round(sample.HumidityPct!.Value), sample.PressureHpa));
+        }
+
+        Assert.Equal(988, ((Devices.Scd4x.Scd4xEmulator)_buses.OpenI2c("i2c-1", 0x62)).AmbientPressureHpa);
+        Assert.Equal(988, ((Devices.Scd30.Scd30Emulator)_buses.OpenI2c("i2c-1", 0x61)).PressureMbar);
+        Assert.Null(mhz.CompensatedForHpa); // the MH-Z19B has no pressure setting
+        Assert.Contains(_log.Lines, l => l.Contains("Sensor scd41 (SCD41, room room-scd41) compensates its CO2 for the ambient pressure, 987.6 hPa", StringComparison.Ordinal));
+
+        // Weather: a front brings 15 hPa; a change under a hectopascal is not sent.
+        hpa = 1002.9;
+        await RunAsync(UntilDone, () => scd41.CompensatedForHpa > 1000 && scd30.CompensatedForHpa > 1000, all);
+        Assert.Equal(1003, ((Devices.Scd4x.Scd4xEmulator)_buses.OpenI2c("i2c-1", 0x62)).AmbientPressureHpa);
+        Assert.Equal(1003, ((Devices.Scd30.Scd30Emulator)_buses.OpenI2c("i2c-1", 0x61)).PressureMbar);
+        hpa = 1003.3;
+        var before = scd41.CompensatedForHpa;
+        await RunAsync(UntilDone, () => _samples.Count(s => s.Sensor.SensorId == "scd41" && s.Sample.Co2Ppm is not null) > 40, all);
+        Assert.Equal(before, scd41.CompensatedForHpa);
+        Assert.All(all, p => Assert.True(p.Health.Failures == 0, $"{p.Identity.SensorId}: {p.Health.Failures} failure(s), {string.Join(" | ", _log.Lines.Where(l => l.Contains(p.Identity.SensorId, StringComparison.Ordinal) && !l.Contains("Information", StringComparison.Ordinal)).Take(3))}"));
+    }
+
+    [Fact]
     public void HealthRule_ThreeFailuresFail_TenGoodRecover_BackoffDoubles()
     {
         var health = new SensorHealthTracker();
@@ -156,7 +209,7 @@ public sealed class PollerTests
         Assert.Equal(TimeSpan.FromSeconds(20), health.Backoff);
         for (var i = 0; i < 10; i++)
         {
-            health.Reading((600 + i, 21, 40));
+            health.Reading(new SensorSample(600 + i, 21, 40));
         }
 
         Assert.Equal(SensorHealth.Ok, health.State);
@@ -175,7 +228,7 @@ public sealed class PollerTests
         Assert.Equal(SensorHealth.WarmingUp, health.State);
 
         // The first plausible reading after the warm-up: ok at once (a sensor read every 30 s is not "degraded" for five minutes).
-        health.Reading((650, 21, 40));
+        health.Reading(new SensorSample(650, 21, 40));
         Assert.Equal(SensorHealth.Ok, health.State);
         Assert.True(health.Changed);
         Assert.Null(health.FirstReadingAt);

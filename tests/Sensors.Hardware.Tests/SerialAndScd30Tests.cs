@@ -33,7 +33,7 @@ public sealed class Scd30Tests
         _time.Advance(TimeSpan.FromSeconds(5));
         var sample = await _sensor.ReadAsync(CancellationToken.None);
 
-        Assert.Equal(845.5, sample!.Co2Ppm, 2);
+        Assert.Equal(845.5, sample!.Co2Ppm!.Value, 2);
         Assert.Equal(22.25, sample.TemperatureC!.Value, 2);
         Assert.Equal(51.5, sample.HumidityPct!.Value, 2);
     }
@@ -53,7 +53,7 @@ public sealed class Scd30Tests
         await _sensor.CalibrateAsync(420, CancellationToken.None);
         Assert.Equal(420, await _sensor.GetForcedRecalibrationValueAsync(CancellationToken.None));
         _time.Advance(TimeSpan.FromSeconds(5));
-        Assert.Equal(420, (await _sensor.ReadAsync(CancellationToken.None))!.Co2Ppm, 1);
+        Assert.Equal(420, (await _sensor.ReadAsync(CancellationToken.None))!.Co2Ppm!.Value, 1);
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _sensor.CalibrateAsync(300, CancellationToken.None));
     }
 

@@ -13,6 +13,7 @@ public sealed record RoomView(
     double? Co2Ppm,
     double? TemperatureC,
     double? HumidityPct,
+    double? PressureHpa,
     IReadOnlyList<(DateTimeOffset At, double Co2Ppm)> LastHour);
 
 // LastHour: the mean of each minute, stamped at the middle of the minute, oldest first.
@@ -27,21 +28,22 @@ public sealed class RoomBoard(TimeProvider time) : IReadingObserver
 {
     public const int MaxRooms = 500;
     private static readonly TimeSpan Window = TimeSpan.FromHours(1);
+    private static readonly TimeSpan ClimateFresh = TimeSpan.FromMinutes(10);
 
     private readonly object _gate = new();
     private readonly Dictionary<(string Site, string Room), RoomState> _rooms = [];
 
     public void Observe(Reading reading)
     {
-        if (reading.Measurement != "air_quality" || reading.Field("co2_ppm") is not { } co2Value || reading.Tag("room") is not { } room)
+        if (reading.Measurement != "air_quality" || reading.Tag("room") is not { } room)
         {
             return;
         }
 
         var site = reading.Tag("site") ?? string.Empty;
-        var co2 = co2Value.AsNumber;
-        if (co2 is null)
+        if (reading.Field("co2_ppm")?.AsNumber is not { } co2)
         {
+            ObserveClimate(reading, site, room);
             return;
         }
 
@@ -62,8 +64,14 @@ public sealed class RoomBoard(TimeProvider time) : IReadingObserver
             {
                 state.At = reading.Timestamp;
                 state.Co2 = co2;
-                state.Temperature = reading.Field("temperature_c") is { } t ? t.AsNumber : state.Temperature;
-                state.Humidity = reading.Field("humidity_pct") is { } h ? h.AsNumber : state.Humidity;
+                if (state.ClimateAt is not { } climateAt || reading.Timestamp - climateAt > ClimateFresh)
+                {
+                    // a climate sensor in the room, when it reads, is the better thermometer (a CO2 sensor warms itself)
+                    state.Temperature = reading.Field("temperature_c") is { } t ? t.AsNumber : state.Temperature;
+                    state.Humidity = reading.Field("humidity_pct") is { } h ? h.AsNumber : state.Humidity;
+                }
+
+                state.Pressure = reading.Field("pressure_hpa") is { } p ? p.AsNumber : state.Pressure;
                 state.SensorId = reading.Tag("sensor_id");
                 state.SensorModel = reading.Tag("sensor_model");
             }
@@ -72,9 +80,26 @@ public sealed class RoomBoard(TimeProvider time) : IReadingObserver
             if (reading.Timestamp >= now - Window && reading.Timestamp <= now + TimeSpan.FromMinutes(1))
             {
                 var minute = reading.Timestamp.ToUnixTimeSeconds() / 60;
-                state.Minutes[minute] = state.Minutes.TryGetValue(minute, out var m) ? (m.Sum + co2.Value, m.Count + 1) : (co2.Value, 1);
+                state.Minutes[minute] = state.Minutes.TryGetValue(minute, out var m) ? (m.Sum + co2, m.Count + 1) : (co2, 1);
                 Trim(state, now);
             }
+        }
+    }
+
+    /// <summary>A climate sensor's reading (SHT4x, SHT3x, BME280: no CO2) updates the temperature, humidity and pressure of a room the board already shows.</summary>
+    private void ObserveClimate(Reading reading, string site, string room)
+    {
+        lock (_gate)
+        {
+            if (!_rooms.TryGetValue((site, room), out var state) || (state.ClimateAt is { } at && reading.Timestamp < at))
+            {
+                return;
+            }
+
+            state.ClimateAt = reading.Timestamp;
+            state.Temperature = reading.Field("temperature_c")?.AsNumber ?? state.Temperature;
+            state.Humidity = reading.Field("humidity_pct")?.AsNumber ?? state.Humidity;
+            state.Pressure = reading.Field("pressure_hpa")?.AsNumber ?? state.Pressure;
         }
     }
 
@@ -90,7 +115,7 @@ public sealed class RoomBoard(TimeProvider time) : IReadingObserver
                 var state = pair.Value;
                 Trim(state, since + Window);
                 var lastHour = state.Minutes.Select(p => (DateTimeOffset.FromUnixTimeSeconds((p.Key * 60) + 30), p.Value.Sum / p.Value.Count)).ToList();
-                return new RoomView(site, room, state.SensorId, state.SensorModel, state.At, state.Co2, state.Temperature, state.Humidity, lastHour);
+                return new RoomView(site, room, state.SensorId, state.SensorModel, state.At, state.Co2, state.Temperature, state.Humidity, state.Pressure, lastHour);
             }).ToList();
         }
     }
@@ -112,6 +137,8 @@ public sealed class RoomBoard(TimeProvider time) : IReadingObserver
         public double? Co2 { get; set; }
         public double? Temperature { get; set; }
         public double? Humidity { get; set; }
+        public double? Pressure { get; set; }
+        public DateTimeOffset? ClimateAt { get; set; }
         public string? SensorId { get; set; }
         public string? SensorModel { get; set; }
     }

@@ -103,6 +103,11 @@ public static class StatusPage
                 html.Append(" · ").Append(Number(h)).Append(" % d'humidité <span lang=\"en\" class=\"en\">humidity</span>");
             }
 
+            if (view.PressureHpa is { } hpa)
+            {
+                html.Append(" · ").Append(hpa.ToString("0", CultureInfo.InvariantCulture)).Append(" hPa");
+            }
+
             html.Append(" · capteur <span lang=\"en\" class=\"en\">sensor</span> ").Append(Encode(view.SensorModel ?? "?")).Append(" (").Append(Encode(view.SensorId ?? "?")).Append(")</p>\n");
         }
         else

@@ -35,7 +35,8 @@ public sealed class StatusPageBuilder(
         var health = sensors.Snapshot();
 
         // A room's sensor as this gateway reads it: the one in the best state (a room with two sensors is as well as its best).
-        SensorState? SensorOf(string siteId, string roomId) => health.Where(h => h.Key.Site == siteId && h.Key.Room == roomId).Select(h => h.Value)
+        // Its CO2 sensors only: the light is theirs (a thermometer in good health says nothing of the CO2).
+        SensorState? SensorOf(string siteId, string roomId) => health.Where(h => h.Key.Site == siteId && h.Key.Room == roomId && Sensors.Hardware.Drivers.SensorModels.MeasuresCo2(h.Key.Model)).Select(h => h.Value)
             .OrderBy(s => s.State switch { Sensors.Hardware.Polling.SensorHealth.Ok => 0, Sensors.Hardware.Polling.SensorHealth.Degraded => 1, Sensors.Hardware.Polling.SensorHealth.WarmingUp => 2, _ => 3 })
             .FirstOrDefault();
         var rooms = new List<StatusRoom>();

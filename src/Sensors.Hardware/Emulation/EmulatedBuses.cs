@@ -3,6 +3,9 @@ using Sensors.Hardware.Devices.Scd4x;
 using Sensors.Hardware.Devices.Scd30;
 using Sensors.Hardware.Devices.Mhz19b;
 using Sensors.Hardware.Bus;
+using Sensors.Hardware.Devices.Bme280;
+using Sensors.Hardware.Devices.Sht3x;
+using Sensors.Hardware.Devices.Sht4x;
 using Sensors.Hardware.Drivers;
 using Sensors.Hardware.Devices.Tca9548a;
 
@@ -55,31 +58,43 @@ public sealed class EmulatedBuses : IBusProvider
         return mux;
     }
 
-    /// <summary>An emulator of the right kind for <paramref name="location"/>, measuring <paramref name="air"/> (behind a multiplexer's channel when its bus names one: i2c-1/0x70:2).</summary>
-    public EmulatedBuses Emulate(SensorLocation location, Air air, TimeProvider time, SensorFaults? faults = null)
+    /// <summary>
+    /// An emulator of the right kind for <paramref name="location"/>, measuring <paramref name="air"/>
+    /// (behind a multiplexer's channel when its bus names one: i2c-1/0x70:2); a BME280 measures
+    /// <paramref name="pressureHpa"/> too (sea level's standard 1013.25 hPa when not given).
+    /// </summary>
+    public EmulatedBuses Emulate(SensorLocation location, Air air, TimeProvider time, SensorFaults? faults = null, Func<DateTimeOffset, double>? pressureHpa = null)
     {
-        if (MuxPaths.TryParse(location.Bus, out var main, out var muxAddress, out var channel))
+        var model = SensorModels.Normalise(location.Model);
+        if (!SensorModels.IsI2c(model))
         {
-            var deviceAddress = location.Address ?? SensorModels.DefaultAddress(location.Model);
-            II2cDevice behind = SensorModels.Normalise(location.Model) switch
+            return model switch
             {
-                "SCD40" or "SCD41" => new Scd4xEmulator(air, time, faults, Name(main), serialNumber: StableSerial($"{location.Bus} {location.Address}"), scd41: SensorModels.Normalise(location.Model) == "SCD41"),
-                "SCD30" => new Scd30Emulator(air, time, faults, Name(main)),
-                _ => throw new ArgumentException($"A {location.Model} is not an I2C sensor: it cannot sit behind a TCA9548A.", nameof(location)),
+                "MH-Z19B" => Add(location.Bus, new Mhz19bEmulator(air, time, faults, location.Bus)),
+                "S8" => Add(location.Bus, new SenseAirS8Emulator(air, time, faults, location.Bus)),
+                _ => throw new ArgumentException($"No emulator for '{location.Model}'.", nameof(location)),
             };
-            Multiplexer(main, muxAddress).Attach(channel, deviceAddress, behind);
+        }
+
+        var behindMux = MuxPaths.TryParse(location.Bus, out var main, out var muxAddress, out var channel);
+        var bus = behindMux ? main : location.Bus;
+        var address = location.Address ?? SensorModels.DefaultAddress(model);
+        II2cDevice device = SensorModels.Family(model) switch
+        {
+            "SCD4x" => new Scd4xEmulator(air, time, faults, Name(bus), serialNumber: StableSerial($"{location.Bus} {location.Address}"), scd41: model == "SCD41"),
+            "SCD30" => new Scd30Emulator(air, time, faults, Name(bus)),
+            "SHT4x" => new Sht4xEmulator(air, time, faults, Name(bus), (uint)StableSerial($"{location.Bus} {location.Address}")),
+            "SHT3x" => new Sht3xEmulator(air, time, faults, Name(bus), address),
+            "BME280" => new Bme280Emulator(at => (air(at).TemperatureC, pressureHpa?.Invoke(at) ?? 1013.25, air(at).HumidityPct), time, faults, Name(bus)),
+            _ => throw new ArgumentException($"No emulator for '{location.Model}'.", nameof(location)),
+        };
+        if (behindMux)
+        {
+            Multiplexer(main, muxAddress).Attach(channel, address, device);
             return this;
         }
 
-        var model = SensorModels.Normalise(location.Model);
-        return model switch
-        {
-            "SCD40" or "SCD41" => Add(location.Bus, location.Address ?? Scd4x.DefaultAddress, new Scd4xEmulator(air, time, faults, Name(location.Bus), serialNumber: StableSerial($"{location.Bus} {location.Address}"), scd41: model == "SCD41")),
-            "SCD30" => Add(location.Bus, location.Address ?? Scd30.DefaultAddress, new Scd30Emulator(air, time, faults, Name(location.Bus))),
-            "MH-Z19B" => Add(location.Bus, new Mhz19bEmulator(air, time, faults, location.Bus)),
-            "S8" => Add(location.Bus, new SenseAirS8Emulator(air, time, faults, location.Bus)),
-            _ => throw new ArgumentException($"No emulator for '{location.Model}'.", nameof(location)),
-        };
+        return Add(location.Bus, address, device);
     }
 
     public II2cDevice OpenI2c(string bus, int address)

@@ -35,7 +35,7 @@ public sealed class SensorHealthTracker
     private int _failuresInARow;
     private int _goodInARow;
     private int _sameInARow;
-    private (double, double?, double?)? _lastValue;
+    private Drivers.SensorSample? _lastValue;
     private int _restarts;
 
     public SensorHealth State { get; private set; } = SensorHealth.Degraded;
@@ -75,7 +75,7 @@ public sealed class SensorHealthTracker
     }
 
     /// <summary>A plausible reading; <paramref name="value"/> tells a stuck sensor from a live one.</summary>
-    public void Reading((double Co2, double? T, double? Rh) value)
+    public void Reading(Drivers.SensorSample value)
     {
         Good++;
         _failuresInARow = 0;
@@ -85,7 +85,7 @@ public sealed class SensorHealthTracker
         if (_sameInARow >= SameValuesToStuck)
         {
             _goodInARow = 0;
-            Set(SensorHealth.Degraded, $"value stuck at {value.Co2} ppm for {_sameInARow + 1} readings");
+            Set(SensorHealth.Degraded, $"value stuck at {Stuck(value)} for {_sameInARow + 1} readings");
             return;
         }
 
@@ -100,6 +100,9 @@ public sealed class SensorHealthTracker
             Changed = false;
         }
     }
+
+    private static string Stuck(Drivers.SensorSample value) =>
+        value.Co2Ppm is { } ppm ? $"{ppm} ppm" : value.PressureHpa is { } hpa ? $"{value.TemperatureC} °C, {hpa} hPa" : $"{value.TemperatureC} °C, {value.HumidityPct} %";
 
     /// <summary>A value outside what the sensor can measure: refused, counted.</summary>
     public void Implausible(string why)

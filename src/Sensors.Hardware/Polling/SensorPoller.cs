@@ -8,7 +8,7 @@ namespace Sensors.Hardware.Polling;
 public sealed record SensorIdentity(string Site, string Room, string SensorId, string Model);
 
 /// <summary>A measurement that passed warm-up and plausibility, with the time it was read.</summary>
-public sealed record PolledSample(SensorIdentity Sensor, DateTimeOffset At, Co2Sample Sample);
+public sealed record PolledSample(SensorIdentity Sensor, DateTimeOffset At, SensorSample Sample);
 
 /// <summary>
 /// Polls one sensor at its own cadence, for as long as the gateway runs: opens and starts it,
@@ -16,9 +16,14 @@ public sealed record PolledSample(SensorIdentity Sensor, DateTimeOffset At, Co2S
 /// (<see cref="SensorHealthTracker"/>). A sensor that fails three times in a row is closed and
 /// started again after a backoff; it never stops the other sensors, which have their own poller.
 /// One log line per change of health, with the sensor, where it is and what to do.
+/// A CO2 sensor that has a pressure setting is given <paramref name="ambientPressureHpa"/> (the
+/// site's barometer) after each start and whenever it moved by 1 hPa or more.
 /// </summary>
-public sealed partial class SensorPoller(SensorIdentity identity, SensorLocation location, IBusProvider buses, TimeProvider time, ILogger logger)
+public sealed partial class SensorPoller(SensorIdentity identity, SensorLocation location, IBusProvider buses, TimeProvider time, ILogger logger, Func<double?>? ambientPressureHpa = null)
 {
+    /// <summary>The pressure change that is sent on: the SCD4x takes whole hectopascals.</summary>
+    public const double PressureStepHpa = 1;
+
     public SensorIdentity Identity => identity;
 
     public SensorLocation Location => location;
@@ -28,9 +33,14 @@ public sealed partial class SensorPoller(SensorIdentity identity, SensorLocation
     /// <summary>What the sensor said of itself at the last start ("serial 1a2b…", "firmware 3.66").</summary>
     public string? SerialNumber { get; private set; }
 
+    /// <summary>The ambient pressure the CO2 sensor was last given, or null (it uses the site's altitude).</summary>
+    public double? CompensatedForHpa { get; private set; }
+
+    private bool _noPressureSetting;
+
     public async Task RunAsync(Func<PolledSample, ValueTask> emit, Action<SensorPoller> healthChanged, CancellationToken cancellationToken)
     {
-        ICo2Sensor? sensor = null;
+        ISensor? sensor = null;
         var startedAt = DateTimeOffset.MinValue;
         var lastNew = DateTimeOffset.MinValue;
         try
@@ -44,8 +54,17 @@ public sealed partial class SensorPoller(SensorIdentity identity, SensorLocation
                         sensor = SensorModels.Open(location, buses, time);
                         SerialNumber = await sensor.StartAsync(cancellationToken).ConfigureAwait(false);
                         startedAt = lastNew = time.GetUtcNow();
+                        CompensatedForHpa = null;
                         Health.Started(startedAt, sensor.WarmUp);
-                        LogStarted(identity.SensorId, identity.Model, identity.Room, sensor.Describe, SerialNumber, sensor.WarmUp.TotalSeconds);
+                        if (sensor.WarmUp > TimeSpan.Zero)
+                        {
+                            LogStarted(identity.SensorId, identity.Model, identity.Room, sensor.Describe, SerialNumber, sensor.WarmUp.TotalSeconds);
+                        }
+                        else
+                        {
+                            LogStartedAtOnce(identity.SensorId, identity.Model, identity.Room, sensor.Describe, SerialNumber);
+                        }
+
                         Report(healthChanged);
                     }
                     catch (HardwareException error)
@@ -62,6 +81,7 @@ public sealed partial class SensorPoller(SensorIdentity identity, SensorLocation
                 await Task.Delay(every, time, cancellationToken).ConfigureAwait(false);
                 try
                 {
+                    await CompensatePressureAsync(sensor, cancellationToken).ConfigureAwait(false);
                     var now = time.GetUtcNow();
                     var sample = await sensor.ReadAsync(cancellationToken).ConfigureAwait(false);
                     if (sample is null)
@@ -81,14 +101,14 @@ public sealed partial class SensorPoller(SensorIdentity identity, SensorLocation
                         continue;
                     }
 
-                    if (Implausible(sample, sensor.Co2Range) is { } why)
+                    if (Implausible(sample, (sensor as ICo2Sensor)?.Co2Range) is { } why)
                     {
                         Health.Implausible($"{sensor.Describe}: {why}; refused");
                         Report(healthChanged);
                         continue;
                     }
 
-                    Health.Reading((sample.Co2Ppm, sample.TemperatureC, sample.HumidityPct));
+                    Health.Reading(sample);
                     Report(healthChanged);
                     await emit(new PolledSample(identity, now, sample)).ConfigureAwait(false);
                 }
@@ -116,12 +136,45 @@ public sealed partial class SensorPoller(SensorIdentity identity, SensorLocation
         }
     }
 
-    /// <summary>Why a sample cannot be true, or null: CO2 outside the sensor's range, temperature or humidity impossible indoors.</summary>
-    public static string? Implausible(Co2Sample sample, (double Min, double Max) co2Range) =>
-        !double.IsFinite(sample.Co2Ppm) || sample.Co2Ppm < co2Range.Min || sample.Co2Ppm > co2Range.Max ? $"CO2 {sample.Co2Ppm} ppm is outside what it measures ({co2Range.Min}–{co2Range.Max})"
+    /// <summary>
+    /// Why a sample cannot be true, or null: a CO2 sensor's CO2 missing or outside its range,
+    /// temperature or humidity impossible indoors, a pressure no building has (300–1100 hPa is
+    /// the BME280's range: from the top of Everest to below sea level).
+    /// </summary>
+    public static string? Implausible(SensorSample sample, (double Min, double Max)? co2Range) =>
+        co2Range is { } range && (sample.Co2Ppm is not { } ppm || !double.IsFinite(ppm) || ppm < range.Min || ppm > range.Max) ? $"CO2 {sample.Co2Ppm} ppm is outside what it measures ({range.Min}–{range.Max})"
+        : sample.PressureHpa is { } p && (!double.IsFinite(p) || p is < 300 or > 1100) ? $"pressure {p:0.0} hPa is impossible"
         : sample.TemperatureC is { } t && (!double.IsFinite(t) || t is < -20 or > 70) ? $"temperature {t:0.0} °C is impossible indoors"
         : sample.HumidityPct is { } h && (!double.IsFinite(h) || h is < 0 or > 100) ? $"humidity {h:0.0} % is impossible"
         : null;
+
+    /// <summary>Gives a CO2 sensor the site's ambient pressure when it is new or moved by a step; a sensor without the setting is not asked again.</summary>
+    private async Task CompensatePressureAsync(ISensor sensor, CancellationToken cancellationToken)
+    {
+        if (sensor is not ICo2Sensor co2 || _noPressureSetting || ambientPressureHpa?.Invoke() is not { } hpa
+            || (CompensatedForHpa is { } applied && Math.Abs(hpa - applied) < PressureStepHpa))
+        {
+            return;
+        }
+
+        if (hpa is < 700 or > 1200)
+        {
+            return; // outside what the CO2 sensors take; they keep the altitude's compensation
+        }
+
+        if (!await co2.CompensatePressureAsync(hpa, cancellationToken).ConfigureAwait(false))
+        {
+            _noPressureSetting = true;
+            return;
+        }
+
+        if (CompensatedForHpa is null)
+        {
+            LogPressure(identity.SensorId, identity.Model, identity.Room, hpa);
+        }
+
+        CompensatedForHpa = hpa;
+    }
 
     private async Task RestartLaterAsync(HardwareException error, Action<SensorPoller> healthChanged, CancellationToken cancellationToken)
     {
@@ -165,6 +218,12 @@ public sealed partial class SensorPoller(SensorIdentity identity, SensorLocation
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sensor {Sensor} ({Model}, room {Room}) started at {Where} ({Serial}); readings of the first {WarmUp:0} s are warm-up and discarded")]
     private partial void LogStarted(string sensor, string model, string room, string where, string serial, double warmUp);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sensor {Sensor} ({Model}, room {Room}) started at {Where} ({Serial})")]
+    private partial void LogStartedAtOnce(string sensor, string model, string room, string where, string serial);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sensor {Sensor} ({Model}, room {Room}) compensates its CO2 for the ambient pressure, {Hpa:0.0} hPa from the site's barometer, instead of the altitude")]
+    private partial void LogPressure(string sensor, string model, string room, double hpa);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sensor {Sensor} ({Model}, room {Room}) is ok")]
     private partial void LogOk(string sensor, string model, string room);

@@ -16,7 +16,7 @@ public sealed class StatusPageTests
     private static GatewayState State() => new("gw-ecole", TimeSpan.FromHours(5), 0, null, ("reçoit les mesures", "receives the readings"), true, ("connecté", "connected"), true, true, 0, 0);
 
     private static RoomView View(string room, double ppm, DateTimeOffset? at = null) =>
-        new("ecole", room, $"scd41-{room}", "SCD41", at ?? Now.AddSeconds(-20), ppm, 21.5, 45, [(Now.AddMinutes(-30), ppm - 100), (Now.AddMinutes(-1), ppm)]);
+        new("ecole", room, $"scd41-{room}", "SCD41", at ?? Now.AddSeconds(-20), ppm, 21.5, 45, null, [(Now.AddMinutes(-30), ppm - 100), (Now.AddMinutes(-1), ppm)]);
 
     private static string Render(params StatusRoom[] rooms) => StatusPage.Render(new StatusModel("École Jules Ferry", rooms, State(), Co2Levels.Default, Now, Paris));
 

@@ -8,7 +8,7 @@ namespace Sensors.Gateway.Sources.Hardware;
 
 public static class HardwareRegistration
 {
-    /// <summary>The CO2 sensors of the site file that have a bus (or their emulators with Hardware:Emulate).</summary>
+    /// <summary>The sensors (CO2, temperature, humidity, pressure) of the site file that have a bus (or their emulators with Hardware:Emulate).</summary>
     public static IServiceCollection AddHardware(this IServiceCollection services, HardwareOptions hardware, SiteFile? site)
     {
         if (hardware.Enabled && site is not null && site.WiredSensors().Any())

@@ -16,11 +16,15 @@ using Sensors.Simulation;
 namespace Sensors.Gateway.Sources.Hardware;
 
 /// <summary>
-/// The classroom CO2 sensors of the site file: one <see cref="SensorPoller"/> each, side by side,
-/// each at its own cadence. Their measurements become <c>air_quality</c> readings tagged site,
-/// room, sensor_id and sensor_model; their health goes to the <see cref="SensorHealthBoard"/>
-/// (and /metrics). Writes are not awaited one by one: while the clock is unsynchronised a write
-/// waits for it, and the sensors must go on being read meanwhile (at most 1000 writes pending).
+/// The classroom sensors of the site file, CO2 (SCD4x, SCD30, MH-Z19B, S8) and climate (SHT4x,
+/// SHT3x, BME280): one <see cref="SensorPoller"/> each, side by side, each at its own cadence.
+/// Their measurements become <c>air_quality</c> readings tagged site, room, sensor_id and
+/// sensor_model; their health goes to the <see cref="SensorHealthBoard"/> (and /metrics). The
+/// newest pressure of a BME280 (under <see cref="PressureMaxAge"/>) is given to every CO2 sensor
+/// of the site that takes one (SCD4x, SCD30): the air pressure is the same throughout a school,
+/// and weather moves it by ±30 hPa, which the altitude alone cannot follow (about ±3 % of CO2).
+/// Writes are not awaited one by one: while the clock is unsynchronised a write waits for it,
+/// and the sensors must go on being read meanwhile (at most 1000 writes pending).
 /// </summary>
 public sealed partial class HardwareSource : IReadingSource, IInstrumented
 {
@@ -30,6 +34,10 @@ public sealed partial class HardwareSource : IReadingSource, IInstrumented
     private readonly ILogger<HardwareSource> _logger;
     private readonly List<SensorPoller> _pollers = [];
     private readonly PendingWrites _pending = new();
+    private (double Hpa, DateTimeOffset At)? _pressure;
+
+    /// <summary>Older than this, a barometer's pressure is not used: the sensors keep what they were last given.</summary>
+    public static readonly TimeSpan PressureMaxAge = TimeSpan.FromMinutes(30);
 
     public HardwareSource(SiteFile site, HardwareOptions options, IBusProvider? buses, SensorHealthBoard board, TimeProvider time, ILoggerFactory loggers)
     {
@@ -42,7 +50,7 @@ public sealed partial class HardwareSource : IReadingSource, IInstrumented
         foreach (var (room, sensor) in wired)
         {
             var identity = new SensorIdentity(site.Site, room.Id, sensor.Id, SensorModels.Normalise(sensor.Model));
-            _pollers.Add(new SensorPoller(identity, Location(sensor, site), Buses, time, loggers.CreateLogger<SensorPoller>()));
+            _pollers.Add(new SensorPoller(identity, Location(sensor, site), Buses, time, loggers.CreateLogger<SensorPoller>(), AmbientPressure));
         }
     }
 
@@ -52,7 +60,7 @@ public sealed partial class HardwareSource : IReadingSource, IInstrumented
 
     public string Id => "sensors";
 
-    public string Name => $"CO2 sensors of {_site.Site} ({_pollers.Count} sensor(s){(Buses is EmulatedBuses ? ", emulated" : string.Empty)})";
+    public string Name => $"classroom sensors of {_site.Site} ({_pollers.Count} sensor(s){(Buses is EmulatedBuses ? ", emulated" : string.Empty)})";
 
     public bool HasSensors => _pollers.Count > 0;
 
@@ -84,12 +92,17 @@ public sealed partial class HardwareSource : IReadingSource, IInstrumented
             var health = poller.Health;
             return new[] { ("ok", health.Good), ("warmup", health.WarmUpDiscarded), ("refused", health.Refused), ("failed", health.Failures) }
                 .Select(o => Measure.Of(o.Item2, ("site", id.Site), ("room", id.Room), ("sensor_id", id.SensorId), ("model", id.Model), ("outcome", o.Item1)));
-        }), description: "Readings of each CO2 sensor by outcome: ok (sent on), warmup (discarded after a start), refused (implausible), failed (no usable answer).");
+        }), description: "Readings of each sensor by outcome: ok (sent on), warmup (discarded after a start), refused (implausible), failed (no usable answer).");
 
     private ValueTask Emit(IReadingSink sink, PolledSample polled, CancellationToken cancellationToken)
     {
         var sample = polled.Sample;
-        var fields = new List<Field>(3) { new("co2_ppm", sample.Co2Ppm) };
+        var fields = new List<Field>(4);
+        if (sample.Co2Ppm is { } ppm)
+        {
+            fields.Add(new Field("co2_ppm", ppm));
+        }
+
         if (sample.TemperatureC is { } t)
         {
             fields.Add(new Field("temperature_c", Math.Round(t, 2)));
@@ -100,10 +113,20 @@ public sealed partial class HardwareSource : IReadingSource, IInstrumented
             fields.Add(new Field("humidity_pct", Math.Round(h, 2)));
         }
 
+        if (sample.PressureHpa is { } hpa)
+        {
+            fields.Add(new Field("pressure_hpa", Math.Round(hpa, 2)));
+            _pressure = (hpa, polled.At);
+        }
+
         var id = polled.Sensor;
         var reading = new Reading("air_quality", [new Tag("site", id.Site), new Tag("room", id.Room), new Tag("sensor_id", id.SensorId), new Tag("sensor_model", id.Model)], fields.ToArray(), polled.At);
         return _pending.Add(sink.WriteAsync(reading, cancellationToken));
     }
+
+    /// <summary>The site's newest barometer reading, or null when there is none or it is too old.</summary>
+    public double? AmbientPressure() =>
+        _pressure is { } p && _time.GetUtcNow() - p.At <= PressureMaxAge ? p.Hpa : null;
 
     private void Publish(SensorPoller poller)
     {
@@ -116,6 +139,13 @@ public sealed partial class HardwareSource : IReadingSource, IInstrumented
         options.Emulate
             ? Emulated(site, site.WiredSensors().ToList(), time)
             : new Sensors.Hardware.Linux.LinuxBuses();
+
+    /// <summary>
+    /// The pressure an emulated barometer reads: the standard atmosphere at the site's altitude
+    /// (1013.25 × (1 − 2.25577e-5 × h)^5.25588 hPa), moved by weather of ±8 hPa over five days.
+    /// </summary>
+    public static double Barometer(int altitudeM, DateTimeOffset at) =>
+        (1013.25 * Math.Pow(1 - (2.25577e-5 * altitudeM), 5.25588)) + (8 * Math.Sin(2 * Math.PI * at.ToUnixTimeSeconds() / TimeSpan.FromDays(5).TotalSeconds));
 
     /// <summary>Each wired sensor's emulator, measuring a simulated classroom (<see cref="ClassroomModel"/>) of its room.</summary>
     private static EmulatedBuses Emulated(SiteFile site, List<(RoomSpec Room, SensorSpec Sensor)> wired, TimeProvider time)
@@ -143,7 +173,7 @@ public sealed partial class HardwareSource : IReadingSource, IInstrumented
 
                     return last;
                 }
-            }, time);
+            }, time, pressureHpa: at => Barometer(site.AltitudeM, at));
         }
 
         return buses;

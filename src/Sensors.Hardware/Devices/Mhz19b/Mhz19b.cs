@@ -45,7 +45,7 @@ public sealed class Mhz19b(ISerialPort port, TimeProvider time) : ICo2Sensor
         return $"no serial number; answers, {first} ppm";
     }
 
-    public async Task<Co2Sample?> ReadAsync(CancellationToken cancellationToken) => new(await ReadCo2Async(cancellationToken).ConfigureAwait(false), null, null);
+    public async Task<SensorSample?> ReadAsync(CancellationToken cancellationToken) => new(await ReadCo2Async(cancellationToken).ConfigureAwait(false), null, null);
 
     public Task<int> ReadCo2Async(CancellationToken cancellationToken)
     {
@@ -73,6 +73,9 @@ public sealed class Mhz19b(ISerialPort port, TimeProvider time) : ICo2Sensor
         Send(Frame(SpanCalibrationCommand, (byte)(spanPpm >> 8), (byte)spanPpm));
         return Task.CompletedTask;
     }
+
+    /// <summary>The MH-Z19B has no pressure setting.</summary>
+    public Task<bool> CompensatePressureAsync(double hectopascals, CancellationToken cancellationToken) => Task.FromResult(false);
 
     public async Task SetAutomaticCalibrationAsync(bool enabled, CancellationToken cancellationToken)
     {

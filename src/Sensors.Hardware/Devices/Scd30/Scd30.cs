@@ -99,7 +99,7 @@ public sealed class Scd30(II2cDevice device, TimeProvider time) : ICo2Sensor
     public async Task<bool> IsDataReadyAsync(CancellationToken cancellationToken) =>
         (await _bus.ReadCheckedAsync(GetDataReadyCommand, 1, ReadPause, "get data ready", cancellationToken).ConfigureAwait(false))[0] == 1;
 
-    public async Task<Co2Sample?> ReadAsync(CancellationToken cancellationToken)
+    public async Task<SensorSample?> ReadAsync(CancellationToken cancellationToken)
     {
         if (!await IsDataReadyAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -107,7 +107,7 @@ public sealed class Scd30(II2cDevice device, TimeProvider time) : ICo2Sensor
         }
 
         var words = await _bus.ReadAsync(ReadMeasurementCommand, 6, ReadPause, cancellationToken).ConfigureAwait(false);
-        return new Co2Sample(
+        return new SensorSample(
             ToFloat(words[0], words[1]) ?? throw new HardwareException(HardwareFault.Checksum, $"{device.Describe}: CRC error on the CO2 value; noise on the wires or a loose contact."),
             ToFloat(words[2], words[3]),
             ToFloat(words[4], words[5]));
@@ -121,6 +121,17 @@ public sealed class Scd30(II2cDevice device, TimeProvider time) : ICo2Sensor
 
     public async Task<int> GetForcedRecalibrationValueAsync(CancellationToken cancellationToken) =>
         (await _bus.ReadCheckedAsync(ForcedRecalibrationCommand, 1, ReadPause, "get forced recalibration value", cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// The SCD30 takes the ambient pressure as the argument of "trigger continuous measurement"
+    /// (§1.4.1): sent again while it measures, it only changes the compensation, which then
+    /// overrides the altitude.
+    /// </summary>
+    public async Task<bool> CompensatePressureAsync(double hectopascals, CancellationToken cancellationToken)
+    {
+        await StartContinuousAsync((int)Math.Round(hectopascals), cancellationToken).ConfigureAwait(false);
+        return true;
+    }
 
     public Task SetAutomaticCalibrationAsync(bool enabled, CancellationToken cancellationToken) =>
         _bus.SendAsync(AutomaticSelfCalibrationCommand, enabled ? (ushort)1 : (ushort)0, TimeSpan.Zero, cancellationToken);

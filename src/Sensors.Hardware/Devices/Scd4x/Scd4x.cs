@@ -91,7 +91,7 @@ public sealed class Scd4x(II2cDevice device, TimeProvider time, string model = "
         IsMeasuring = false;
     }
 
-    public async Task<Co2Sample?> ReadAsync(CancellationToken cancellationToken)
+    public async Task<SensorSample?> ReadAsync(CancellationToken cancellationToken)
     {
         if (!await IsDataReadyAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -109,7 +109,7 @@ public sealed class Scd4x(II2cDevice device, TimeProvider time, string model = "
     }
 
     /// <summary>SCD41 only: one measurement on demand (5 s), for single-shot operation.</summary>
-    public async Task<Co2Sample> MeasureSingleShotAsync(CancellationToken cancellationToken)
+    public async Task<SensorSample> MeasureSingleShotAsync(CancellationToken cancellationToken)
     {
         await _bus.SendAsync(MeasureSingleShotCommand, SingleShotTime, cancellationToken).ConfigureAwait(false);
         return ToSample(await _bus.ReadAsync(ReadMeasurementCommand, 3, ShortTime, cancellationToken).ConfigureAwait(false), device.Describe);
@@ -156,7 +156,7 @@ public sealed class Scd4x(II2cDevice device, TimeProvider time, string model = "
             throw new ArgumentOutOfRangeException(nameof(pascal), pascal, "The SCD4x takes an ambient pressure from 70000 to 120000 Pa.");
         }
 
-        await _bus.SendAsync(SetAmbientPressureCommand, (ushort)(pascal / 100), ShortTime, cancellationToken).ConfigureAwait(false);
+        await _bus.SendAsync(SetAmbientPressureCommand, (ushort)Math.Round(pascal / 100.0, MidpointRounding.AwayFromZero), ShortTime, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -180,6 +180,13 @@ public sealed class Scd4x(II2cDevice device, TimeProvider time, string model = "
     }
 
     public Task CalibrateAsync(int referencePpm, CancellationToken cancellationToken) => PerformForcedRecalibrationAsync(referencePpm, cancellationToken);
+
+    /// <summary>set_ambient_pressure (§3.6.5), allowed while it measures; it overrides the altitude.</summary>
+    public async Task<bool> CompensatePressureAsync(double hectopascals, CancellationToken cancellationToken)
+    {
+        await SetAmbientPressureAsync((int)Math.Round(hectopascals * 100), cancellationToken).ConfigureAwait(false);
+        return true;
+    }
 
     public async Task SetAutomaticCalibrationAsync(bool enabled, CancellationToken cancellationToken)
     {
@@ -227,7 +234,7 @@ public sealed class Scd4x(II2cDevice device, TimeProvider time, string model = "
     public static string ToSerialNumber(ReadOnlySpan<ushort> words) => $"{words[0]:x4}{words[1]:x4}{words[2]:x4}";
 
     /// <summary>A bad CO2 word spoils the sample; a bad temperature or humidity word only that field.</summary>
-    private static Co2Sample ToSample(ushort?[] words, string where) => new(
+    private static SensorSample ToSample(ushort?[] words, string where) => new(
         words[0] ?? throw new HardwareException(HardwareFault.Checksum, $"{where}: CRC error on the CO2 value; noise on the wires or a loose contact."),
         words[1] is { } t ? ToTemperature(t) : null,
         words[2] is { } h ? ToHumidity(h) : null);

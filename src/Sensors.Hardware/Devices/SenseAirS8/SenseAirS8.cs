@@ -47,7 +47,7 @@ public sealed class SenseAirS8(ISerialPort port, TimeProvider time) : ICo2Sensor
         return $"sensor id {((uint)id[0] << 16) | id[1]:x8}";
     }
 
-    public async Task<Co2Sample?> ReadAsync(CancellationToken cancellationToken)
+    public async Task<SensorSample?> ReadAsync(CancellationToken cancellationToken)
     {
         var registers = await ReadRegistersAsync(ReadInputRegisters, MeterStatusRegister, 4, cancellationToken).ConfigureAwait(false);
         if (DescribeStatus(registers[0]) is { } problem)
@@ -55,7 +55,7 @@ public sealed class SenseAirS8(ISerialPort port, TimeProvider time) : ICo2Sensor
             throw new HardwareException(HardwareFault.Refused, $"{port.Describe}: the S8 reports {problem} (meter status 0x{registers[0]:x4}).");
         }
 
-        return new Co2Sample((short)registers[3], null, null);
+        return new SensorSample((short)registers[3], null, null);
     }
 
     /// <summary>Background calibration: the sensor takes the air around it as 400 ppm (after minutes in outdoor air).</summary>
@@ -75,6 +75,9 @@ public sealed class SenseAirS8(ISerialPort port, TimeProvider time) : ICo2Sensor
             throw new HardwareException(HardwareFault.Refused, $"{port.Describe}: the S8 did not acknowledge the background calibration (HR1 = 0x{acknowledged:x4}); try again.");
         }
     }
+
+    /// <summary>The S8 has no pressure setting (its register map has none).</summary>
+    public Task<bool> CompensatePressureAsync(double hectopascals, CancellationToken cancellationToken) => Task.FromResult(false);
 
     public Task SetAutomaticCalibrationAsync(bool enabled, CancellationToken cancellationToken) =>
         SetAbcPeriodAsync(enabled ? DefaultAbcPeriodHours : (ushort)0, cancellationToken);
