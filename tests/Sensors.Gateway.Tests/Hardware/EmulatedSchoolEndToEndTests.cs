@@ -37,9 +37,30 @@ public sealed class EmulatedSchoolEndToEndTests : IDisposable
             Assert.InRange(r["temperature_c"].GetDouble(), 10, 35);
         });
 
+        // The BME280 of CE2 A, read by its .NET IoT binding, is the school's barometer: its pressure
+        // (the standard atmosphere at 152 m, ±8 hPa of weather) lands in air_quality, and every SCD4x
+        // and SCD30 is compensated for it; the serial sensors have no such setting.
+        var climate = _influx.Query("school", "SELECT co2_ppm, temperature_c, humidity_pct, pressure_hpa, room FROM air_quality WHERE sensor_id = 'bme280-ce2-a'");
+        Assert.NotEmpty(climate);
+        Assert.All(climate, r =>
+        {
+            Assert.Equal("ce2-a", r["room"].GetString());
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, r["co2_ppm"].ValueKind);
+            Assert.InRange(r["pressure_hpa"].GetDouble(), 986, 1004);
+            Assert.InRange(r["temperature_c"].GetDouble(), 10, 35);
+            Assert.InRange(r["humidity_pct"].GetDouble(), 10, 95);
+        });
+        foreach (var (sensor, model) in new[] { ("scd30-ce2-a", "SCD30"), ("scd41-cp-a", "SCD41"), ("scd41-ce1-b", "SCD41") })
+        {
+            Assert.Contains($"Sensor {sensor} ({model}, room", gateway.Output, StringComparison.Ordinal);
+            Assert.Matches($"Sensor {sensor} \\({model}, room [a-z0-9-]+\\) compensates its CO2 for the ambient pressure, (98[6-9]|99[0-9]|100[0-4])\\.[0-9] hPa", gateway.Output);
+        }
+
+        Assert.DoesNotContain("Sensor mhz19b-cm1-a (MH-Z19B, room cm1-a) compensates", gateway.Output, StringComparison.Ordinal);
+
         using var http = new HttpClient();
         var metrics = await http.GetStringAsync(new Uri(gateway.HttpUrl, "metrics"));
-        foreach (var sensor in new[] { "scd41-cp-a", "scd41-ce1-b", "scd30-ce2-a", "mhz19b-cm1-a", "s8-cm2-b", "scd40-bibliotheque" })
+        foreach (var sensor in new[] { "scd41-cp-a", "scd41-ce1-b", "scd30-ce2-a", "bme280-ce2-a", "mhz19b-cm1-a", "s8-cm2-b", "scd40-bibliotheque" })
         {
             Assert.Contains($"sensor_id=\"{sensor}\"", metrics, StringComparison.Ordinal);
         }
