@@ -57,4 +57,23 @@ public sealed class GpioTrafficLightTests
         Assert.False(pins.IsOpen(Green)); // the pins opened before the wrong one are let go
         Assert.False(pins.IsOpen(Orange));
     }
+
+    [Fact]
+    public void TheMuteButton_ReadsPressedWhenHeldToGround_AGreyFrameLightsNothing_AndItsPinIsLetGo()
+    {
+        var pins = new EmulatedGpioDriver();
+        var light = new GpioTrafficLight(new GpioController(pins), Green, Orange, Red, Buzzer, muteButton: 24);
+        Assert.False(light.MutePressed); // the pull-up holds it high
+        pins.Drive(24, PinValue.Low);
+        Assert.True(light.MutePressed);
+        pins.Drive(24, PinValue.High);
+        Assert.False(light.MutePressed);
+
+        light.Show(new Sensors.Hardware.Drivers.IndicatorFrame(LightShown.Grey, null, "Pas de mesure", Buzzer: true));
+        Assert.All(new[] { Green, Orange, Red }, p => Assert.Equal(PinValue.Low, pins.Level(p)));
+        Assert.Contains("mute button GPIO 24", light.Describe, StringComparison.Ordinal);
+
+        light.Dispose();
+        Assert.False(pins.IsOpen(24));
+    }
 }

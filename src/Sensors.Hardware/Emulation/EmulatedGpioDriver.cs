@@ -20,6 +20,9 @@ public sealed class EmulatedGpioDriver(int pinCount = 28) : GpioDriver
 
     public bool IsOpen(int pin) => _pins.ContainsKey(pin);
 
+    /// <summary>What the outside world does to an input: a button pressed to GND reads low.</summary>
+    public void Drive(int pin, PinValue value) => _pins[pin] = (Opened(pin).Mode, value);
+
     protected override void OpenPin(int pinNumber)
     {
         if (pinNumber < 0 || pinNumber >= pinCount)
@@ -32,7 +35,8 @@ public sealed class EmulatedGpioDriver(int pinCount = 28) : GpioDriver
 
     protected override void ClosePin(int pinNumber) => _pins.Remove(pinNumber);
 
-    protected override void SetPinMode(int pinNumber, PinMode mode) => _pins[pinNumber] = (mode, Opened(pinNumber).Value);
+    protected override void SetPinMode(int pinNumber, PinMode mode) =>
+        _pins[pinNumber] = (mode, mode == PinMode.InputPullUp ? PinValue.High : mode == PinMode.InputPullDown ? PinValue.Low : Opened(pinNumber).Value);
 
     protected override PinMode GetPinMode(int pinNumber) => Opened(pinNumber).Mode;
 

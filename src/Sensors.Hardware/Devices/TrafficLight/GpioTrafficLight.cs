@@ -1,11 +1,13 @@
 using System.Device.Gpio;
+using Sensors.Hardware.Drivers;
 
 namespace Sensors.Hardware.Devices.TrafficLight;
 
-/// <summary>What a classroom light shows: nothing (no reading to trust), or one colour.</summary>
+/// <summary>What a classroom indicator shows: nothing, grey (no reading to trust: a light shows nothing, a display says so), or one colour.</summary>
 public enum LightShown
 {
     Off,
+    Grey,
     Green,
     Orange,
     Red,
@@ -16,17 +18,18 @@ public enum LightShown
 /// IoT's <see cref="GpioController"/> (libgpiod on the Pi; an emulated driver in tests and the
 /// demo). One LED lit at a time; off when there is no reading to trust, never green by default.
 /// Pins are outputs, low at start and when disposed (a stopped gateway leaves the room dark,
-/// not green).
+/// not green). An optional mute button is an input with the Pi's pull-up, wired to GND: pressed
+/// reads low.
 /// </summary>
-public sealed class GpioTrafficLight : IDisposable
+public sealed class GpioTrafficLight : IIndicator
 {
     private readonly GpioController _gpio;
     private readonly int _green, _orange, _red;
-    private readonly int? _buzzer;
+    private readonly int? _buzzer, _muteButton;
 
-    public GpioTrafficLight(GpioController gpio, int green, int orange, int red, int? buzzer = null)
+    public GpioTrafficLight(GpioController gpio, int green, int orange, int red, int? buzzer = null, int? muteButton = null)
     {
-        (_gpio, _green, _orange, _red, _buzzer) = (gpio, green, orange, red, buzzer);
+        (_gpio, _green, _orange, _red, _buzzer, _muteButton) = (gpio, green, orange, red, buzzer, muteButton);
         var opened = new List<int>();
         try
         {
@@ -34,6 +37,12 @@ public sealed class GpioTrafficLight : IDisposable
             {
                 _gpio.OpenPin(pin, PinMode.Output, PinValue.Low);
                 opened.Add(pin);
+            }
+
+            if (_muteButton is { } button)
+            {
+                _gpio.OpenPin(button, PinMode.InputPullUp);
+                opened.Add(button);
             }
         }
         catch
@@ -46,6 +55,15 @@ public sealed class GpioTrafficLight : IDisposable
     public LightShown Shown { get; private set; } = LightShown.Off;
 
     public bool Buzzing { get; private set; }
+
+    public string Describe => $"three LEDs on GPIO {_green}, {_orange}, {_red} (green, orange, red){(_buzzer is { } b ? $", buzzer GPIO {b}" : string.Empty)}{(_muteButton is { } m ? $", mute button GPIO {m}" : string.Empty)}";
+
+    public bool MutePressed => _muteButton is { } pin && _gpio.Read(pin) == PinValue.Low;
+
+    /// <summary>The frame's colour (grey lights nothing: three LEDs cannot say "no reading" otherwise) and its buzzer.</summary>
+    public void Show(IndicatorFrame frame) => Show(frame.Light, frame.Buzzer);
+
+    public Task BlinkAsync(TimeProvider time, CancellationToken cancellationToken) => BlinkAsync(TimeSpan.FromMilliseconds(400), time, cancellationToken);
 
     private IEnumerable<int> Pins => _buzzer is { } b ? [_green, _orange, _red, b] : [_green, _orange, _red];
 
@@ -85,7 +103,7 @@ public sealed class GpioTrafficLight : IDisposable
     public void Dispose()
     {
         Show(LightShown.Off, buzzer: false);
-        foreach (var pin in Pins)
+        foreach (var pin in _muteButton is { } button ? Pins.Append(button) : Pins)
         {
             _gpio.ClosePin(pin);
         }
