@@ -41,6 +41,7 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
         }
 
         await ExamineSensorsAsync(findings, cancellationToken).ConfigureAwait(false);
+        await ExamineIndicatorsAsync(findings, cancellationToken).ConfigureAwait(false);
         await ExamineBrokerAsync(findings, cancellationToken).ConfigureAwait(false);
         await ExamineInfluxAsync(findings, cancellationToken).ConfigureAwait(false);
         findings.Add(clock.IsSynchronised
@@ -208,6 +209,39 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
         if (site is null)
         {
             findings.Add(new Finding(Verdict.Warning, "site file", "Site:File is empty: no sensor is expected; name the site file in the settings."));
+        }
+    }
+
+    /// <summary>
+    /// Each classroom indicator of the site file is opened and blinks (LEDs: green, orange, red and a
+    /// chirp of the buzzer; an LCD: a test screen and its backlight), so that the installer in the
+    /// room sees it; a device that cannot be had says what to check. Left dark afterwards.
+    /// </summary>
+    private async Task ExamineIndicatorsAsync(List<Finding> findings, CancellationToken cancellationToken)
+    {
+        var rooms = settings.Site?.Rooms.Where(r => r.Indicator is not null).ToList() ?? [];
+        if (rooms.Count == 0)
+        {
+            return;
+        }
+
+        using var devices = Sensors.Gateway.Indicators.IndicatorDevices.For(buses, settings.Hardware.Emulate);
+        foreach (var room in rooms)
+        {
+            var topic = $"indicator ({room.Id})";
+            try
+            {
+                using var indicator = devices.Open(room.Indicator!);
+                await indicator.BlinkAsync(time, cancellationToken).ConfigureAwait(false);
+                var seen = indicator is Sensors.Hardware.Devices.TrafficLight.GpioTrafficLight
+                    ? "lit green, orange, then red" + (room.Indicator!.Buzzer is null ? string.Empty : ", and the buzzer chirped")
+                    : "showed \"Test indicateur\" and blinked its backlight twice";
+                findings.Add(new Finding(Verdict.Ok, topic, $"{indicator.Describe}: {seen}. If nothing showed in the room, check its wiring and power."));
+            }
+            catch (HardwareException error)
+            {
+                findings.Add(new Finding(Verdict.Problem, topic, $"{error.Message}{(room.Indicator!.Kind.Trim().Equals("lcd", StringComparison.OrdinalIgnoreCase) ? " An LCD backpack answers at 0x27 (PCF8574) or 0x3f (PCF8574A): `i2cdetect -y 1` shows which." : string.Empty)}"));
+            }
         }
     }
 

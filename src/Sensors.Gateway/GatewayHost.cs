@@ -40,7 +40,7 @@ public static class GatewayHost
         builder.Services.AddPipeline(settings);
         builder.Services.AddInflux(settings.Influx);
         builder.Services.AddSimulation(settings.Simulation, settings.Site);
-        builder.Services.AddHardware(settings.Hardware, settings.Site);
+        builder.Services.AddHardware(settings.Hardware, settings.Site, settings.StatusPage.Levels);
         builder.Services.AddLoRaWanReaders(settings.LoRaWan, settings.Pickups, settings.Registry, settings.RegistryPath, settings.CodecsPath, settings.Journal.Directory);
         builder.Services.AddMqttSource(settings.Mqtt, settings.Gateway.EffectiveId);
         builder.Services.AddUplinkEndpoint(settings.Webhook);
@@ -70,6 +70,8 @@ public static class GatewayHost
         services.AddReadingPipeline(settings.Journal, settings.Clock, settings.Pipeline, settings.Influx.Encoding);
         services.AddSingleton<SensorHealthBoard>();
         services.AddSingleton<IInstrumented>(sp => sp.GetRequiredService<SensorHealthBoard>());
+        services.AddSingleton<IndicatorBoard>();
+        services.AddSingleton<IInstrumented>(sp => sp.GetRequiredService<IndicatorBoard>());
         services.AddSingleton<RoomBoard>();
         services.AddSingleton<IReadingObserver>(sp => sp.GetRequiredService<RoomBoard>());
         services.AddSingleton(sp => new SiteProvider(settings.Site, settings.SitePath, sp.GetRequiredService<ILogger<SiteProvider>>()));

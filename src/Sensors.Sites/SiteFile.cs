@@ -53,6 +53,37 @@ public sealed class RoomSpec
     public int Pupils { get; set; }
 
     public List<SensorSpec> Sensors { get; set; } = [];
+
+    /// <summary>The light in the room, driven by the gateway from its CO2 sensor; none when left out.</summary>
+    public IndicatorSpec? Indicator { get; set; }
+}
+
+/// <summary>
+/// A classroom indicator: three LEDs on GPIO (<c>kind: leds</c>, with an optional buzzer and mute
+/// button) or a 16×2 character LCD on an I2C backpack (<c>kind: lcd</c>). Pins are BCM GPIO numbers.
+/// </summary>
+public sealed class IndicatorSpec
+{
+    /// <summary>leds or lcd.</summary>
+    public string Kind { get; set; } = string.Empty;
+
+    public int? Green { get; set; }
+
+    public int? Orange { get; set; }
+
+    public int? Red { get; set; }
+
+    /// <summary>A buzzer's pin: it sounds at red during lesson hours, until muted.</summary>
+    public int? Buzzer { get; set; }
+
+    /// <summary>A push button to GND that silences the buzzer until the air is back under red.</summary>
+    public int? MuteButton { get; set; }
+
+    /// <summary>The LCD's I2C bus ("i2c-1").</summary>
+    public string Bus { get; set; } = string.Empty;
+
+    /// <summary>The LCD backpack's address; empty: 0x27 (PCF8574; a PCF8574A answers at 0x3f).</summary>
+    public string Address { get; set; } = string.Empty;
 }
 
 public sealed class SensorSpec

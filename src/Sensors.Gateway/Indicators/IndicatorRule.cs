@@ -1,20 +1,11 @@
 using Sensors.Core;
+using Sensors.Hardware.Devices.TrafficLight;
 using Sensors.Sites;
 
 namespace Sensors.Gateway.Indicators;
 
-/// <summary>What a classroom indicator can show: nothing, grey (no reading to trust), or the light.</summary>
-public enum IndicatorColour
-{
-    Off,
-    Grey,
-    Green,
-    Orange,
-    Red,
-}
-
 /// <summary>What a classroom's indicator shows now: its colour, the ppm and words for a display, whether the buzzer sounds, and why.</summary>
-public sealed record IndicatorShows(IndicatorColour Colour, double? Ppm, string French, string English, bool Buzzer, string Why);
+public sealed record IndicatorShows(LightShown Colour, double? Ppm, string French, string English, bool Buzzer, string Why);
 
 /// <summary>
 /// The one rule of the classroom indicators (the light in the room, where the teacher decides to
@@ -33,27 +24,27 @@ public static class IndicatorRule
     {
         if (last is not { } reading)
         {
-            return new IndicatorShows(IndicatorColour.Grey, null, "Pas de mesure", "No reading", false, "no reading from the room's sensor yet");
+            return new IndicatorShows(LightShown.Grey, null, "Pas de mesure", "No reading", false, "no reading from the room's sensor yet");
         }
 
         var age = now - reading.At;
         if (age > (staleAfter ?? DefaultStaleAfter))
         {
             var at = TimeZoneInfo.ConvertTime(reading.At, zone).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
-            return new IndicatorShows(IndicatorColour.Grey, null, $"Mesure trop ancienne ({at})", $"Reading too old ({at})", false, $"the last reading is {age.TotalMinutes:0} min old");
+            return new IndicatorShows(LightShown.Grey, null, $"Mesure trop ancienne ({at})", $"Reading too old ({at})", false, $"the last reading is {age.TotalMinutes:0} min old");
         }
 
         var light = levels.Classify(reading.Ppm);
         var (french, english) = Co2Advice.Label(light);
         var colour = light switch
         {
-            Co2Light.Green => IndicatorColour.Green,
-            Co2Light.Orange => IndicatorColour.Orange,
-            _ => IndicatorColour.Red,
+            Co2Light.Green => LightShown.Green,
+            Co2Light.Orange => LightShown.Orange,
+            _ => LightShown.Red,
         };
         var lesson = lessons.IsLesson(TimeZoneInfo.ConvertTime(now, zone).DateTime);
-        var buzzer = colour == IndicatorColour.Red && lesson && !muted;
-        var why = colour != IndicatorColour.Red ? $"{reading.Ppm:0} ppm"
+        var buzzer = colour == LightShown.Red && lesson && !muted;
+        var why = colour != LightShown.Red ? $"{reading.Ppm:0} ppm"
             : buzzer ? $"{reading.Ppm:0} ppm, above {levels.RedAbovePpm:0}, during a lesson: the buzzer sounds"
             : $"{reading.Ppm:0} ppm, above {levels.RedAbovePpm:0}; buzzer silent ({(muted ? "muted" : "outside lesson hours")})";
         return new IndicatorShows(colour, reading.Ppm, french, english, buzzer, why);

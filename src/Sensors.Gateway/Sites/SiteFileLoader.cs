@@ -26,11 +26,17 @@ public static partial class SiteFileLoader
 
         var all = errors.ToList();
         var buses = new Dictionary<string, string>(StringComparer.Ordinal);
+        var pins = new Dictionary<int, string>();
         foreach (var (room, index) in site.Rooms.Select((r, i) => (r, i)))
         {
             foreach (var sensor in room.Sensors.Where(s => !string.IsNullOrWhiteSpace(s.Model) && !string.IsNullOrWhiteSpace(s.Bus)))
             {
                 CheckWiring(sensor, SiteFiles.Where(path, room, index), buses, all);
+            }
+
+            if (room.Indicator is { } indicator)
+            {
+                CheckIndicator(indicator, room, SiteFiles.Where(path, room, index), buses, pins, all);
             }
         }
 
@@ -99,6 +105,86 @@ public static partial class SiteFileLoader
         if (sensor.IntervalS is < 2 or > 3600)
         {
             errors.Add($"{where}: sensor '{sensor.Id}': interval_s = {sensor.IntervalS}: expected 2 to 3600 seconds, or nothing for the sensor's own pace.");
+        }
+    }
+
+    /// <summary>The kind is known, its pins are GPIO 0–27 and used once in the site, an LCD's bus and address are right and free, and the room has a CO2 sensor to show.</summary>
+    private static void CheckIndicator(IndicatorSpec indicator, RoomSpec room, string where, Dictionary<string, string> buses, Dictionary<int, string> pins, List<string> errors)
+    {
+        var what = $"{where}: indicator";
+        if (!room.Sensors.Any(s => Sensors.Hardware.Drivers.SensorModels.MeasuresCo2(s.Model)))
+        {
+            errors.Add($"{what}: the room has no CO2 sensor, so the light would have nothing to show; add its sensor, or remove the indicator.");
+        }
+
+        void Pin(string key, int? pin, bool required)
+        {
+            if (pin is null)
+            {
+                if (required)
+                {
+                    errors.Add($"{what}: {key} is missing: the GPIO (BCM) number of the {key} LED's pin, e.g. {key}: 17.");
+                }
+
+                return;
+            }
+
+            if (pin is < 0 or > 27)
+            {
+                errors.Add($"{what}: {key} = {pin}: expected a GPIO (BCM) number from 0 to 27, not the header's pin number (GPIO17 is pin 11).");
+            }
+            else if (pins.TryGetValue(pin.Value, out var other))
+            {
+                errors.Add($"{what}: {key} = {pin}: GPIO{pin} is already {other}; each pin drives one thing.");
+            }
+            else
+            {
+                pins[pin.Value] = $"the {key} of room {room.Id}";
+            }
+        }
+
+        switch (indicator.Kind.Trim().ToLowerInvariant())
+        {
+            case "leds":
+                Pin("green", indicator.Green, true);
+                Pin("orange", indicator.Orange, true);
+                Pin("red", indicator.Red, true);
+                Pin("buzzer", indicator.Buzzer, false);
+                Pin("mute_button", indicator.MuteButton, false);
+                break;
+            case "lcd":
+                if (!I2cBusPattern().IsMatch(indicator.Bus))
+                {
+                    errors.Add($"{what}: bus '{indicator.Bus}': an LCD backpack is on I2C; expected a bus such as i2c-1.");
+                    return;
+                }
+
+                var address = string.IsNullOrWhiteSpace(indicator.Address) ? Sensors.Hardware.Devices.Hd44780.CharacterLcdIndicator.DefaultAddress : Sensors.Hardware.Drivers.SensorModels.ParseAddress(indicator.Address);
+                if (address is null)
+                {
+                    errors.Add($"{what}: address '{indicator.Address}': expected an I2C address such as 0x27 (PCF8574) or 0x3f (PCF8574A), or nothing for 0x27.");
+                    return;
+                }
+
+                if (indicator.Buzzer is not null || indicator.MuteButton is not null || indicator.Green is not null)
+                {
+                    errors.Add($"{what}: an lcd has no LED, buzzer or mute button pins; for a light with a buzzer, use kind: leds.");
+                }
+
+                var slot = $"{indicator.Bus.Replace("/dev/", string.Empty, StringComparison.Ordinal)} 0x{address:x2}";
+                if (buses.TryGetValue(slot, out var taken))
+                {
+                    errors.Add($"{what}: the LCD is at {slot}, like sensor '{taken}'; change the backpack's address (A0–A2) or the sensor's.");
+                }
+                else
+                {
+                    buses[slot] = $"the indicator of room {room.Id}";
+                }
+
+                break;
+            default:
+                errors.Add($"{what}: kind = '{indicator.Kind}': expected leds (three LEDs on GPIO, optional buzzer and mute button) or lcd (a 16×2 LCD on an I2C backpack).");
+                break;
         }
     }
 

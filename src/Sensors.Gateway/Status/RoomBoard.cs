@@ -103,6 +103,15 @@ public sealed class RoomBoard(TimeProvider time) : IReadingObserver
         }
     }
 
+    /// <summary>The room's newest CO2 and when it was measured, or null before its first reading.</summary>
+    public (double Ppm, DateTimeOffset At)? Latest(string site, string room)
+    {
+        lock (_gate)
+        {
+            return (_rooms.TryGetValue((site, room), out var state) || _rooms.TryGetValue((string.Empty, room), out state)) && state.Co2 is { } ppm && state.At is { } at ? (ppm, at) : null;
+        }
+    }
+
     /// <summary>Every room seen, with its last hour (in time order); rooms of the site file with no reading yet are not here.</summary>
     public IReadOnlyList<RoomView> Snapshot()
     {

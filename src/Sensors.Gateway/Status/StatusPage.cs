@@ -1,3 +1,4 @@
+using Sensors.Hardware.Devices.TrafficLight;
 using System.Globalization;
 using System.Text;
 using Sensors.Core;
@@ -9,7 +10,7 @@ namespace Sensors.Gateway.Status;
 /// A classroom on the page: its name from the site file, what the board knows of its air, and
 /// the state of the sensor read by this gateway in it (null when its readings come over MQTT).
 /// </summary>
-public sealed record StatusRoom(string Id, string Name, RoomView? View, SensorState? Sensor = null);
+public sealed record StatusRoom(string Id, string Name, RoomView? View, SensorState? Sensor = null, IndicatorState? Indicator = null);
 
 /// <summary>The gateway's own state, in the words of the page.</summary>
 public sealed record GatewayState(
@@ -117,7 +118,46 @@ public static class StatusPage
             PageLook.NoLight(html, french, english);
         }
 
+        if (room.Indicator is { } indicator)
+        {
+            RenderIndicator(html, indicator);
+        }
+
         html.Append("</li>\n");
+    }
+
+    /// <summary>
+    /// What the light in the room shows now, so that whoever reads the page knows what the class
+    /// sees: "Voyant de la classe : orange, 1250 ppm, « Air chargé »", the buzzer's state, or why
+    /// it shows nothing.
+    /// </summary>
+    private static void RenderIndicator(StringBuilder html, IndicatorState indicator)
+    {
+        var (french, english) = indicator.Light switch
+        {
+            LightShown.Green => ("vert", "green"),
+            LightShown.Orange => ("orange", "orange"),
+            LightShown.Red => ("rouge", "red"),
+            LightShown.Grey => ("gris (pas de mesure récente)", "grey (no recent reading)"),
+            _ => ("éteint", "off"),
+        };
+        html.Append("<p class=\"indicator\" data-indicator=\"").Append(IndicatorBoard.Name(indicator.Light)).Append("\">Voyant de la classe : ");
+        if (indicator.Problem is { } problem)
+        {
+            html.Append("en panne, la passerelle réessaie. <span lang=\"en\" class=\"en\">Classroom indicator: out of order, the gateway keeps trying.</span> <small>")
+                .Append(Encode(problem)).Append("</small></p>\n");
+            return;
+        }
+
+        html.Append(Encode(french));
+        if (indicator.Ppm is { } ppm && indicator.Light is LightShown.Green or LightShown.Orange or LightShown.Red)
+        {
+            html.Append(", ").Append(Number(ppm)).Append(" ppm, « ").Append(Encode(indicator.French)).Append(" »");
+        }
+
+        html.Append(indicator.Buzzer ? " · alarme sonore en cours" : indicator.Muted ? " · alarme coupée par le bouton" : string.Empty);
+        html.Append(" <span lang=\"en\" class=\"en\">Classroom indicator: ").Append(Encode(english))
+            .Append(indicator.Buzzer ? ", buzzer sounding" : indicator.Muted ? ", buzzer muted by its button" : string.Empty).Append("</span></p>\n");
     }
 
     /// <summary>

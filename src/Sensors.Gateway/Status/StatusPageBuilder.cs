@@ -24,6 +24,7 @@ public sealed class StatusPageBuilder(
     IEnumerable<IReadingSource> sources,
     SourceStates sourceStates,
     SensorHealthBoard sensors,
+    IndicatorBoard indicators,
     TimeProvider time)
 {
     /// <summary>The page's model; <paramref name="refreshSeconds"/> for the classroom screen (/ecran).</summary>
@@ -44,7 +45,7 @@ public sealed class StatusPageBuilder(
         {
             foreach (var room in current.Rooms)
             {
-                rooms.Add(new StatusRoom(room.Id, string.IsNullOrWhiteSpace(room.Name) ? room.Id : room.Name, views.FirstOrDefault(v => v.Room == room.Id && (v.Site == current.Site || v.Site.Length == 0)), SensorOf(current.Site, room.Id)));
+                rooms.Add(new StatusRoom(room.Id, string.IsNullOrWhiteSpace(room.Name) ? room.Id : room.Name, views.FirstOrDefault(v => v.Room == room.Id && (v.Site == current.Site || v.Site.Length == 0)), SensorOf(current.Site, room.Id), indicators.Of(current.Site, room.Id)));
             }
         }
 

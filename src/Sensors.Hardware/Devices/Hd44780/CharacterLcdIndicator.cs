@@ -16,6 +16,9 @@ namespace Sensors.Hardware.Devices.Hd44780;
 /// </summary>
 public sealed class CharacterLcdIndicator : IIndicator
 {
+    /// <summary>A PCF8574 backpack with A0–A2 open (a PCF8574A answers at 0x3f).</summary>
+    public const int DefaultAddress = 0x27;
+
     private readonly Iot.Device.CharacterLcd.Lcd1602 _lcd;
     private readonly string _describe;
     private string[] _shown = ["", ""];

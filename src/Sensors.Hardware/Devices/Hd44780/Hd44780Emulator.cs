@@ -16,7 +16,7 @@ namespace Sensors.Hardware.Devices.Hd44780;
 public sealed class Hd44780Emulator(string bus = "emulated-i2c", int address = Hd44780Emulator.DefaultAddress) : II2cDevice
 {
     /// <summary>The PCF8574's address with A0–A2 open (0x3F for the PCF8574A).</summary>
-    public const int DefaultAddress = 0x27;
+    public const int DefaultAddress = CharacterLcdIndicator.DefaultAddress;
 
     private const byte RegisterSelect = 0x01, Enable = 0x04, Backlight = 0x08;
 

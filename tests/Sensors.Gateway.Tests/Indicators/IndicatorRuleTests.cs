@@ -1,8 +1,9 @@
+using Sensors.Hardware.Devices.TrafficLight;
 using Sensors.Core;
 using Sensors.Gateway.Indicators;
 using Sensors.Sites;
 
-namespace Sensors.Gateway.Tests;
+namespace Sensors.Gateway.Tests.Indicators;
 
 /// <summary>The classroom indicator's rule, without any device: the pages' thresholds, grey when the reading cannot be trusted, the buzzer only at red in lessons and unmuted.</summary>
 public sealed class IndicatorRuleTests
@@ -16,12 +17,12 @@ public sealed class IndicatorRuleTests
         IndicatorRule.Decide(ppm is { } p ? (p, now - age) : null, now, Co2Levels.Default, LessonHours.Default, Paris, muted);
 
     [Theory]
-    [InlineData(420, IndicatorColour.Green, "Air sain")]
-    [InlineData(799, IndicatorColour.Green, "Air sain")]
-    [InlineData(800, IndicatorColour.Orange, "Air chargé")]
-    [InlineData(1500, IndicatorColour.Orange, "Air chargé")]
-    [InlineData(1501, IndicatorColour.Red, "Air très chargé")]
-    public void TheLight_FollowsThePagesThresholds(double ppm, IndicatorColour colour, string words)
+    [InlineData(420, LightShown.Green, "Air sain")]
+    [InlineData(799, LightShown.Green, "Air sain")]
+    [InlineData(800, LightShown.Orange, "Air chargé")]
+    [InlineData(1500, LightShown.Orange, "Air chargé")]
+    [InlineData(1501, LightShown.Red, "Air très chargé")]
+    public void TheLight_FollowsThePagesThresholds(double ppm, LightShown colour, string words)
     {
         var shows = Show(ppm, ThursdayTen);
         Assert.Equal(colour, shows.Colour);
@@ -32,13 +33,13 @@ public sealed class IndicatorRuleTests
     [Fact]
     public void AMissingOrStaleReading_IsGrey_NeverGreen_AndSilent()
     {
-        Assert.Equal(IndicatorColour.Grey, Show(null, ThursdayTen).Colour);
+        Assert.Equal(LightShown.Grey, Show(null, ThursdayTen).Colour);
         var stale = Show(420, ThursdayTen, age: TimeSpan.FromMinutes(11));
-        Assert.Equal(IndicatorColour.Grey, stale.Colour);
+        Assert.Equal(LightShown.Grey, stale.Colour);
         Assert.Equal("Mesure trop ancienne (09:49)", stale.French);
         Assert.Null(stale.Ppm);
         Assert.False(Show(2500, ThursdayTen, age: TimeSpan.FromMinutes(30)).Buzzer);
-        Assert.Equal(IndicatorColour.Green, Show(420, ThursdayTen, age: TimeSpan.FromMinutes(9)).Colour);
+        Assert.Equal(LightShown.Green, Show(420, ThursdayTen, age: TimeSpan.FromMinutes(9)).Colour);
     }
 
     [Fact]
@@ -51,6 +52,6 @@ public sealed class IndicatorRuleTests
         Assert.False(Show(1800, ThursdayTen.AddHours(3)).Buzzer);           // 13:00: lunch break
         Assert.False(Show(1800, ThursdayTen.AddDays(2)).Buzzer);            // Saturday
         Assert.Contains("outside lesson hours", Show(1800, ThursdayTen.AddDays(2)).Why, StringComparison.Ordinal);
-        Assert.Equal(IndicatorColour.Red, Show(1800, ThursdayTen.AddDays(2)).Colour); // the light still says red
+        Assert.Equal(LightShown.Red, Show(1800, ThursdayTen.AddDays(2)).Colour); // the light still says red
     }
 }

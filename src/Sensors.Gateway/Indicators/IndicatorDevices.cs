@@ -1,0 +1,52 @@
+using System.Device.Gpio;
+using Sensors.Hardware.Bus;
+using Sensors.Hardware.Devices.Hd44780;
+using Sensors.Hardware.Devices.Tca9548a;
+using Sensors.Hardware.Devices.TrafficLight;
+using Sensors.Hardware.Drivers;
+using Sensors.Hardware.Emulation;
+using Sensors.Sites;
+
+namespace Sensors.Gateway.Indicators;
+
+/// <summary>
+/// Opens a room's indicator as the site file describes it: three LEDs through .NET IoT's
+/// <see cref="GpioController"/> (libgpiod on the Pi; emulated pins with Hardware:Emulate), or an
+/// LCD through the I2C buses the sensors use. The GPIO controller is made the first time a light
+/// asks for it, so a site without LEDs never loads System.Device.Gpio.
+/// </summary>
+public sealed class IndicatorDevices(IBusProvider buses, Func<GpioController> gpio) : IDisposable
+{
+    private readonly Lazy<GpioController> _gpio = new(gpio);
+
+    /// <summary>This machine's GPIO, or with Hardware:Emulate pins in memory.</summary>
+    public static IndicatorDevices For(IBusProvider buses, bool emulate) =>
+        new(buses, () => emulate ? new GpioController(new EmulatedGpioDriver()) : new GpioController());
+
+    /// <summary>A HardwareException when the device does not answer or a pin cannot be had, with what to check.</summary>
+    public IIndicator Open(IndicatorSpec spec)
+    {
+        if (string.Equals(spec.Kind.Trim(), "lcd", StringComparison.OrdinalIgnoreCase))
+        {
+            var address = SensorModels.ParseAddress(spec.Address) ?? CharacterLcdIndicator.DefaultAddress;
+            return new CharacterLcdIndicator(MuxPaths.Open(buses, spec.Bus, address), spec.Bus, address);
+        }
+
+        try
+        {
+            return new GpioTrafficLight(_gpio.Value, spec.Green!.Value, spec.Orange!.Value, spec.Red!.Value, spec.Buzzer, spec.MuteButton);
+        }
+        catch (Exception error) when (error is IOException or InvalidOperationException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
+        {
+            throw new HardwareException(HardwareFault.BusMissing, $"GPIO {spec.Green}, {spec.Orange}, {spec.Red}{(spec.Buzzer is { } b ? $", {b}" : string.Empty)}: cannot be had ({error.Message}). Check that /dev/gpiochip0 exists and that the service user is in the gpio group (sudo usermod -aG gpio sensors), and that no other program holds these pins.", error);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_gpio.IsValueCreated)
+        {
+            _gpio.Value.Dispose();
+        }
+    }
+}
