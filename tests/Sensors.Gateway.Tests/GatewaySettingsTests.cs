@@ -121,14 +121,15 @@ public sealed class SiteFileTests : IDisposable
         var (site, errors) = SiteFileLoader.Load(RepoPaths.Of("firmware-config/sites/ecole-jules-ferry.yaml"));
         Assert.Empty(errors);
         Assert.Equal("ecole-jules-ferry", site!.Site);
-        Assert.Equal(["SCD41", "SCD30", "MH-Z19B", "S8", "SCD40", "AM103"], site.Rooms.SelectMany(r => r.Sensors).Select(s => s.Model).Distinct());
+        Assert.Equal(["SCD41", "SCD30", "BME280", "MH-Z19B", "S8", "SCD40", "AM103"], site.Rooms.SelectMany(r => r.Sensors).Select(s => s.Model).Distinct());
+        Assert.Equal(["leds", "lcd"], site.Rooms.Select(r => r.Indicator?.Kind).OfType<string>());
     }
 
     [Fact]
     public void UnknownKey_GivesLineColumnAndTheKnownKeys()
     {
         var error = Assert.Single(Errors("site: s\nrooms:\n  - id: a\n    volum_m3: 10\n"));
-        Assert.Contains("site.yaml:4:5: unknown key 'volum_m3'; expected one of: id, name, volume_m3, pupils, sensors.", error);
+        Assert.Contains("site.yaml:4:5: unknown key 'volum_m3'; expected one of: id, name, volume_m3, pupils, sensors, indicator.", error);
     }
 
     [Fact]
@@ -139,6 +140,46 @@ public sealed class SiteFileTests : IDisposable
         Assert.Contains(errors, e => e.Contains("timezone = 'Mars/Olympus'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("rooms[1] (a): id 'a' is used by another room", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("rooms[1] (a): volume_m3 = -1", StringComparison.Ordinal));
+    }
+
+    /// <summary>Each wrong indicator is named with its room and the fix; the rest of the file still loads.</summary>
+    [Theory]
+    [InlineData("{ kind: led, green: 17, orange: 27, red: 22 }", "indicator: kind = 'led': expected leds (three LEDs on GPIO")]
+    [InlineData("{ kind: leds, green: 17, orange: 27 }", "indicator: red is missing: the GPIO (BCM) number of the red LED's pin")]
+    [InlineData("{ kind: leds, green: 17, orange: 27, red: 40 }", "indicator: red = 40: expected a GPIO (BCM) number from 0 to 27, not the header's pin number")]
+    [InlineData("{ kind: leds, green: 17, orange: 17, red: 22 }", "indicator: orange = 17: GPIO17 is already the green of room a")]
+    [InlineData("{ kind: leds, green: 17, orange: 27, red: 22, buzzer: -1 }", "indicator: buzzer = -1: expected a GPIO (BCM) number")]
+    [InlineData("{ kind: leds, green: 17, orange: 27, red: 22, mute_button: 5 }", "rooms[1] (b): indicator: green = 5: GPIO5 is already the mute_button of room a")]
+    [InlineData("{ kind: lcd, bus: /dev/ttyUSB0 }", "indicator: bus '/dev/ttyUSB0': an LCD backpack is on I2C")]
+    [InlineData("{ kind: lcd, bus: i2c-1, address: 0x99 }", "indicator: address '0x99': expected an I2C address such as 0x27")]
+    [InlineData("{ kind: lcd, bus: i2c-1, address: \"0x62\" }", "indicator: the LCD is at i2c-1 0x62, like sensor 'scd41-a'")]
+    [InlineData("{ kind: lcd, bus: i2c-1, buzzer: 23 }", "indicator: an lcd has no LED, buzzer or mute button pins")]
+    [InlineData("{ kind: leds, green: 17, orange: 27, red: 22, colour: blue }", "unknown key 'colour'")]
+    [InlineData("leds", "site.yaml:")]
+    public void AWrongIndicator_IsNamedWithItsRoomAndTheFix(string indicator, string expected)
+    {
+        var errors = Errors($$"""
+            site: s
+            rooms:
+              - id: a
+                volume_m3: 100
+                indicator: {{indicator}}
+                sensors: [{ id: scd41-a, model: SCD41, bus: i2c-1 }]
+              - id: b
+                volume_m3: 100
+                indicator: { kind: leds, green: 5, orange: 6, red: 13 }
+                sensors: [{ id: s8-b, model: S8, bus: /dev/ttyUSB0 }]
+            """);
+        var error = Assert.Single(errors);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error);
+    }
+
+    [Fact]
+    public void AnIndicatorInARoomWithoutACo2Sensor_WouldHaveNothingToShow()
+    {
+        var error = Assert.Single(Errors("site: s\nrooms:\n  - id: a\n    volume_m3: 100\n    indicator: { kind: lcd, bus: i2c-1 }\n    sensors: [{ id: bme-a, model: BME280, bus: i2c-1 }]\n"));
+        Assert.Contains("rooms[0] (a): indicator: the room has no CO2 sensor", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -219,6 +219,65 @@ public sealed class InstallerCommandsTests : IDisposable
         }
     }
 
+    private const string SchoolWithClimateAndIndicators = """
+        site: ecole-test
+        rooms:
+          - id: cp
+            volume_m3: 160
+            pupils: 22
+            indicator: { kind: leds, green: 17, orange: 27, red: 22, buzzer: 23, mute_button: 24 }
+            sensors:
+              - { id: scd41-cp, model: SCD41, bus: i2c-1 }
+              - { id: bme280-cp, model: BME280, bus: i2c-1 }
+          - id: ce1
+            volume_m3: 170
+            pupils: 24
+            indicator: { kind: lcd, bus: i2c-1 }
+            sensors:
+              - { id: scd30-ce1, model: SCD30, bus: i2c-1 }
+              - { id: sht41-ce1, model: SHT41, bus: i2c-1 }
+          - id: cm1
+            volume_m3: 180
+            pupils: 25
+            indicator: { kind: lcd, bus: i2c-1, address: "0x3f" }
+            sensors: [{ id: scd41-cm1, model: SCD41 }]
+        """;
+
+    [Fact]
+    public async Task Doctor_StartsTheClimateSensorsWhereTheSiteFilePutsThem_AndBlinksEachIndicator()
+    {
+        var settings = Settings(SchoolWithClimateAndIndicators, """, "Hardware": { "Emulate": true }""");
+        var time = TimeProvider.System;
+        var glass = new Sensors.Hardware.Devices.Hd44780.Hd44780Emulator("i2c-1");
+        var buses = new EmulatedBuses()
+            .Emulate(new SensorLocation("SCD41", "i2c-1", null), Air, time)
+            .Emulate(new SensorLocation("SCD30", "i2c-1", null), Air, time)
+            .Emulate(new SensorLocation("BME280", "i2c-1", null), Air, time, pressureHpa: _ => 1003)
+            .Emulate(new SensorLocation("SHT31", "i2c-1", null), Air, time) // an SHT31 where the site file says SHT41: it does not take the SHT4x's commands
+            .Add("i2c-1", 0x27, glass);                                       // and nothing at 0x3f
+        using var http = new HttpClient();
+
+        var report = Doctor.Report(await new Doctor(settings, buses, new AssumedClockSync(), time, http).ExamineAsync(CancellationToken.None));
+
+        Assert.Contains("✓ bme280-cp (cp)", report, StringComparison.Ordinal);
+        Assert.Contains("BME280 at i2c-1 0x76 answers (chip id 0x60)", report, StringComparison.Ordinal);
+        Assert.Contains("✗ sht41-ce1 (ce1)", report, StringComparison.Ordinal);
+        Assert.Contains("the site file puts a SHT41 at i2c-1 0x44, but nothing answers there", report, StringComparison.Ordinal);
+        Assert.Contains("✓ indicator (cp)", report, StringComparison.Ordinal);
+        Assert.Contains("three LEDs on GPIO 17, 27, 22 (green, orange, red), buzzer GPIO 23, mute button GPIO 24: lit green, orange, then red, and the buzzer chirped", report, StringComparison.Ordinal);
+        Assert.Contains("✓ indicator (ce1)", report, StringComparison.Ordinal);
+        Assert.Contains("LCD 16×2 at i2c-1 0x27: showed \"Test indicateur\"", report, StringComparison.Ordinal);
+        Assert.Contains("Test indicateur |################", glass.Screens);
+        Assert.False(glass.BacklightOn); // left dark
+        Assert.Contains("✗ indicator (cm1)", report, StringComparison.Ordinal);
+        Assert.Contains("i2c-1 0x3f", report, StringComparison.Ordinal);
+        Assert.Contains("0x27 (PCF8574) or 0x3f (PCF8574A)", report, StringComparison.Ordinal);
+
+        var read = new StringWriter();
+        Assert.Equal(0, await HardwareCommands.ReadAsync(settings, buses, time, read, 1, CancellationToken.None));
+        Assert.Matches("^cp +bme280-cp +BME280 +i2c-1 0x76 +21.0 +45 +1003.0 +ok$", read.ToString().Split('\n').Single(l => l.Contains("bme280-cp", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public async Task Read_PrintsEachSensorsLiveValues_AndSaysWhichOneDoesNotAnswer()
     {
