@@ -29,7 +29,7 @@ internal static class HardwareBenchmark
     {
         var time = new VirtualTime(DateTimeOffset.UtcNow);
         var buses = new EmulatedBuses();
-        var sensors = new List<ICo2Sensor>();
+        var sensors = new List<ISensor>();
         for (var i = 0; i < 30; i++)
         {
             var location = Location(i);
