@@ -233,9 +233,12 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
             {
                 using var indicator = devices.Open(room.Indicator!);
                 await indicator.BlinkAsync(time, cancellationToken).ConfigureAwait(false);
-                var seen = indicator is Sensors.Hardware.Devices.TrafficLight.GpioTrafficLight
-                    ? "lit green, orange, then red" + (room.Indicator!.Buzzer is null ? string.Empty : ", and the buzzer chirped")
-                    : "showed \"Test indicateur\" and blinked its backlight twice";
+                var seen = indicator switch
+                {
+                    Sensors.Hardware.Devices.TrafficLight.GpioTrafficLight => "lit green, orange, then red" + (room.Indicator!.Buzzer is null ? string.Empty : ", and the buzzer chirped"),
+                    Sensors.Hardware.Devices.Ws2812.Ws2812Strip => "turned green, orange, then red",
+                    _ => "showed \"Test indicateur\" and blinked its backlight twice",
+                };
                 findings.Add(new Finding(Verdict.Ok, topic, $"{indicator.Describe}: {seen}. If nothing showed in the room, check its wiring and power."));
             }
             catch (HardwareException error)

@@ -60,11 +60,12 @@ public sealed class RoomSpec
 
 /// <summary>
 /// A classroom indicator: three LEDs on GPIO (<c>kind: leds</c>, with an optional buzzer and mute
-/// button) or a 16×2 character LCD on an I2C backpack (<c>kind: lcd</c>). Pins are BCM GPIO numbers.
+/// button), a 16×2 character LCD on an I2C backpack (<c>kind: lcd</c>), or a strip of WS2812B LEDs
+/// on SPI (<c>kind: strip</c>). Pins are BCM GPIO numbers.
 /// </summary>
 public sealed class IndicatorSpec
 {
-    /// <summary>leds or lcd.</summary>
+    /// <summary>leds, lcd or strip.</summary>
     public string Kind { get; set; } = string.Empty;
 
     public int? Green { get; set; }
@@ -84,6 +85,12 @@ public sealed class IndicatorSpec
 
     /// <summary>The LCD backpack's address; empty: 0x27 (PCF8574; a PCF8574A answers at 0x3f).</summary>
     public string Address { get; set; } = string.Empty;
+
+    /// <summary>The strip's SPI device ("spidev0.0": MOSI is GPIO10).</summary>
+    public string Spi { get; set; } = string.Empty;
+
+    /// <summary>How many LEDs the strip has.</summary>
+    public int? Leds { get; set; }
 }
 
 public sealed class SensorSpec

@@ -122,7 +122,7 @@ public sealed class SiteFileTests : IDisposable
         Assert.Empty(errors);
         Assert.Equal("ecole-jules-ferry", site!.Site);
         Assert.Equal(["SCD41", "SCD30", "BME280", "MH-Z19B", "S8", "SCD40", "AM103"], site.Rooms.SelectMany(r => r.Sensors).Select(s => s.Model).Distinct());
-        Assert.Equal(["leds", "lcd"], site.Rooms.Select(r => r.Indicator?.Kind).OfType<string>());
+        Assert.Equal(["leds", "lcd", "strip"], site.Rooms.Select(r => r.Indicator?.Kind).OfType<string>());
     }
 
     [Fact]
@@ -156,6 +156,10 @@ public sealed class SiteFileTests : IDisposable
     [InlineData("{ kind: lcd, bus: i2c-1, buzzer: 23 }", "indicator: an lcd has no LED, buzzer or mute button pins")]
     [InlineData("{ kind: leds, green: 17, orange: 27, red: 22, colour: blue }", "unknown key 'colour'")]
     [InlineData("leds", "site.yaml:")]
+    [InlineData("{ kind: strip, spi: spi0, leds: 8 }", "indicator: spi 'spi0': expected the strip's SPI device, e.g. spidev0.0")]
+    [InlineData("{ kind: strip, spi: spidev0.0, leds: 0 }", "indicator: leds = 0: expected how many LEDs the strip has, 1 to 300")]
+    [InlineData("{ kind: strip, spi: spidev0.0 }", "indicator: leds = : expected how many LEDs the strip has")]
+    [InlineData("{ kind: strip, spi: spidev0.0, leds: 8, buzzer: 23 }", "indicator: a strip has no LED, buzzer or mute button pins")]
     public void AWrongIndicator_IsNamedWithItsRoomAndTheFix(string indicator, string expected)
     {
         var errors = Errors($$"""

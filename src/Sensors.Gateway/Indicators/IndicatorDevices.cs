@@ -3,6 +3,7 @@ using Sensors.Hardware.Bus;
 using Sensors.Hardware.Devices.Hd44780;
 using Sensors.Hardware.Devices.Tca9548a;
 using Sensors.Hardware.Devices.TrafficLight;
+using Sensors.Hardware.Devices.Ws2812;
 using Sensors.Hardware.Drivers;
 using Sensors.Hardware.Emulation;
 using Sensors.Sites;
@@ -11,8 +12,8 @@ namespace Sensors.Gateway.Indicators;
 
 /// <summary>
 /// Opens a room's indicator as the site file describes it: three LEDs through .NET IoT's
-/// <see cref="GpioController"/> (libgpiod on the Pi; emulated pins with Hardware:Emulate), or an
-/// LCD through the I2C buses the sensors use. The GPIO controller is made the first time a light
+/// <see cref="GpioController"/> (libgpiod on the Pi; emulated pins with Hardware:Emulate), an
+/// LCD through the I2C buses the sensors use, or a WS2812B strip on an SPI device. The GPIO controller is made the first time a light
 /// asks for it, so a site without LEDs never loads System.Device.Gpio.
 /// </summary>
 public sealed class IndicatorDevices(IBusProvider buses, Func<GpioController> gpio) : IDisposable
@@ -30,6 +31,20 @@ public sealed class IndicatorDevices(IBusProvider buses, Func<GpioController> gp
         {
             var address = SensorModels.ParseAddress(spec.Address) ?? CharacterLcdIndicator.DefaultAddress;
             return new CharacterLcdIndicator(MuxPaths.Open(buses, spec.Bus, address), spec.Bus, address);
+        }
+
+        if (string.Equals(spec.Kind.Trim(), "strip", StringComparison.OrdinalIgnoreCase))
+        {
+            var spi = buses.OpenSpi(spec.Spi, Ws2812Strip.ClockFrequency);
+            try
+            {
+                return new Ws2812Strip(spi, spec.Leds ?? 1, spec.Spi.Replace("/dev/", string.Empty, StringComparison.Ordinal));
+            }
+            catch
+            {
+                spi.Dispose();
+                throw;
+            }
         }
 
         try

@@ -182,8 +182,29 @@ public static partial class SiteFileLoader
                 }
 
                 break;
+            case "strip":
+                if (!Sensors.Hardware.Bus.SpiNames.TryParse(indicator.Spi, out var spiBus, out var chipSelect))
+                {
+                    errors.Add($"{what}: spi '{indicator.Spi}': expected the strip's SPI device, e.g. spidev0.0 (its data line on MOSI, GPIO10).");
+                }
+                else if (!buses.TryAdd($"spidev{spiBus}.{chipSelect}", $"the indicator of room {room.Id}"))
+                {
+                    errors.Add($"{what}: spi 'spidev{spiBus}.{chipSelect}' drives another strip ({buses[$"spidev{spiBus}.{chipSelect}"]}); chain the strips, or use another chip select.");
+                }
+
+                if (indicator.Leds is not (>= 1 and <= 300))
+                {
+                    errors.Add($"{what}: leds = {indicator.Leds}: expected how many LEDs the strip has, 1 to 300 (at a quarter of full brightness, 15 mA each from the 5 V supply).");
+                }
+
+                if (indicator.Buzzer is not null || indicator.MuteButton is not null || indicator.Green is not null)
+                {
+                    errors.Add($"{what}: a strip has no LED, buzzer or mute button pins; for a light with a buzzer, use kind: leds.");
+                }
+
+                break;
             default:
-                errors.Add($"{what}: kind = '{indicator.Kind}': expected leds (three LEDs on GPIO, optional buzzer and mute button) or lcd (a 16×2 LCD on an I2C backpack).");
+                errors.Add($"{what}: kind = '{indicator.Kind}': expected leds (three LEDs on GPIO, optional buzzer and mute button), lcd (a 16×2 LCD on an I2C backpack) or strip (WS2812B LEDs on SPI).");
                 break;
         }
     }

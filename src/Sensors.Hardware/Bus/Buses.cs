@@ -48,4 +48,27 @@ public interface IBusProvider
 
     /// <summary>The I2C buses present ("i2c-1", …), for `sensors doctor`.</summary>
     IReadOnlyList<string> I2cBuses();
+
+    /// <summary>An SPI device as .NET IoT speaks it (an LED strip's binding writes to it), mode 0, 8-bit words, at <paramref name="clockFrequency"/> Hz.</summary>
+    /// <param name="device">"spidev0.0" or "/dev/spidev0.0": bus 0, chip select 0.</param>
+    System.Device.Spi.SpiDevice OpenSpi(string device, int clockFrequency);
+}
+
+/// <summary>Names of SPI devices as the site file writes them.</summary>
+public static class SpiNames
+{
+    /// <summary>"spidev0.0", "/dev/spidev1.2" → (0, 0), (1, 2); false for anything else.</summary>
+    public static bool TryParse(string? device, out int bus, out int chipSelect)
+    {
+        (bus, chipSelect) = (0, 0);
+        var name = device?.Trim() ?? string.Empty;
+        name = name.StartsWith("/dev/", StringComparison.Ordinal) ? name[5..] : name;
+        if (!name.StartsWith("spidev", StringComparison.Ordinal) || name[6..].Split('.') is not [var b, var c])
+        {
+            return false;
+        }
+
+        return int.TryParse(b, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out bus)
+            && int.TryParse(c, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out chipSelect);
+    }
 }

@@ -23,6 +23,7 @@ public sealed class EmulatedBuses : IBusProvider
     private readonly Dictionary<string, ISerialPort> _serial = new(StringComparer.Ordinal);
     private readonly HashSet<string> _buses = new(StringComparer.Ordinal);
     private readonly List<(string Bus, Tca9548aEmulator Mux)> _muxes = [];
+    private readonly Dictionary<(int Bus, int ChipSelect), System.Device.Spi.SpiDevice> _spi = [];
 
     public EmulatedBuses AddBus(string bus)
     {
@@ -118,6 +119,24 @@ public sealed class EmulatedBuses : IBusProvider
         : throw new HardwareException(HardwareFault.BusMissing, $"{port} does not exist: check the adapter is plugged in (ls /dev/ttyUSB*) or that the UART is enabled.");
 
     public IReadOnlyList<string> I2cBuses() => _buses.Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>An emulated SPI device (an LED strip's) at "spidev0.0".</summary>
+    public EmulatedBuses AddSpi(string device, System.Device.Spi.SpiDevice emulator)
+    {
+        _spi[SpiNames.TryParse(device, out var bus, out var chipSelect) ? (bus, chipSelect) : throw new ArgumentException($"Not an SPI device name: '{device}'.", nameof(device))] = emulator;
+        return this;
+    }
+
+    public System.Device.Spi.SpiDevice OpenSpi(string device, int clockFrequency)
+    {
+        if (SpiNames.TryParse(device, out var bus, out var chipSelect) && _spi.TryGetValue((bus, chipSelect), out var emulator))
+        {
+            emulator.ConnectionSettings.ClockFrequency = clockFrequency;
+            return emulator;
+        }
+
+        throw new HardwareException(HardwareFault.BusMissing, $"/dev/spidev{bus}.{chipSelect} does not exist: SPI is not enabled. On a Raspberry Pi: sudo raspi-config → Interface Options → SPI → Yes, then reboot.");
+    }
 
     /// <summary>A 48-bit serial number that is the same for the same place on every run (FNV-1a).</summary>
     private static ulong StableSerial(string place)

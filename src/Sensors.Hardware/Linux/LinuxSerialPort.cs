@@ -134,4 +134,21 @@ public sealed class LinuxBuses : IBusProvider
 
     public IReadOnlyList<string> I2cBuses() =>
         Directory.Exists("/dev") ? Directory.GetFiles("/dev", "i2c-*").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList() : [];
+
+    /// <summary>.NET IoT's SPI device on /dev/spidevB.C (its own access: an LED strip's binding is the only user).</summary>
+    public System.Device.Spi.SpiDevice OpenSpi(string device, int clockFrequency)
+    {
+        if (!SpiNames.TryParse(device, out var bus, out var chipSelect))
+        {
+            throw new HardwareException(HardwareFault.BusMissing, $"{device}: not an SPI device name; expected spidev0.0 (bus 0, chip select 0).");
+        }
+
+        var path = $"/dev/spidev{bus}.{chipSelect}";
+        if (!File.Exists(path))
+        {
+            throw new HardwareException(HardwareFault.BusMissing, $"{path} does not exist: SPI is not enabled. On a Raspberry Pi: sudo raspi-config → Interface Options → SPI → Yes, then reboot.");
+        }
+
+        return System.Device.Spi.SpiDevice.Create(new System.Device.Spi.SpiConnectionSettings(bus, chipSelect) { ClockFrequency = clockFrequency, Mode = System.Device.Spi.SpiMode.Mode0, DataBitLength = 8 });
+    }
 }

@@ -78,19 +78,21 @@ public sealed class EmulatedSchoolEndToEndTests : IDisposable
             Assert.Matches($"sensors_sensor_readings_total\\{{[^}}]*sensor_id=\"{sensor}\"[^}}]*outcome=\"failed\"\\}} 0", metrics);
         }
 
-        // The classroom indicators: the light of CP A (emulated GPIO pins) and the LCD of CM2 B
-        // (the HD44780 emulator behind its backpack, drawn by the .NET IoT binding) are driven from
+        // The classroom indicators: the light of CP A (emulated GPIO pins), the LCD of CM2 B (the
+        // HD44780 emulator behind its backpack) and the library's LED strip (the WS2812B emulator on
+        // SPI), the last two drawn by their .NET IoT bindings, are driven from
         // the rooms' readings; the status page and /metrics say what each shows.
         Assert.Contains("Indicator of room cp-a (CP A) ready: three LEDs on GPIO 17, 27, 22 (green, orange, red), buzzer GPIO 23, mute button GPIO 24", gateway.Output, StringComparison.Ordinal);
         Assert.Contains("Indicator of room cm2-b (CM2 B) ready: LCD 16×2 at i2c-1 0x27", gateway.Output, StringComparison.Ordinal);
-        foreach (var room in new[] { "cp-a", "cm2-b" })
+        Assert.Contains("Indicator of room bibliotheque (Bibliothèque) ready: strip of 8 WS2812B LEDs on spidev0.0", gateway.Output, StringComparison.Ordinal);
+        foreach (var room in new[] { "cp-a", "cm2-b", "bibliotheque" })
         {
             Assert.Matches($"sensors_indicator_light\\{{site=\"ecole-jules-ferry\",room=\"{room}\",light=\"(grey|green|orange|red)\"\\}} 1", metrics);
             Assert.Matches($"sensors_indicator_up\\{{site=\"ecole-jules-ferry\",room=\"{room}\"\\}} 1", metrics);
         }
 
         var page = await http.GetStringAsync(gateway.HttpUrl);
-        foreach (var room in new[] { "cp-a", "cm2-b" })
+        foreach (var room in new[] { "cp-a", "cm2-b", "bibliotheque" })
         {
             var card = page[page.IndexOf($"id=\"room-{room}\"", StringComparison.Ordinal)..];
             card = card[..card.IndexOf("</li>", StringComparison.Ordinal)];

@@ -241,6 +241,16 @@ public sealed class InstallerCommandsTests : IDisposable
             pupils: 25
             indicator: { kind: lcd, bus: i2c-1, address: "0x3f" }
             sensors: [{ id: scd41-cm1, model: SCD41 }]
+          - id: cm2
+            volume_m3: 180
+            pupils: 25
+            indicator: { kind: strip, spi: spidev0.0, leds: 4 }
+            sensors: [{ id: scd41-cm2, model: SCD41 }]
+          - id: bcd
+            volume_m3: 100
+            pupils: 10
+            indicator: { kind: strip, spi: spidev1.0, leds: 4 }
+            sensors: [{ id: scd41-bcd, model: SCD41 }]
         """;
 
     [Fact]
@@ -249,12 +259,14 @@ public sealed class InstallerCommandsTests : IDisposable
         var settings = Settings(SchoolWithClimateAndIndicators, """, "Hardware": { "Emulate": true }""");
         var time = TimeProvider.System;
         var glass = new Sensors.Hardware.Devices.Hd44780.Hd44780Emulator("i2c-1");
+        var strip = new Sensors.Hardware.Devices.Ws2812.Ws2812Emulator(4);
         var buses = new EmulatedBuses()
             .Emulate(new SensorLocation("SCD41", "i2c-1", null), Air, time)
             .Emulate(new SensorLocation("SCD30", "i2c-1", null), Air, time)
             .Emulate(new SensorLocation("BME280", "i2c-1", null), Air, time, pressureHpa: _ => 1003)
             .Emulate(new SensorLocation("SHT31", "i2c-1", null), Air, time) // an SHT31 where the site file says SHT41: it does not take the SHT4x's commands
-            .Add("i2c-1", 0x27, glass);                                       // and nothing at 0x3f
+            .Add("i2c-1", 0x27, glass)                                        // and nothing at 0x3f
+            .AddSpi("spidev0.0", strip);                                      // and SPI bus 1 not enabled
         using var http = new HttpClient();
 
         var report = Doctor.Report(await new Doctor(settings, buses, new AssumedClockSync(), time, http).ExamineAsync(CancellationToken.None));
@@ -272,6 +284,12 @@ public sealed class InstallerCommandsTests : IDisposable
         Assert.Contains("✗ indicator (cm1)", report, StringComparison.Ordinal);
         Assert.Contains("i2c-1 0x3f", report, StringComparison.Ordinal);
         Assert.Contains("0x27 (PCF8574) or 0x3f (PCF8574A)", report, StringComparison.Ordinal);
+        Assert.Contains("✓ indicator (cm2)", report, StringComparison.Ordinal);
+        Assert.Contains("strip of 4 WS2812B LEDs on spidev0.0: turned green, orange, then red", report, StringComparison.Ordinal);
+        Assert.Equal([(0, 0, 0), (0, 63, 0), (63, 27, 0), (63, 0, 0)], strip.Frames.Take(4).Select(f => ((int)f[0].R, (int)f[0].G, (int)f[0].B))); // dark, then green, orange, red
+        Assert.Equal((0, 0, 0), (strip.Pixels[3].R, strip.Pixels[3].G, strip.Pixels[3].B)); // left dark
+        Assert.Contains("✗ indicator (bcd)", report, StringComparison.Ordinal);
+        Assert.Contains("/dev/spidev1.0 does not exist: SPI is not enabled", report, StringComparison.Ordinal);
 
         var read = new StringWriter();
         Assert.Equal(0, await HardwareCommands.ReadAsync(settings, buses, time, read, 1, CancellationToken.None));

@@ -147,7 +147,7 @@ public sealed partial class HardwareSource : IReadingSource, IInstrumented
     public static double Barometer(int altitudeM, DateTimeOffset at) =>
         (1013.25 * Math.Pow(1 - (2.25577e-5 * altitudeM), 5.25588)) + (8 * Math.Sin(2 * Math.PI * at.ToUnixTimeSeconds() / TimeSpan.FromDays(5).TotalSeconds));
 
-    /// <summary>Each wired sensor's emulator, measuring a simulated classroom (<see cref="ClassroomModel"/>) of its room, and each LCD indicator's.</summary>
+    /// <summary>Each wired sensor's emulator, measuring a simulated classroom (<see cref="ClassroomModel"/>) of its room, and each LCD's and LED strip's.</summary>
     private static EmulatedBuses Emulated(SiteFile site, List<(RoomSpec Room, SensorSpec Sensor)> wired, TimeProvider time)
     {
         var buses = new EmulatedBuses();
@@ -180,6 +180,11 @@ public sealed partial class HardwareSource : IReadingSource, IInstrumented
         {
             var address = SensorModels.ParseAddress(lcd!.Address) ?? Sensors.Hardware.Devices.Hd44780.CharacterLcdIndicator.DefaultAddress;
             buses.Add(lcd.Bus, address, new Sensors.Hardware.Devices.Hd44780.Hd44780Emulator(lcd.Bus, address));
+        }
+
+        foreach (var strip in site.Rooms.Select(r => r.Indicator).Where(i => string.Equals(i?.Kind.Trim(), "strip", StringComparison.OrdinalIgnoreCase)))
+        {
+            buses.AddSpi(strip!.Spi, new Sensors.Hardware.Devices.Ws2812.Ws2812Emulator(strip.Leds ?? 1));
         }
 
         return buses;
