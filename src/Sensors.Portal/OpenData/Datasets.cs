@@ -49,8 +49,9 @@ public static class Datasets
                 new("samples_above_1700", "integer", "Mesures au-dessus de 1700 ppm", "Readings above 1700 ppm"),
                 new("temperature_c", "number", "Température moyenne", "Mean temperature", "°C"),
                 new("humidity_pct", "number", "Humidité relative moyenne", "Mean relative humidity", "%"),
+                new("pressure_hpa", "number", "Pression atmosphérique moyenne (baromètre de l'école, s'il y en a un)", "Mean air pressure (the school's barometer, if it has one)", "hPa"),
             ],
-            (o, from, to) => $"SELECT co2_ppm, co2_ppm_min, co2_ppm_max, samples, samples_above_1000, samples_above_1700, temperature_c, humidity_pct FROM {o.Hourly("air_quality")} WHERE {Ql.Between(from, to)} GROUP BY \"site\", \"room\"",
+            (o, from, to) => $"SELECT co2_ppm, co2_ppm_min, co2_ppm_max, samples, samples_above_1000, samples_above_1700, temperature_c, humidity_pct, pressure_hpa FROM {o.Hourly("air_quality")} WHERE {Ql.Between(from, to)} GROUP BY \"site\", \"room\"",
             ["site", "room"]),
         new(
             "collectes-dechets-secteur-jour",
