@@ -25,9 +25,9 @@ public sealed class StatusPageBrowserTests : IDisposable
             name: École du Test
             timezone: Europe/Paris
             rooms:
-              - { id: cp, name: CP, volume_m3: 160, pupils: 22, sensors: [{ id: scd41-cp, model: SCD41 }] }
+              - { id: cp, name: CP, volume_m3: 160, pupils: 22, sensors: [{ id: scd41-cp, model: SCD41 }], indicator: { kind: leds, green: 17, orange: 27, red: 22, buzzer: 23 } }
               - { id: ce1, name: CE1, volume_m3: 170, pupils: 24, sensors: [{ id: scd30-ce1, model: SCD30 }] }
-              - { id: cm2, name: CM2, volume_m3: 180, pupils: 26, sensors: [{ id: s8-cm2, model: S8 }] }
+              - { id: cm2, name: CM2, volume_m3: 180, pupils: 26, sensors: [{ id: s8-cm2, model: S8 }], indicator: { kind: lcd, bus: i2c-1 } }
             """);
         using var gateway = new GatewayProcess(new GatewaySettingsBuilder("gw-ecole-test")
             .Site(site)
@@ -38,7 +38,8 @@ public sealed class StatusPageBrowserTests : IDisposable
                 Tags = new Dictionary<string, string> { ["site"] = "ecole-test", ["room"] = "{topic:1}", ["sensor_id"] = "$.id", ["sensor_model"] = "$.model" },
                 Fields = new Dictionary<string, string> { ["co2_ppm"] = "$.co2", ["temperature_c"] = "$.t", ["humidity_pct"] = "$.rh" },
             })
-            .Build()).Start();
+            .With("Hardware", new { Emulate = true }) // the classroom indicators, emulated: the page says what they show
+            .Build(), new Dictionary<string, string> { ["SENSORS_Hardware__Enabled"] = "true" }).Start();
         gateway.Process.WaitForOutput("subscribed to", TimeSpan.FromSeconds(30));
 
         await using (var sensor = new MqttClient(new MqttClientOptions { Port = _broker.Port, ClientId = "classroom-sensors" }))
@@ -64,7 +65,8 @@ public sealed class StatusPageBrowserTests : IDisposable
         {
             await page.GotoAsync(gateway.HttpUrl.ToString());
         }
-        while (await page.Locator("li.room[data-light=\"red\"]").CountAsync() == 0 && DateTime.UtcNow < deadline && await Pause());
+        while ((await page.Locator("li.room[data-light=\"red\"]").CountAsync() == 0 || await page.Locator("#room-cm2 [data-indicator=\"red\"]").CountAsync() == 0)
+            && DateTime.UtcNow < deadline && await Pause());
 
         await AssertRoomAsync(page, "cp", "rgb(26, 127, 55)", "600 ppm", "Air sain", "Tout va bien");
         await AssertRoomAsync(page, "ce1", "rgb(179, 89, 0)", "1000 ppm", "Air chargé", "Ouvrez les fenêtres quelques minutes");
@@ -73,6 +75,11 @@ public sealed class StatusPageBrowserTests : IDisposable
         Assert.Contains("Open the windows now", await page.Locator("#room-cm2").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("gw-ecole-test", await page.Locator("footer").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Empty(elsewhere);
+
+        // What the lights in the rooms show, where they have one (a room without says nothing of it).
+        Assert.StartsWith("Voyant de la classe : vert, 600 ppm, « Air sain »", await page.Locator("#room-cp .indicator").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("Voyant de la classe : rouge, 1800 ppm, « Air très chargé »", await page.Locator("#room-cm2 .indicator").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator("#room-ce1 .indicator").CountAsync());
 
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.Screenshots, "status-page.png"), FullPage = true });
         await page.SetViewportSizeAsync(360, 740); // an old phone

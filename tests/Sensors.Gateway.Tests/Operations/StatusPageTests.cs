@@ -1,3 +1,4 @@
+using Sensors.Hardware.Devices.TrafficLight;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Time.Testing;
 using Sensors.Core;
@@ -35,6 +36,23 @@ public sealed class StatusPageTests
         Assert.Contains(advice, card, StringComparison.Ordinal);
         Assert.Contains($"{ppm:0} <abbr", card, StringComparison.Ordinal);
         Assert.Contains("lang=\"en\"", card, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheRoomsIndicator_IsSaid_ItsColourBuzzerAndMute_OrWhyItShowsNothing()
+    {
+        IndicatorState Indicator(LightShown light, double? ppm, bool buzzer = false, bool muted = false, string? problem = null) =>
+            new("ecole", "cm1-a", "three LEDs on GPIO 17, 27, 22", light, ppm, "Air très chargé", "Very stale air", buzzer, muted, problem);
+        string Line(IndicatorState indicator) =>
+            Regex.Match(Card(Render(new StatusRoom("cm1-a", "CM1 A", View("cm1-a", 1800), Indicator: indicator)), "cm1-a"), "<p class=\"indicator\".*?</p>", RegexOptions.Singleline).Value;
+
+        Assert.Contains("data-indicator=\"red\">Voyant de la classe : rouge, 1800 ppm, « Air très chargé » · alarme sonore en cours", Line(Indicator(LightShown.Red, 1800, buzzer: true)), StringComparison.Ordinal);
+        Assert.Contains("· alarme coupée par le bouton", Line(Indicator(LightShown.Red, 1800, muted: true)), StringComparison.Ordinal);
+        Assert.Contains("Voyant de la classe : gris (pas de mesure récente) <span", Line(Indicator(LightShown.Grey, null)), StringComparison.Ordinal);
+        var broken = Line(Indicator(LightShown.Off, null, problem: "i2c-1 0x27: no answer (NACK)"));
+        Assert.Contains("en panne, la passerelle réessaie", broken, StringComparison.Ordinal);
+        Assert.Contains("i2c-1 0x27: no answer (NACK)", broken, StringComparison.Ordinal);
+        Assert.DoesNotContain("class=\"indicator\"", Card(Render(new StatusRoom("cm1-a", "CM1 A", View("cm1-a", 1800))), "cm1-a"), StringComparison.Ordinal);
     }
 
     [Fact]
