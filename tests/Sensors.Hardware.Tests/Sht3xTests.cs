@@ -30,7 +30,7 @@ public sealed class Sht3xTests
         var answer = new byte[6];
 
         chip.Write([0x24, 0x00]);
-        Assert.Contains("still measuring", Assert.Throws<HardwareException>(() => chip.Read(answer)).Message, StringComparison.Ordinal);
+        Assert.Contains("still executing command 0x2400", Assert.Throws<HardwareException>(() => chip.Read(answer)).Message, StringComparison.Ordinal);
         time.Advance(TimeSpan.FromMilliseconds(15));
         chip.Read(answer);
         Assert.Equal(25, -45 + (175.0 * ((answer[0] << 8) | answer[1]) / 65535), 2);

@@ -5,7 +5,7 @@ using Sensors.Hardware.Bus;
 namespace Sensors.Hardware.Devices.Sensirion;
 
 /// <summary>
-/// What the SCD4x and SCD30 emulators share: the Sensirion I2C framing seen from the sensor's
+/// What the SCD4x, SCD30 and SHT3x emulators share: the Sensirion I2C framing seen from the sensor's
 /// side. A write is a command (and maybe an argument word with its CRC, checked); a read gets the
 /// answer to the last command, and is NACKed while the command's execution time has not passed.
 /// </summary>
