@@ -28,6 +28,9 @@ namespace Sensors.Mqtt;
 /// </summary>
 public sealed partial class MqttClient : IAsyncDisposable
 {
+    /// <summary>How long a disconnect waits for the broker to close its side after our DISCONNECT.</summary>
+    public static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
+
     private readonly MqttClientOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -215,11 +218,22 @@ public sealed partial class MqttClient : IAsyncDisposable
         var connection = _connection;
         if (connection is { IsOpen: true })
         {
+            // What arrives from now on is read but not delivered (so not acknowledged: the broker
+            // sends it again to the next session). Then DISCONNECT, behind the PUBACKs already
+            // queued, and the broker's own close is awaited: closing a socket that still holds
+            // unread data sends a TCP reset, on which the broker's kernel drops what the broker had
+            // not read yet of ours, the last PUBACKs and the DISCONNECT, and the broker would send
+            // those messages again although they were stored.
+            connection.BeginClosing();
             try
             {
                 await connection.WriteAsync(new DisconnectPacket(reasonCode), cancellationToken).ConfigureAwait(false);
+                if (connection.Receiving is { } receiving)
+                {
+                    await receiving.WaitAsync(CloseGrace, cancellationToken).ConfigureAwait(false);
+                }
             }
-            catch (Exception error) when (error is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+            catch (Exception error) when (error is IOException or SocketException or ObjectDisposedException or OperationCanceledException or TimeoutException)
             {
                 // Closing anyway.
             }
@@ -551,11 +565,20 @@ public sealed partial class MqttClient : IAsyncDisposable
             }
         }
 
+        if (connection.IsClosing)
+        {
+            return; // disconnecting: not delivered, not acknowledged; the broker sends it again next session
+        }
+
         var message = new MqttMessage(publish, topic, connection.Number) { OversizeBytes = oversize };
         connection.Delivering = true;
         try
         {
-            await _inbound.Writer.WriteAsync(message, connection.Token).ConfigureAwait(false);
+            await _inbound.Writer.WriteAsync(message, connection.DeliveryToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (connection.IsClosing && connection.IsOpen)
+        {
+            return; // the application stopped taking while disconnecting: read on, to the broker's close
         }
         finally
         {
@@ -701,6 +724,7 @@ public sealed partial class MqttClient : IAsyncDisposable
         private readonly Stream _stream;
         private readonly MqttProtocolVersion _version;
         private readonly CancellationTokenSource _closed = new();
+        private readonly CancellationTokenSource _closing = new();
         private readonly Channel<(MqttPacket Packet, TaskCompletionSource? Written)> _outgoing =
             Channel.CreateUnbounded<(MqttPacket, TaskCompletionSource?)>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -718,6 +742,14 @@ public sealed partial class MqttClient : IAsyncDisposable
         public MqttFrameReader Reader { get; }
         public CancellationToken Token => _closed.Token;
         public bool IsOpen => !_closed.IsCancellationRequested;
+
+        /// <summary>Set by a DISCONNECT of ours: the socket is read to the broker's close, nothing more is delivered.</summary>
+        public bool IsClosing => _closing.IsCancellationRequested;
+
+        /// <summary>Cancelled when the connection closes or begins to.</summary>
+        public CancellationToken DeliveryToken => _closing.Token;
+
+        public void BeginClosing() => _closing.Cancel();
         public TaskCompletionSource<string> Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public string? CloseReason { get; private set; }
         public Dictionary<ushort, string> Aliases { get; } = [];
@@ -762,6 +794,7 @@ public sealed partial class MqttClient : IAsyncDisposable
             if (!_closed.IsCancellationRequested)
             {
                 _outgoing.Writer.TryComplete();
+                _closing.Cancel();
                 _closed.Cancel();
                 _stream.Dispose();
             }

@@ -155,6 +155,72 @@ public sealed class MqttClientTests : IDisposable
         Assert.Empty(await Clients.DrainAsync(second, TimeSpan.FromMilliseconds(500)));
     }
 
+    /// <summary>
+    /// A gateway stopping mid-stream: it acknowledges what it stored and disconnects while the
+    /// broker still sends (its inbound queue full, the socket's receive buffer filling). Closing a
+    /// socket with unread data sends a TCP reset, and the broker's kernel then drops what the
+    /// broker had not read yet: the last PUBACKs and the DISCONNECT, so it sent those messages
+    /// again (seen as duplicates after a SIGTERM mid-ingest). The client reads until the broker
+    /// closes, and nothing acknowledged comes back; ten rounds, each must hold.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public async Task DisconnectingMidStream_LosesNoAcknowledgement_NothingAcknowledgedComesBack(MqttProtocolVersion version)
+    {
+        void Manual(MqttClientOptions o)
+        {
+            o.AutoAcknowledge = false;
+            o.CleanStart = false;
+            o.SessionExpiry = TimeSpan.FromMinutes(5);
+            o.InboundQueueCapacity = 20;
+        }
+
+        await using (var setup = await Clients.ConnectAsync(_broker, version, $"midstream-{version}", Manual))
+        {
+            await setup.SubscribeAsync([new MqttSubscription("midstream/#", MqttQos.AtLeastOnce)]);
+        }
+
+        await using var publisher = await Clients.ConnectAsync(_broker, version, "midstream-pub");
+        var acknowledged = new HashSet<string>(StringComparer.Ordinal);
+        var next = 0;
+        for (var round = 0; round < 10; round++)
+        {
+            for (var i = 0; i < 400; i++, next++)
+            {
+                await publisher.PublishAsync("midstream/x", Clients.Bytes($"m{next}"), MqttQos.AtLeastOnce);
+            }
+
+            var client = await Clients.ConnectAsync(_broker, version, $"midstream-{version}", Manual);
+            var taken = await Clients.ReceiveAsync(client, 15);
+            Assert.DoesNotContain(taken, m => acknowledged.Contains(m.Text()));
+            foreach (var message in taken)
+            {
+                await client.AcknowledgeAsync(message);
+                acknowledged.Add(message.Text());
+            }
+
+            await client.DisposeAsync(); // at once: the PUBACKs and the DISCONNECT go in one write
+        }
+
+        await using var last = await Clients.ConnectAsync(_broker, version, $"midstream-{version}", Manual);
+        var rest = new List<MqttMessage>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (rest.Count + acknowledged.Count < next && DateTime.UtcNow < deadline)
+        {
+            var some = await Clients.DrainAsync(last, TimeSpan.FromMilliseconds(200));
+            foreach (var message in some)
+            {
+                await last.AcknowledgeAsync(message);
+            }
+
+            rest.AddRange(some);
+        }
+
+        var again = rest.Where(m => acknowledged.Contains(m.Text())).Select(m => m.Text()).ToList();
+        Assert.True(again.Count == 0, $"{again.Count} acknowledged message(s) came back: {string.Join(", ", again.Take(10))}");
+        Assert.Equal(next, rest.Select(m => m.Text()).Concat(acknowledged).Distinct().Count()); // and none is lost
+    }
+
     [Theory]
     [MemberData(nameof(Versions))]
     public async Task ManualAcknowledgement_Qos2_IsDeliveredOnceAfterItsAcknowledgement(MqttProtocolVersion version)
