@@ -194,6 +194,38 @@ public sealed class PollerTests
         Assert.All(all, p => Assert.True(p.Health.Failures == 0, $"{p.Identity.SensorId}: {p.Health.Failures} failure(s), {string.Join(" | ", _log.Lines.Where(l => l.Contains(p.Identity.SensorId, StringComparison.Ordinal) && !l.Contains("Information", StringComparison.Ordinal)).Take(3))}"));
     }
 
+    /// <summary>What a climate or CO2 sensor's answer can hold that no room has: each refused with why, and what a room can have passes.</summary>
+    [Theory]
+    [InlineData(null, 21.0, 45.0, double.NaN, "pressure NaN hPa is impossible")]
+    [InlineData(null, 21.0, 45.0, 0.0, "pressure 0.0 hPa is impossible")]
+    [InlineData(null, 21.0, 45.0, 1500.0, "pressure 1500.0 hPa is impossible")]
+    [InlineData(null, 21.0, 45.0, double.PositiveInfinity, "pressure Infinity hPa is impossible")]
+    [InlineData(null, -45.0, 45.0, 1000.0, "temperature -45.0 °C is impossible indoors")]
+    [InlineData(null, 21.0, 130.0, 1000.0, "humidity 130.0 % is impossible")]
+    [InlineData(null, double.NaN, 45.0, null, "temperature NaN °C is impossible indoors")]
+    [InlineData(null, 21.0, 45.0, 1000.0, null)]
+    [InlineData(null, 21.0, 45.0, 320.0, null)] // the top of Everest: the BME280's range goes down to 300
+    [InlineData(null, 21.0, null, null, null)]
+    public void Implausible_ClimateValues_AreRefusedWithWhy(double? co2, double? celsius, double? percent, double? hpa, string? why)
+    {
+        var reason = SensorPoller.Implausible(new SensorSample(co2, celsius, percent, hpa), co2Range: null);
+        if (why is null)
+        {
+            Assert.Null(reason);
+        }
+        else
+        {
+            Assert.Equal(why, reason);
+        }
+    }
+
+    [Fact]
+    public void Implausible_ACo2SensorWithoutItsCo2_IsRefused()
+    {
+        Assert.Contains("outside what it measures", SensorPoller.Implausible(new SensorSample(null, 21, 45), (1, 40_000)), StringComparison.Ordinal);
+        Assert.Null(SensorPoller.Implausible(new SensorSample(650, 21, 45, 1000), (1, 40_000)));
+    }
+
     [Fact]
     public void HealthRule_ThreeFailuresFail_TenGoodRecover_BackoffDoubles()
     {
