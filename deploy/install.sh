@@ -117,11 +117,14 @@ if [ "$packages" -eq 1 ]; then
   fi
 fi
 
-# 3. The service user: no login, in the i2c and dialout groups for the sensors' buses.
+# 3. The service user: no login, in the groups of the buses: i2c and dialout for the sensors,
+#    gpio and spi for the classroom indicators (LEDs, LED strips). An existing user gains the groups
+#    it lacks (an update from a version without indicators).
 if [ -z "$root" ] || [ -f "$root/etc/passwd" ]; then
   rootopt=()
   [ -n "$root" ] && rootopt=(--root "$root")
-  for group in i2c dialout; do
+  groups=(i2c dialout gpio spi)
+  for group in "${groups[@]}"; do
     if ! grep -q "^$group:" "$root/etc/group"; then
       groupadd "${rootopt[@]}" --system "$group"
       changed "created group $group"
@@ -129,8 +132,15 @@ if [ -z "$root" ] || [ -f "$root/etc/passwd" ]; then
   done
   if ! grep -q '^sensors:' "$root/etc/passwd"; then
     useradd "${rootopt[@]}" --system --user-group --no-create-home --home-dir /var/lib/sensors \
-      --shell /usr/sbin/nologin --comment "Sensors gateway" --groups i2c,dialout sensors
-    changed "created user sensors (groups i2c, dialout)"
+      --shell /usr/sbin/nologin --comment "Sensors gateway" --groups "$(IFS=,; echo "${groups[*]}")" sensors
+    changed "created user sensors (groups ${groups[*]})"
+  else
+    for group in "${groups[@]}"; do
+      if ! grep -qE "^$group:[^:]*:[^:]*:(.*,)?sensors(,.*)?$" "$root/etc/group"; then
+        usermod "${rootopt[@]}" --append --groups "$group" sensors
+        changed "added user sensors to group $group"
+      fi
+    done
   fi
 else
   say "no $root/etc/passwd: the sensors user is not created in this scratch root"

@@ -45,10 +45,13 @@ public sealed class InstallTests : IDisposable
 
         var (code, output) = Install();
         Assert.True(code == 0, output);
-        Assert.Contains("created user sensors (groups i2c, dialout)", output, StringComparison.Ordinal);
+        Assert.Contains("created user sensors (groups i2c dialout gpio spi)", output, StringComparison.Ordinal);
         Assert.Matches("(?m)^sensors:x:\\d+:\\d+:Sensors gateway:/var/lib/sensors:/usr/sbin/nologin$", File.ReadAllText(_root.File("etc/passwd")));
         Assert.Matches("(?m)^i2c:x:\\d+:(.*,)?sensors(,.*)?$", File.ReadAllText(_root.File("etc/group")));
-        Assert.Matches("(?m)^dialout:x:\\d+:(.*,)?sensors(,.*)?$", File.ReadAllText(_root.File("etc/group")));
+        foreach (var group in new[] { "dialout", "gpio", "spi" })
+        {
+            Assert.Matches($"(?m)^{group}:x:\\d+:(.*,)?sensors(,.*)?$", File.ReadAllText(_root.File("etc/group")));
+        }
         Assert.True(File.Exists(_root.File("opt/sensors/sensors.dll")));
         Assert.Equal(File.ReadAllText(RepoPaths.Of("deploy/systemd/sensors.service")), File.ReadAllText(_root.File("etc/systemd/system/sensors.service")));
         Assert.Equal("/etc/systemd/system/sensors.service", new FileInfo(_root.File("etc/systemd/system/multi-user.target.wants/sensors.service")).LinkTarget);
@@ -66,6 +69,19 @@ public sealed class InstallTests : IDisposable
         Assert.True(code == 0, output);
         Assert.Contains("Nothing to change", output, StringComparison.Ordinal);
         Assert.Equal(before, Snapshot());
+
+        // A user made by a version without indicators (i2c and dialout only) gains gpio and spi.
+        var groupFile = _root.File("etc/group");
+        File.WriteAllLines(groupFile, File.ReadAllLines(groupFile).Select(l => l.StartsWith("gpio:", StringComparison.Ordinal) || l.StartsWith("spi:", StringComparison.Ordinal)
+            ? System.Text.RegularExpressions.Regex.Replace(l, "(?<=:)sensors,?|,sensors(?=,|$)", string.Empty)
+            : l));
+        Assert.DoesNotMatch("(?m)^gpio:x:\\d+:(.*,)?sensors(,.*)?$", File.ReadAllText(groupFile));
+        (code, output) = Install();
+        Assert.True(code == 0, output);
+        Assert.Contains("added user sensors to group gpio", output, StringComparison.Ordinal);
+        Assert.Contains("added user sensors to group spi", output, StringComparison.Ordinal);
+        Assert.Matches("(?m)^gpio:x:\\d+:(.*,)?sensors(,.*)?$", File.ReadAllText(groupFile));
+        Assert.Matches("(?m)^spi:x:\\d+:(.*,)?sensors(,.*)?$", File.ReadAllText(groupFile));
 
         // The operator's edits survive an update.
         var settings = _root.File("etc/sensors/gateway.json");
