@@ -13,8 +13,8 @@ namespace Sensors.Gateway.Indicators;
 /// <summary>
 /// Opens a room's indicator as the site file describes it: three LEDs through .NET IoT's
 /// <see cref="GpioController"/> (libgpiod on the Pi; emulated pins with Hardware:Emulate), an
-/// LCD through the I2C buses the sensors use, or a WS2812B strip on an SPI device. The GPIO controller is made the first time a light
-/// asks for it, so a site without LEDs never loads System.Device.Gpio.
+/// LCD through the I2C buses the sensors use, or a WS2812B strip on an SPI device. The GPIO
+/// controller is made the first time a light asks for it.
 /// </summary>
 public sealed class IndicatorDevices(IBusProvider buses, Func<GpioController> gpio) : IDisposable
 {
@@ -53,7 +53,7 @@ public sealed class IndicatorDevices(IBusProvider buses, Func<GpioController> gp
         }
         catch (Exception error) when (error is IOException or InvalidOperationException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
         {
-            throw new HardwareException(HardwareFault.BusMissing, $"GPIO {spec.Green}, {spec.Orange}, {spec.Red}{(spec.Buzzer is { } b ? $", {b}" : string.Empty)}: cannot be had ({error.Message}). Check that /dev/gpiochip0 exists and that the service user is in the gpio group (sudo usermod -aG gpio sensors), and that no other program holds these pins.", error);
+            throw new HardwareException(HardwareFault.BusMissing, $"GPIO {spec.Green}, {spec.Orange}, {spec.Red}{(spec.Buzzer is { } b ? $", {b}" : string.Empty)}: cannot be had ({error.Message}). Check that /dev/gpiochip0 exists, that libgpiod is installed (sudo apt install libgpiod2), that the service user is in the gpio group (sudo usermod -aG gpio sensors), and that no other program holds these pins.", error);
         }
     }
 
