@@ -28,6 +28,7 @@ public sealed partial class IndicatorService(SiteFile site, IndicatorDevices dev
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await Task.Yield(); // opening the devices (an LCD's initialisation sleeps) does not hold up the host's start
         try
         {
             while (!stoppingToken.IsCancellationRequested)
