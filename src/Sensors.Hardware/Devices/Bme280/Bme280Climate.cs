@@ -10,30 +10,15 @@ namespace Sensors.Hardware.Devices.Bme280;
 /// site compensate for. The start checks the chip id (0x60: a BMP280 answers 0x58 and has no
 /// humidity) and reads the calibration.
 /// </summary>
-public sealed class Bme280Climate(II2cDevice device, string bus, int address) : ISensor
+public sealed class Bme280Climate(II2cDevice device, string bus, int address)
+    : ClimateSensor<Iot.Device.Bmxx80.Bme280>(device, bus, address, "BME280")
 {
     /// <summary>SDO to GND; 0x77 with SDO to VDDIO.</summary>
     public const int DefaultAddress = 0x76;
 
-    private Iot.Device.Bmxx80.Bme280? _binding;
-
-    public string Model => "BME280";
-
-    public string Describe => device.Describe;
-
-    public TimeSpan MeasurementInterval => TimeSpan.FromSeconds(10);
-
-    public TimeSpan WarmUp => TimeSpan.Zero;
-
-    public Task<string> StartAsync(CancellationToken cancellationToken) => BindingCalls.RunBlockingAsync(Describe, Model, () =>
+    public override async Task<SensorSample?> ReadAsync(CancellationToken cancellationToken)
     {
-        _binding ??= new Iot.Device.Bmxx80.Bme280(device.AsI2cDevice(bus, address));
-        return "chip id 0x60"; // the binding refuses any other
-    }, cancellationToken);
-
-    public async Task<SensorSample?> ReadAsync(CancellationToken cancellationToken)
-    {
-        var binding = _binding ?? throw new InvalidOperationException("Start the sensor first.");
+        var binding = Binding;
         var read = await BindingCalls.RunAsync(Describe, Model, () =>
         {
             binding.SetPowerMode(Iot.Device.Bmxx80.PowerMode.Bmx280PowerMode.Forced);
@@ -47,15 +32,8 @@ public sealed class Bme280Climate(II2cDevice device, string bus, int address) : 
         return new SensorSample(null, t.DegreesCelsius, read.Humidity?.Percent, p.Hectopascals);
     }
 
-    public void Dispose()
-    {
-        if (_binding is not null)
-        {
-            _binding.Dispose();
-        }
-        else
-        {
-            device.Dispose();
-        }
-    }
+    /// <summary>The binding's constructor checks the chip id and reads the calibration.</summary>
+    protected override Iot.Device.Bmxx80.Bme280 Create(II2cDevice device, string bus, int address) => new(device.AsI2cDevice(bus, address));
+
+    protected override string Start(Iot.Device.Bmxx80.Bme280 binding) => "chip id 0x60"; // the binding refuses any other
 }

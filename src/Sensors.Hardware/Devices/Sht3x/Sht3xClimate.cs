@@ -10,32 +10,15 @@ namespace Sensors.Hardware.Devices.Sht3x;
 /// <see cref="HardwareFault.Checksum"/>: a stale value is never sent on as a new one. The binding
 /// measures once for the temperature and once more for the humidity (20 ms each).
 /// </summary>
-public sealed class Sht3xClimate(II2cDevice device, string bus, int address, string model = "SHT31") : ISensor
+public sealed class Sht3xClimate(II2cDevice device, string bus, int address, string model = "SHT31")
+    : ClimateSensor<Iot.Device.Sht3x.Sht3x>(device, bus, address, model)
 {
     public const int DefaultAddress = 0x44;
 
-    private Iot.Device.Sht3x.Sht3x? _binding;
-
-    public string Model => model;
-
-    public string Describe => device.Describe;
-
-    public TimeSpan MeasurementInterval => TimeSpan.FromSeconds(10);
-
-    public TimeSpan WarmUp => TimeSpan.Zero;
-
-    /// <summary>The binding's constructor is the soft reset; the heater is turned off (a heater left on by a crash reads 2–10 °C too warm).</summary>
-    public Task<string> StartAsync(CancellationToken cancellationToken) => BindingCalls.RunBlockingAsync(Describe, model, () =>
+    public override Task<SensorSample?> ReadAsync(CancellationToken cancellationToken)
     {
-        _binding ??= new Iot.Device.Sht3x.Sht3x(new AnswerCheck(device, model).AsI2cDevice(bus, address));
-        _binding.Heater = false;
-        return "soft reset, heater off";
-    }, cancellationToken);
-
-    public Task<SensorSample?> ReadAsync(CancellationToken cancellationToken)
-    {
-        var binding = _binding ?? throw new InvalidOperationException("Start the sensor first.");
-        return BindingCalls.RunBlockingAsync<SensorSample?>(Describe, model, () =>
+        var binding = Binding;
+        return BindingCalls.RunBlockingAsync<SensorSample?>(Describe, Model, () =>
         {
             var celsius = binding.Temperature.DegreesCelsius;
             var percent = binding.Humidity.Percent;
@@ -43,16 +26,14 @@ public sealed class Sht3xClimate(II2cDevice device, string bus, int address, str
         }, cancellationToken);
     }
 
-    public void Dispose()
+    /// <summary>The binding's constructor is the soft reset; its answers pass through our CRC check.</summary>
+    protected override Iot.Device.Sht3x.Sht3x Create(II2cDevice device, string bus, int address) => new(new AnswerCheck(device, Model).AsI2cDevice(bus, address));
+
+    /// <summary>The heater is turned off: one left on by a crash reads 2–10 °C too warm.</summary>
+    protected override string Start(Iot.Device.Sht3x.Sht3x binding)
     {
-        if (_binding is not null)
-        {
-            _binding.Dispose();
-        }
-        else
-        {
-            device.Dispose();
-        }
+        binding.Heater = false;
+        return "soft reset, heater off";
     }
 
     /// <summary>Checks the CRC of each word of a measurement's answer (§4.12) before the binding sees it.</summary>
