@@ -113,16 +113,18 @@ public sealed class MqttClientTests : IDisposable
         Assert.Equal(25, (await Clients.ReceiveAsync(back, 25)).Count);
     }
 
+    /// <summary>A gateway's client: it acknowledges what it stored, and keeps its session for five minutes.</summary>
+    private static void Manual(MqttClientOptions o)
+    {
+        o.AutoAcknowledge = false;
+        o.CleanStart = false;
+        o.SessionExpiry = TimeSpan.FromMinutes(5);
+    }
+
     [Theory]
     [MemberData(nameof(Versions))]
     public async Task ManualAcknowledgement_UnacknowledgedMessagesAreSentAgain(MqttProtocolVersion version)
     {
-        void Manual(MqttClientOptions o)
-        {
-            o.AutoAcknowledge = false;
-            o.CleanStart = false;
-            o.SessionExpiry = TimeSpan.FromMinutes(5);
-        }
 
         var first = await Clients.ConnectAsync(_broker, version, "manual", Manual);
         await first.SubscribeAsync([new MqttSubscription("store/#", MqttQos.AtLeastOnce)]);
@@ -167,15 +169,13 @@ public sealed class MqttClientTests : IDisposable
     [MemberData(nameof(Versions))]
     public async Task DisconnectingMidStream_LosesNoAcknowledgement_NothingAcknowledgedComesBack(MqttProtocolVersion version)
     {
-        void Manual(MqttClientOptions o)
+        static void Small(MqttClientOptions o)
         {
-            o.AutoAcknowledge = false;
-            o.CleanStart = false;
-            o.SessionExpiry = TimeSpan.FromMinutes(5);
+            Manual(o);
             o.InboundQueueCapacity = 20;
         }
 
-        await using (var setup = await Clients.ConnectAsync(_broker, version, $"midstream-{version}", Manual))
+        await using (var setup = await Clients.ConnectAsync(_broker, version, $"midstream-{version}", Small))
         {
             await setup.SubscribeAsync([new MqttSubscription("midstream/#", MqttQos.AtLeastOnce)]);
         }
@@ -190,7 +190,7 @@ public sealed class MqttClientTests : IDisposable
                 await publisher.PublishAsync("midstream/x", Clients.Bytes($"m{next}"), MqttQos.AtLeastOnce);
             }
 
-            var client = await Clients.ConnectAsync(_broker, version, $"midstream-{version}", Manual);
+            var client = await Clients.ConnectAsync(_broker, version, $"midstream-{version}", Small);
             var taken = await Clients.ReceiveAsync(client, 15);
             Assert.DoesNotContain(taken, m => acknowledged.Contains(m.Text()));
             foreach (var message in taken)
@@ -202,7 +202,7 @@ public sealed class MqttClientTests : IDisposable
             await client.DisposeAsync(); // at once: the PUBACKs and the DISCONNECT go in one write
         }
 
-        await using var last = await Clients.ConnectAsync(_broker, version, $"midstream-{version}", Manual);
+        await using var last = await Clients.ConnectAsync(_broker, version, $"midstream-{version}", Small);
         var rest = new List<MqttMessage>();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (rest.Count + acknowledged.Count < next && DateTime.UtcNow < deadline)
