@@ -88,7 +88,7 @@ public sealed class ClassroomModel
 
         // Exact solution over the step for constant inputs: relaxes towards the steady state.
         var lambda = airChanges / 3600;
-        var steady = OutdoorCo2Ppm + (litresPerSecond / 1000 / _profile.VolumeM3 * 1e6 / lambda);
+        var steady = Steady(litresPerSecond, _profile.VolumeM3, airChanges);
         _co2 = steady + ((_co2 - steady) * Math.Exp(-lambda * seconds));
 
         var occupants = children + adults;
@@ -99,6 +99,18 @@ public sealed class ClassroomModel
         _temperature += (targetTemperature - _temperature) * relax;
         _humidity += (targetHumidity - _humidity) * relax;
     }
+
+    /// <summary>
+    /// The most CO2 the room reaches before the sensor's noise: every pupil and the teacher in it
+    /// with the windows shut, for as long as it takes to settle (a full canteen of 90 in 420 m³
+    /// settles near 4,300 ppm).
+    /// </summary>
+    public static double MaxCo2Ppm(ClassroomProfile profile) =>
+        Steady((profile.Pupils * ChildCo2LitresPerSecond) + AdultCo2LitresPerSecond, profile.VolumeM3, ShutAirChangesPerHour);
+
+    /// <summary>The steady state of a well-mixed room: outdoor air plus what the occupants breathe out over what the air changes carry away.</summary>
+    private static double Steady(double litresPerSecond, double volumeM3, double airChangesPerHour) =>
+        OutdoorCo2Ppm + (litresPerSecond / 1000 / volumeM3 * 1e6 / (airChangesPerHour / 3600));
 
     private void Enter(ClassroomActivity activity)
     {

@@ -33,6 +33,21 @@ public class ClassroomModelTests
     }
 
     [Fact]
+    public void NoRoomPassesItsSteadyState_AFullCanteenOf90In420M3SettlesNear4333Ppm()
+    {
+        // By hand: (90 × 0.004 + 0.0052) L/s of CO2 in 420 m³, 0.8 air changes an hour:
+        // 0.3652e-3 / 420 × 1e6 / (0.8 / 3600) = 3,913 ppm above the outdoor 420.
+        var canteen = new ClassroomProfile(420, 90);
+        Assert.Equal(4333, ClassroomModel.MaxCo2Ppm(canteen), 0);
+        for (var seed = 1; seed <= 5; seed++)
+        {
+            var room = new ClassroomModel(canteen, seed, Monday);
+            var highest = Enumerable.Range(1, 5 * 24 * 60).Max(minute => room.Advance(Monday.AddMinutes(minute)).Co2Ppm);
+            Assert.InRange(highest, 1500, ClassroomModel.MaxCo2Ppm(canteen) + 10);
+        }
+    }
+
+    [Fact]
     public void EarlyMorning_IsNearOutdoorAir()
     {
         var room = new ClassroomModel(Cm2, 3, Monday.AddDays(-1));
