@@ -243,7 +243,7 @@ public sealed class Doctor(GatewaySettings settings, IBusProvider buses, IClockS
             }
             catch (HardwareException error)
             {
-                findings.Add(new Finding(Verdict.Problem, topic, $"{error.Message}{(room.Indicator!.Kind.Trim().Equals("lcd", StringComparison.OrdinalIgnoreCase) ? " An LCD backpack answers at 0x27 (PCF8574) or 0x3f (PCF8574A): `i2cdetect -y 1` shows which." : string.Empty)}"));
+                findings.Add(new Finding(Verdict.Problem, topic, $"{error.Message}{(room.Indicator!.Is(Sensors.Sites.IndicatorKind.Lcd) ? " An LCD backpack answers at 0x27 (PCF8574) or 0x3f (PCF8574A): `i2cdetect -y 1` shows which." : string.Empty)}"));
             }
         }
     }

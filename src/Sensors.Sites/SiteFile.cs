@@ -58,6 +58,19 @@ public sealed class RoomSpec
     public IndicatorSpec? Indicator { get; set; }
 }
 
+/// <summary>The kinds of classroom indicator a site file names.</summary>
+public static class IndicatorKind
+{
+    /// <summary>Three LEDs on GPIO, an optional buzzer and mute button.</summary>
+    public const string Leds = "leds";
+
+    /// <summary>A 16×2 character LCD on an I2C backpack.</summary>
+    public const string Lcd = "lcd";
+
+    /// <summary>WS2812B LEDs on SPI.</summary>
+    public const string Strip = "strip";
+}
+
 /// <summary>
 /// A classroom indicator: three LEDs on GPIO (<c>kind: leds</c>, with an optional buzzer and mute
 /// button), a 16×2 character LCD on an I2C backpack (<c>kind: lcd</c>), or a strip of WS2812B LEDs
@@ -65,8 +78,11 @@ public sealed class RoomSpec
 /// </summary>
 public sealed class IndicatorSpec
 {
-    /// <summary>leds, lcd or strip.</summary>
+    /// <summary>leds, lcd or strip (<see cref="IndicatorKind"/>).</summary>
     public string Kind { get; set; } = string.Empty;
+
+    /// <summary>Whether <see cref="Kind"/> is <paramref name="kind"/> (whatever its case and spaces).</summary>
+    public bool Is(string kind) => string.Equals(Kind.Trim(), kind, StringComparison.OrdinalIgnoreCase);
 
     public int? Green { get; set; }
 

@@ -27,13 +27,13 @@ public sealed class IndicatorDevices(IBusProvider buses, Func<GpioController> gp
     /// <summary>A HardwareException when the device does not answer or a pin cannot be had, with what to check.</summary>
     public IIndicator Open(IndicatorSpec spec)
     {
-        if (string.Equals(spec.Kind.Trim(), "lcd", StringComparison.OrdinalIgnoreCase))
+        if (spec.Is(IndicatorKind.Lcd))
         {
             var address = SensorModels.ParseAddress(spec.Address) ?? CharacterLcdIndicator.DefaultAddress;
             return new CharacterLcdIndicator(MuxPaths.Open(buses, spec.Bus, address), spec.Bus, address);
         }
 
-        if (string.Equals(spec.Kind.Trim(), "strip", StringComparison.OrdinalIgnoreCase))
+        if (spec.Is(IndicatorKind.Strip))
         {
             var spi = buses.OpenSpi(spec.Spi, Ws2812Strip.ClockFrequency);
             try

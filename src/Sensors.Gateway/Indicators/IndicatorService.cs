@@ -100,9 +100,7 @@ public sealed partial class IndicatorService(SiteFile site, IndicatorDevices dev
         {
             LogFailed(room.Id, room.Name, error.Message, RetryEvery.TotalSeconds);
             Release(room);
-            room.RetryAt = now + RetryEvery;
-            room.Problem = error.Message;
-            board.Report(new IndicatorState(site.Site, room.Id, room.Spec.Kind, LightShown.Off, null, "Voyant en panne", "Indicator out of order", false, room.Muted, error.Message));
+            OutOfOrder(room, error.Message, now);
         }
     }
 
@@ -123,11 +121,17 @@ public sealed partial class IndicatorService(SiteFile site, IndicatorDevices dev
                 LogFailed(room.Id, room.Name, error.Message, RetryEvery.TotalSeconds);
             }
 
-            room.Problem = error.Message;
-            room.RetryAt = now + RetryEvery;
-            board.Report(new IndicatorState(site.Site, room.Id, room.Spec.Kind, LightShown.Off, null, "Voyant en panne", "Indicator out of order", false, room.Muted, error.Message));
+            OutOfOrder(room, error.Message, now);
             return false;
         }
+    }
+
+    /// <summary>The device is let go until <see cref="RetryEvery"/> has passed; the board says why it shows nothing.</summary>
+    private void OutOfOrder(Room room, string problem, DateTimeOffset now)
+    {
+        room.Problem = problem;
+        room.RetryAt = now + RetryEvery;
+        board.Report(new IndicatorState(site.Site, room.Id, room.Spec.Kind, LightShown.Off, null, "Voyant en panne", "Indicator out of order", false, room.Muted, problem));
     }
 
     private static void Release(Room room)

@@ -145,14 +145,14 @@ public static partial class SiteFileLoader
 
         switch (indicator.Kind.Trim().ToLowerInvariant())
         {
-            case "leds":
+            case IndicatorKind.Leds:
                 Pin("green", indicator.Green, true);
                 Pin("orange", indicator.Orange, true);
                 Pin("red", indicator.Red, true);
                 Pin("buzzer", indicator.Buzzer, false);
                 Pin("mute_button", indicator.MuteButton, false);
                 break;
-            case "lcd":
+            case IndicatorKind.Lcd:
                 if (!I2cBusPattern().IsMatch(indicator.Bus))
                 {
                     errors.Add($"{what}: bus '{indicator.Bus}': an LCD backpack is on I2C; expected a bus such as i2c-1.");
@@ -182,7 +182,7 @@ public static partial class SiteFileLoader
                 }
 
                 break;
-            case "strip":
+            case IndicatorKind.Strip:
                 if (!Sensors.Hardware.Bus.SpiNames.TryParse(indicator.Spi, out var spiBus, out var chipSelect))
                 {
                     errors.Add($"{what}: spi '{indicator.Spi}': expected the strip's SPI device, e.g. spidev0.0 (its data line on MOSI, GPIO10).");

@@ -176,15 +176,15 @@ public sealed partial class HardwareSource : IReadingSource, IInstrumented
             }, time, pressureHpa: at => Barometer(site.AltitudeM, at));
         }
 
-        foreach (var lcd in site.Rooms.Select(r => r.Indicator).Where(i => string.Equals(i?.Kind.Trim(), "lcd", StringComparison.OrdinalIgnoreCase)))
+        foreach (var lcd in site.Rooms.Select(r => r.Indicator).OfType<IndicatorSpec>().Where(i => i.Is(IndicatorKind.Lcd)))
         {
-            var address = SensorModels.ParseAddress(lcd!.Address) ?? Sensors.Hardware.Devices.Hd44780.CharacterLcdIndicator.DefaultAddress;
+            var address = SensorModels.ParseAddress(lcd.Address) ?? Sensors.Hardware.Devices.Hd44780.CharacterLcdIndicator.DefaultAddress;
             buses.Add(lcd.Bus, address, new Sensors.Hardware.Devices.Hd44780.Hd44780Emulator(lcd.Bus, address));
         }
 
-        foreach (var strip in site.Rooms.Select(r => r.Indicator).Where(i => string.Equals(i?.Kind.Trim(), "strip", StringComparison.OrdinalIgnoreCase)))
+        foreach (var strip in site.Rooms.Select(r => r.Indicator).OfType<IndicatorSpec>().Where(i => i.Is(IndicatorKind.Strip)))
         {
-            buses.AddSpi(strip!.Spi, new Sensors.Hardware.Devices.Ws2812.Ws2812Emulator(strip.Leds ?? 1));
+            buses.AddSpi(strip.Spi, new Sensors.Hardware.Devices.Ws2812.Ws2812Emulator(strip.Leds ?? 1));
         }
 
         return buses;

@@ -53,29 +53,15 @@ public sealed class CharacterLcdIndicator : IIndicator
     public void Show(IndicatorFrame frame)
     {
         var (line1, line2) = Lines(frame);
-        BindingCalls.Run(_describe, "LCD backpack", () =>
-        {
-            _lcd.BacklightOn = frame.Light != LightShown.Off;
-            for (var row = 0; row < 2; row++)
-            {
-                var text = row == 0 ? line1 : line2;
-                if (_shown[row] != text)
-                {
-                    _lcd.SetCursorPosition(0, row);
-                    _lcd.Write(text);
-                    _shown[row] = text;
-                }
-            }
-
-            return true;
-        });
+        BindingCalls.Run(_describe, "LCD backpack", () => _lcd.BacklightOn = frame.Light != LightShown.Off);
+        Write(line1, line2);
     }
 
     /// <summary>For `sensors doctor`: every cell lit, the backlight off and on twice, then the screen before.</summary>
     public async Task BlinkAsync(TimeProvider time, CancellationToken cancellationToken)
     {
-        var before = (string[])_shown.Clone();
-        Write(["Test indicateur ", new string('#', 16)]);
+        var (line1, line2) = (_shown[0], _shown[1]);
+        Write("Test indicateur ", new string('#', 16));
         for (var i = 0; i < 2; i++)
         {
             BindingCalls.Run(_describe, "LCD backpack", () => _lcd.BacklightOn = false);
@@ -84,7 +70,7 @@ public sealed class CharacterLcdIndicator : IIndicator
             await Task.Delay(TimeSpan.FromMilliseconds(300), time, cancellationToken).ConfigureAwait(false);
         }
 
-        Write(before);
+        Write(line1, line2);
     }
 
     public void Dispose()
@@ -101,13 +87,18 @@ public sealed class CharacterLcdIndicator : IIndicator
         _lcd.Dispose();
     }
 
-    private void Write(string[] lines) => BindingCalls.Run(_describe, "LCD backpack", () =>
+    /// <summary>Sends each line that differs from what the glass shows.</summary>
+    private void Write(string line1, string line2) => BindingCalls.Run(_describe, "LCD backpack", () =>
     {
         for (var row = 0; row < 2; row++)
         {
-            _lcd.SetCursorPosition(0, row);
-            _lcd.Write(Fit(lines[row]));
-            _shown[row] = Fit(lines[row]);
+            var text = Fit(row == 0 ? line1 : line2);
+            if (_shown[row] != text)
+            {
+                _lcd.SetCursorPosition(0, row);
+                _lcd.Write(text);
+                _shown[row] = text;
+            }
         }
 
         return true;
