@@ -34,7 +34,9 @@ public sealed partial class HardwareSource : IReadingSource, IInstrumented
     private readonly ILogger<HardwareSource> _logger;
     private readonly List<SensorPoller> _pollers = [];
     private readonly PendingWrites _pending = new();
-    private (double Hpa, DateTimeOffset At)? _pressure;
+    // Written by the barometer's poller, read by the CO2 sensors' pollers: one reference, swapped whole
+    // (a nullable tuple of a double and a time could be read half-written).
+    private Barometric? _pressure;
 
     /// <summary>Older than this, a barometer's pressure is not used: the sensors keep what they were last given.</summary>
     public static readonly TimeSpan PressureMaxAge = TimeSpan.FromMinutes(30);
@@ -116,7 +118,7 @@ public sealed partial class HardwareSource : IReadingSource, IInstrumented
         if (sample.PressureHpa is { } hpa)
         {
             fields.Add(new Field("pressure_hpa", Math.Round(hpa, 2)));
-            _pressure = (hpa, polled.At);
+            Volatile.Write(ref _pressure, new Barometric(hpa, polled.At));
         }
 
         var id = polled.Sensor;
@@ -126,7 +128,7 @@ public sealed partial class HardwareSource : IReadingSource, IInstrumented
 
     /// <summary>The site's newest barometer reading, or null when there is none or it is too old.</summary>
     public double? AmbientPressure() =>
-        _pressure is { } p && _time.GetUtcNow() - p.At <= PressureMaxAge ? p.Hpa : null;
+        Volatile.Read(ref _pressure) is { } p && _time.GetUtcNow() - p.At <= PressureMaxAge ? p.Hpa : null;
 
     private void Publish(SensorPoller poller)
     {
@@ -189,4 +191,6 @@ public sealed partial class HardwareSource : IReadingSource, IInstrumented
 
         return buses;
     }
+
+    private sealed record Barometric(double Hpa, DateTimeOffset At);
 }
