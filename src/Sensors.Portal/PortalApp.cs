@@ -9,6 +9,7 @@ using Sensors.Portal.Data;
 using Sensors.Portal.Influx;
 using Sensors.Portal.OpenData;
 using Sensors.Portal.Pages;
+using Sensors.Portal.Rollups;
 
 namespace Sensors.Portal;
 
@@ -75,6 +76,19 @@ public static class PortalApp
         builder.Services.AddSingleton<CityData>();
         builder.Services.AddSingleton<AirPages>();
         builder.Services.AddSingleton<CityPages>();
+        builder.Services.AddSingleton(sp => new RollupJob(
+            new InfluxQueryClient(new HttpClient { Timeout = TimeSpan.FromMinutes(5) }, options), // a backfill counts a year of points at once
+            new InfluxWriteClient(new HttpClient { Timeout = TimeSpan.FromMinutes(2) }, options),
+            options,
+            sp.GetRequiredService<ILogger<RollupJob>>()));
+        if (options.Rollups.Enabled && !args.Contains("rollup"))
+        {
+            builder.Services.AddHostedService<RollupService>();
+        }
+
+        builder.Services.AddSingleton(options.Downloads);
+        builder.Services.AddSingleton<DownloadCache>();
+        builder.Services.AddSingleton<Downloads>();
         builder.Services.AddOutputCache(cache => cache.AddBasePolicy(policy => policy.Expire(options.CacheFor > TimeSpan.Zero ? options.CacheFor : TimeSpan.FromTicks(1)).SetVaryByQuery("du", "au", "semaine")));
         builder.Services.AddResponseCompression(compression =>
         {
@@ -86,11 +100,47 @@ public static class PortalApp
 
         var app = builder.Build();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Sensors.Portal");
+        var city0 = options.City;
         foreach (var problem in siteErrors)
         {
             log.LogWarning("Site file problem, that school shows by its identifiers until fixed: {Problem}", problem);
         }
 
+        app.Use(async (context, next) =>
+        {
+            // Whatever a page or a download throws is said in the log with its cause, and to the
+            // reader in words: 503 with Retry-After when the database is the cause, 500 otherwise.
+            try
+            {
+                await next();
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // the reader went away: nothing to answer
+            }
+            catch (Exception error) when (!context.Response.HasStarted)
+            {
+                var database = error is PortalDataException;
+                if (database)
+                {
+                    log.LogWarning("{Path} not built, the database did not answer: {Reason}", context.Request.Path, error.Message);
+                }
+                else
+                {
+                    log.LogError(error, "{Path} not built: {Type}: {Reason} This is the portal's fault; the log's stack trace says where.", context.Request.Path, error.GetType().Name, error.Message);
+                }
+
+                context.Response.Clear();
+                context.Response.StatusCode = database ? 503 : 500;
+                if (database)
+                {
+                    context.Response.Headers.RetryAfter = "60";
+                }
+
+                context.Response.ContentType = Html;
+                await context.Response.WriteAsync(database ? Layout.Unavailable(city0) : Layout.Failed(city0));
+            }
+        });
         app.UseResponseCompression();
         app.Use(async (context, next) =>
         {
@@ -123,7 +173,7 @@ public static class PortalApp
         app.MapGet("/eclairage", (CityPages pages, HttpContext http) => Page(http, log, city, async () => (string?)await pages.LightingAsync(http.RequestAborted))).CacheOutput();
         app.MapGet("/comment-ca-marche", () => Results.Text(InfoPages.HowItWorks(options), Html));
         app.MapGet("/donnees", () => Results.Text(InfoPages.OpenData(options), Html));
-        app.MapGet("/donnees/{file}", (string file, IInfluxQuery influx, TimeProvider time, HttpContext http) => Download(file, influx, options, time, http, log)).CacheOutput();
+        app.MapGet("/donnees/{file}", (string file, Downloads downloads, HttpContext http) => downloads.SendAsync(http, file)); // streamed: never through the page cache, which would hold it whole
         app.MapGet("/donnees/{id}/schema.json", (string id) =>
             Datasets.Find(id) is { } dataset ? Results.Text(Formats.Schema(dataset, options), "application/json; charset=utf-8") : Results.Text(Layout.NotFound(city), Html, statusCode: 404));
         app.MapGet("/catalogue.jsonld", (HttpContext http, TimeProvider time) =>
@@ -153,40 +203,6 @@ public static class PortalApp
         }
     }
 
-    /// <summary>/donnees/{id}.csv or .json, for ?du=…&amp;au=… (local dates, both included) or the last 30 days.</summary>
-    private static async Task<IResult> Download(string file, IInfluxQuery influx, PortalOptions options, TimeProvider time, HttpContext http, ILogger log)
-    {
-        var format = Path.GetExtension(file).TrimStart('.');
-        if (Datasets.Find(Path.GetFileNameWithoutExtension(file)) is not { } dataset || format is not ("csv" or "json"))
-        {
-            return Results.Text(Layout.NotFound(options.City), Html, statusCode: 404);
-        }
-
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), options.Zone).DateTime);
-        var (from, to, problem) = Period(http.Request.Query["du"], http.Request.Query["au"], today);
-        if (problem is not null)
-        {
-            return Results.Text(problem + "\n", "text/plain; charset=utf-8", statusCode: 400);
-        }
-
-        try
-        {
-            var start = LessonHours.Instant(from.ToDateTime(TimeOnly.MinValue), options.Zone);
-            var end = LessonHours.Instant(to.AddDays(1).ToDateTime(TimeOnly.MinValue), options.Zone);
-            var rows = await Datasets.RowsAsync(dataset, influx, options, start, end, http.RequestAborted);
-            http.Response.Headers.ContentDisposition = $"inline; filename=\"{dataset.Id}_{from:yyyy-MM-dd}_{to:yyyy-MM-dd}.{format}\"";
-            return format == "csv"
-                ? Results.Text(Formats.Csv(dataset, rows), "text/csv; charset=utf-8; header=present")
-                : Results.Text(Formats.Json(dataset, rows, from, to, options, BaseUrl(http, options)), "application/json; charset=utf-8");
-        }
-        catch (PortalDataException error)
-        {
-            log.LogWarning("Download {Dataset} not built, the database did not answer: {Reason}", dataset.Id, error.Message);
-            http.Response.Headers.RetryAfter = "60";
-            return Results.Text("La base de données ne répond pas ; réessayez dans quelques minutes. / The database does not answer; try again in a few minutes.\n", "text/plain; charset=utf-8", statusCode: 503);
-        }
-    }
-
     /// <summary>The period of a download: both dates or neither; at most 366 days; never after today.</summary>
     public static (DateOnly From, DateOnly To, string? Problem) Period(string? du, string? au, DateOnly today)
     {
@@ -209,7 +225,7 @@ public static class PortalApp
         return (from, to > today ? today : to, null);
     }
 
-    private static string BaseUrl(HttpContext http, PortalOptions options) =>
+    internal static string BaseUrl(HttpContext http, PortalOptions options) =>
         options.BaseUrl.Length > 0 ? options.BaseUrl.TrimEnd('/') : $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
 
     private static string? ConfigPath(string[] args)

@@ -50,6 +50,12 @@ public sealed class PortalOptions
 
     public InfluxReadOptions Influx { get; set; } = new();
 
+    /// <summary>Open-data downloads: the cache of settled periods.</summary>
+    public DownloadOptions Downloads { get; set; } = new();
+
+    /// <summary>The roll-ups the waste and lighting pages read (Sensors.Portal/Rollups), and the job that keeps them.</summary>
+    public RollupOptions Rollups { get; set; } = new();
+
     /// <summary>"sensors"."raw"."air_quality": a measurement of the minute data, quoted for InfluxQL.</summary>
     public string Raw(string measurement) => Influx.Qualified(RawPolicy, measurement);
 
@@ -98,6 +104,8 @@ public sealed class PortalOptions
 
         errors.AddRange(Levels.Validate("Portal:Levels"));
         errors.AddRange(Influx.Validate());
+        errors.AddRange(Downloads.Validate());
+        errors.AddRange(Rollups.Validate());
         if (!Uri.TryCreate(Licence.Url, UriKind.Absolute, out _))
         {
             errors.Add($"Portal:Licence:Url = '{Licence.Url}': expected the licence's address, e.g. https://www.etalab.gouv.fr/licence-ouverte-open-licence/.");
@@ -177,4 +185,103 @@ public sealed class InfluxReadOptions
     }
 
     private static bool ConfigIdentifier(string text) => text.Length is > 0 and < 128 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
+}
+
+/// <summary>Portal:Downloads: where finished downloads of settled periods are kept as files.</summary>
+public sealed class DownloadOptions
+{
+    /// <summary>A folder the portal may write (systemd's CacheDirectory: /var/cache/sensors-portal); empty: no file cache.</summary>
+    public string CacheDirectory { get; set; } = string.Empty;
+
+    /// <summary>The cache's size at most; the files least recently sent go first.</summary>
+    public long CacheMaxBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>A period is kept once it ended this many days ago (late data from a gateway that was cut off has landed by then).</summary>
+    public int SettledAfterDays { get; set; } = 7;
+
+    /// <summary>Only periods of this many days or more are kept (short ones are quick to build).</summary>
+    public int CacheFromDays { get; set; } = 28;
+
+    public IEnumerable<string> Validate()
+    {
+        if (CacheMaxBytes < 1024 * 1024)
+        {
+            yield return $"Portal:Downloads:CacheMaxBytes = {CacheMaxBytes}: expected a size in bytes of 1048576 (1 MB) or more, e.g. 2147483648 (2 GB).";
+        }
+
+        if (SettledAfterDays is < 1 or > 366)
+        {
+            yield return $"Portal:Downloads:SettledAfterDays = {SettledAfterDays}: expected 1 to 366 days, e.g. 7.";
+        }
+
+        if (CacheFromDays is < 1 or > 366)
+        {
+            yield return $"Portal:Downloads:CacheFromDays = {CacheFromDays}: expected 1 to 366 days, e.g. 28.";
+        }
+    }
+}
+
+/// <summary>
+/// Portal:Rollups: the job that rolls the minute data up per sector, street and lamp and day for
+/// the waste and lighting pages. It writes, so it has credentials of its own (a user with WRITE on
+/// the database); the pages keep reading with Portal:Influx's read-only user.
+/// </summary>
+public sealed class RollupOptions
+{
+    /// <summary>Run the job inside the portal, every <see cref="Every"/>. Off: run `sensors-portal rollup` from a timer instead.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often today and yesterday are rolled up again.</summary>
+    public TimeSpan Every { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the last <see cref="RecheckDays"/> days are checked for late data (points counted per day, against the count the roll-up was made from).</summary>
+    public TimeSpan RecheckEvery { get; set; } = TimeSpan.FromHours(1);
+
+    public int RecheckDays { get; set; } = 30;
+
+    /// <summary>How far back the first run (after an upgrade) rolls up what is there.</summary>
+    public int BackfillDays { get; set; } = 400;
+
+    /// <summary>InfluxDB 1.x user with WRITE (and READ) on the database; the password from <see cref="PasswordFile"/>.</summary>
+    public string Username { get; set; } = string.Empty;
+
+    public string PasswordFile { get; set; } = string.Empty;
+
+    /// <summary>InfluxDB 2.x/3.x token with write access (v1 compatibility API).</summary>
+    public string TokenFile { get; set; } = string.Empty;
+
+    public string ReadPassword() => PasswordFile.Length > 0 ? File.ReadAllText(PasswordFile).Trim() : string.Empty;
+
+    public string ReadToken() => TokenFile.Length > 0 ? File.ReadAllText(TokenFile).Trim() : string.Empty;
+
+    public IEnumerable<string> Validate()
+    {
+        if (Every < TimeSpan.FromSeconds(10) || Every > TimeSpan.FromHours(1))
+        {
+            yield return $"Portal:Rollups:Every = {Every}: expected 00:00:10 to 01:00:00, e.g. 00:05:00.";
+        }
+
+        if (RecheckEvery < Every || RecheckEvery > TimeSpan.FromDays(1))
+        {
+            yield return $"Portal:Rollups:RecheckEvery = {RecheckEvery}: expected from Portal:Rollups:Every ({Every}) to 1.00:00:00, e.g. 01:00:00.";
+        }
+
+        if (RecheckDays is < 2 or > 400)
+        {
+            yield return $"Portal:Rollups:RecheckDays = {RecheckDays}: expected 2 to 400 days, e.g. 30.";
+        }
+
+        if (BackfillDays is < 2 or > 3650)
+        {
+            yield return $"Portal:Rollups:BackfillDays = {BackfillDays}: expected 2 to 3650 days, e.g. 400 (the waste page shows a year).";
+        }
+
+        foreach (var (key, path) in new[] { ("PasswordFile", PasswordFile), ("TokenFile", TokenFile) })
+        {
+            if (path.Length > 0 && !File.Exists(path))
+            {
+                yield return $"Portal:Rollups:{key} = '{path}': no such file; write the secret there (chmod 600) or leave the key empty.";
+            }
+        }
+    }
 }

@@ -1,6 +1,9 @@
 using Sensors.Portal;
+using Sensors.Portal.Rollups;
 
 // sensors-portal [--config portal.json]: the public data portal over the central InfluxDB.
+// sensors-portal rollup [--config portal.json] [--Portal:Rollups:RecheckDays 90]: one run of the
+// roll-up job (backfill, late data), for a timer or after a long outage, then exit.
 var (app, errors) = PortalApp.Build(args);
 if (app is null)
 {
@@ -10,6 +13,21 @@ if (app is null)
     }
 
     return 78; // EX_CONFIG, as the gateway
+}
+
+if (args.Length > 0 && args[0] == "rollup")
+{
+    try
+    {
+        var result = await app.Services.GetRequiredService<RollupJob>().RunAsync(TimeProvider.System.GetUtcNow(), CancellationToken.None);
+        Console.WriteLine($"Roll-ups: {result.DaysRolledUp} day(s) rolled up ({result.LateDays} for late data), {result.PointsWritten} points written in {result.Took.TotalSeconds:0.0} s.");
+        return 0;
+    }
+    catch (Sensors.Portal.Influx.PortalDataException error)
+    {
+        Console.Error.WriteLine($"Roll-ups not made: {error.Message}");
+        return 69; // EX_UNAVAILABLE
+    }
 }
 
 try

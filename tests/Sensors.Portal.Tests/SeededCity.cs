@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Sensors.Portal.Rollups;
 using Sensors.Testing;
 
 namespace Sensors.Portal.Tests;
@@ -39,14 +40,19 @@ public sealed class SeededCity : IDisposable
         Directory.CreateDirectory(folder.File("sites"));
         var config = folder.File("portal.json");
         File.WriteAllText(config, $$"""
-            { "Portal": { "Port": 0, "Sites": "{{folder.File("sites")}}", "CacheFor": "00:00:00", "City": "Ville de Test",
+            { "Portal": { "Port": 0, "Sites": "{{folder.File("sites")}}", "CacheFor": "00:00:00", "City": "Ville de Test", "Rollups": { "Enabled": false },
                           "Influx": { "Url": "{{influx.Url}}", "Database": "sensors" } } }
             """);
         var (app, errors) = PortalApp.Build(["--config", config], services => services.AddSingleton<TimeProvider>(new FakeTimeProvider(now)));
         var started = app ?? throw new InvalidOperationException(string.Join('\n', errors));
         started.StartAsync().GetAwaiter().GetResult();
+        RollUp(started, now);
         return started;
     }
+
+    /// <summary>One run of the roll-up job at <paramref name="now"/>, as the portal's own runs every few minutes (off in the tests: their clock stands still).</summary>
+    public static RollupJob.Result RollUp(WebApplication app, DateTimeOffset now) =>
+        app.Services.GetRequiredService<RollupJob>().RunAsync(now, CancellationToken.None).GetAwaiter().GetResult();
 
     /// <summary>The seeded school's site file, in <paramref name="folder"/>/sites.</summary>
     public static void WriteSiteFile(TempFolder folder)

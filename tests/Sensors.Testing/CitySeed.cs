@@ -199,8 +199,8 @@ public static class CitySeed
         influx.Execute("ALTER RETENTION POLICY raw ON sensors DURATION 90d");
     }
 
-    /// <summary>Line protocol in gzip-ed batches of 50 000 lines.</summary>
-    private sealed class Batch(InfluxServer influx) : IDisposable
+    /// <summary>Line protocol in gzip-ed batches of 50 000 lines, into one retention policy (seconds).</summary>
+    internal sealed class Batch(InfluxServer influx, string policy = "raw") : IDisposable
     {
         private readonly StringBuilder _lines = new(8 * 1024 * 1024);
         private int _count;
@@ -208,6 +208,7 @@ public static class CitySeed
         public void Line(string line)
         {
             _lines.Append(line).Append('\n');
+            Lines++;
             if (++_count == 50_000)
             {
                 Flush();
@@ -230,7 +231,7 @@ public static class CitySeed
             using var content = new ByteArrayContent(body.ToArray());
             content.Headers.ContentEncoding.Add("gzip");
             content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-            using var response = influx.Http.PostAsync($"write?db={Database}&rp=raw&precision=s", content).GetAwaiter().GetResult();
+            using var response = influx.Http.PostAsync($"write?db={Database}&rp={policy}&precision=s", content).GetAwaiter().GetResult();
             if (!response.IsSuccessStatusCode)
             {
                 throw new InvalidOperationException($"InfluxDB refused the seed: {(int)response.StatusCode} {response.Content.ReadAsStringAsync().GetAwaiter().GetResult()}");
@@ -240,8 +241,8 @@ public static class CitySeed
             _count = 0;
         }
 
-        public void Dispose()
-        {
-        }
+        public long Lines { get; private set; }
+
+        public void Dispose() => Flush();
     }
 }

@@ -1,4 +1,5 @@
 using Sensors.Portal.Influx;
+using Sensors.Portal.Rollups;
 
 namespace Sensors.Portal.Data;
 
@@ -12,128 +13,77 @@ public sealed record SectorFill(string Sector, int Bins, int AboveThreshold, dou
 public sealed record LampProblem(string LampId, string Street, int? FaultCode, DateTimeOffset LastSeen, bool Silent);
 
 /// <summary>
-/// Bins and lamp posts, read from the central InfluxDB. Pickups are read per sector only: the
-/// pseudonymised bin id of a household never leaves the database through the portal.
-/// Days are local days of the city (InfluxQL's tz()).
+/// Bins and lamp posts, read from the roll-ups the roll-up job keeps (Sensors.Portal/Rollups):
+/// a page reads a point per sector, street or hour and day, never the minute data of thousands of
+/// bins and lamps. Pickups are per sector only: the pseudonymised bin id of a household never
+/// leaves the database through the portal. Days are local days of the city.
 /// </summary>
 public sealed class CityData(IInfluxQuery influx, PortalOptions options)
 {
-    /// <summary>Pickups (and weight) per sector per local day; the raw policy (90 days) or the hourly roll-up for longer.</summary>
-    public async Task<IReadOnlyList<DayValue>> PickupsPerDayAsync(DateTimeOffset from, DateTimeOffset to, bool hourly, CancellationToken cancellation)
+    /// <summary>Pickups (and weight) per sector per local day.</summary>
+    public async Task<IReadOnlyList<DayValue>> PickupsPerDayAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation)
     {
-        var answers = await influx.QueryAsync(
-            [$"SELECT sum(\"count\") AS pickups, sum(weight_kg) AS weight_kg FROM {(hourly ? options.Hourly("bin_pickup") : options.Raw("bin_pickup"))} WHERE {Ql.Between(from, to)} GROUP BY time(1d), \"sector\" fill(0) {options.Tz}"],
-            cancellation);
+        var answers = await influx.QueryAsync([$"SELECT pickups, weight_kg FROM {options.Hourly(RollupNames.PickupsPerSectorDay)} WHERE {Ql.Between(from, to)} GROUP BY \"sector\""], cancellation);
         return [.. Days(answers[0], "sector", 1, 2)];
     }
 
-    /// <summary>Each sector's bins by their last fill level of the last two days.</summary>
-    public async Task<IReadOnlyList<SectorFill>> FillBySectorAsync(DateTimeOffset now, CancellationToken cancellation)
+    /// <summary>Pickups of every sector together per local day.</summary>
+    public async Task<IReadOnlyList<DayValue>> PickupsPerDayAllSectorsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation)
     {
-        var answers = await influx.QueryAsync(
-            [$"SELECT last(fill_pct) FROM {options.Raw("bin_fill")} WHERE {Ql.Between(now - TimeSpan.FromDays(2), now + TimeSpan.FromMinutes(1))} GROUP BY \"sector\", \"bin_id\""],
-            cancellation);
-        return [.. answers[0]
-            .Where(s => s.Rows.Count > 0 && Series.Number(s.Rows[0], 1) is not null)
-            .GroupBy(s => Group(s.Tag("sector")))
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g =>
-            {
-                var fills = g.Select(s => Series.Number(s.Rows[0], 1)!.Value).ToList();
-                return new SectorFill(g.Key, fills.Count, fills.Count(f => f >= options.FillThresholdPct), fills.Average());
-            })];
+        var answers = await influx.QueryAsync([$"SELECT sum(pickups) FROM {options.Hourly(RollupNames.PickupsPerSectorDay)} WHERE {Ql.Between(from, to)} GROUP BY time(1d) fill(none) {options.Tz}"], cancellation);
+        return [.. Days(answers[0], "sector", 1, 1)];
     }
 
-    /// <summary>Mean and highest fill level per sector per day (hourly roll-up).</summary>
+    /// <summary>When the roll-up job last wrote the state of the bins and lamps, within the day before <paramref name="now"/>; null if it has not.</summary>
+    public async Task<DateTimeOffset?> LastRunAsync(DateTimeOffset now, CancellationToken cancellation)
+    {
+        var answers = await influx.QueryAsync([$"SELECT last(sectors) FROM {options.Raw(RollupNames.Run)} WHERE {Ql.Between(now - TimeSpan.FromDays(1), now + TimeSpan.FromMinutes(1))}"], cancellation);
+        return answers[0].SelectMany(s => s.Rows).Select(Series.Time).Cast<DateTimeOffset?>().FirstOrDefault();
+    }
+
+    /// <summary>Each sector's containers by their last fill level of the two days before the run.</summary>
+    public async Task<IReadOnlyList<SectorFill>> FillBySectorAsync(DateTimeOffset run, CancellationToken cancellation)
+    {
+        var answers = await influx.QueryAsync([$"SELECT bins, to_empty, fill_pct FROM {options.Raw(RollupNames.FillNow)} WHERE time = {Ql.Time(run)} GROUP BY \"sector\""], cancellation);
+        return [.. answers[0]
+            .Where(s => s.Rows.Count > 0)
+            .Select(s => new SectorFill(Group(s.Tag("sector")), (int)(Series.Number(s.Rows[0], 1) ?? 0), (int)(Series.Number(s.Rows[0], 2) ?? 0), Series.Number(s.Rows[0], 3) ?? 0))
+            .OrderBy(f => f.Sector, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Mean and highest fill level per sector per day.</summary>
     public async Task<IReadOnlyList<DayValue>> FillPerDayAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation)
     {
-        var answers = await influx.QueryAsync(
-            [$"SELECT mean(fill_pct) AS fill_pct, max(fill_pct_max) AS fill_pct_max FROM {options.Hourly("bin_fill")} WHERE {Ql.Between(from, to)} GROUP BY time(1d), \"sector\" fill(none) {options.Tz}"],
-            cancellation);
+        var answers = await influx.QueryAsync([$"SELECT fill_pct, fill_pct_max FROM {options.Hourly(RollupNames.FillPerSectorDay)} WHERE {Ql.Between(from, to)} GROUP BY \"sector\""], cancellation);
         return [.. Days(answers[0], "sector", 1, 2)];
     }
 
-    /// <summary>
-    /// Energy per street per local day, from each lamp's meter (energy_kwh, cumulative) in the
-    /// minute data: its last reading of the day minus its last reading of the day before, or, when
-    /// the lamp has no reading the day before (its first day, a day after an outage), minus its
-    /// first reading of the day; summed over the street's lamps. So a partial day (today, the first
-    /// day of a new lamp or of the demo's history) counts what was metered. A meter that went back
-    /// (a controller replaced) counts from zero. Second value: lamps counted.
-    /// </summary>
+    /// <summary>Energy per street per local day (the rule: <see cref="LampEnergy"/>); second value: lamps counted.</summary>
     public async Task<IReadOnlyList<DayValue>> EnergyPerDayAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation)
     {
-        var answers = await influx.QueryAsync(
-            [$"SELECT first(energy_kwh), last(energy_kwh) FROM {options.Raw("lamp")} WHERE {Ql.Between(from - TimeSpan.FromDays(1), to)} GROUP BY time(1d), \"street\", \"lamp_id\" fill(none) {options.Tz}"],
-            cancellation);
-        var zone = options.Zone;
-        var firstDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(from, zone).DateTime);
-        var perStreet = new Dictionary<(DateOnly, string), (double Kwh, int Lamps)>();
-        foreach (var lamp in answers[0])
-        {
-            double? previous = null;
-            DateOnly? previousDay = null;
-            foreach (var row in lamp.Rows)
-            {
-                if (Series.Number(row, 1) is not { } first || Series.Number(row, 2) is not { } last)
-                {
-                    continue;
-                }
-
-                var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Series.Time(row), zone).DateTime);
-                var start = previous is { } before && previousDay is { } dayBefore && day.DayNumber - dayBefore.DayNumber == 1 ? before : first;
-                if (day >= firstDay)
-                {
-                    var key = (day, Group(lamp.Tag("street")));
-                    var sum = perStreet.GetValueOrDefault(key);
-                    perStreet[key] = (sum.Kwh + (last >= start ? last - start : last), sum.Lamps + 1);
-                }
-
-                previous = last;
-                previousDay = day;
-            }
-        }
-
-        return [.. perStreet.OrderBy(p => p.Key.Item1).ThenBy(p => p.Key.Item2, StringComparer.Ordinal).Select(p => new DayValue(p.Key.Item1, p.Key.Item2, p.Value.Kwh, p.Value.Lamps))];
+        var answers = await influx.QueryAsync([$"SELECT energy_kwh, lamps FROM {options.Hourly(RollupNames.EnergyPerStreetDay)} WHERE {Ql.Between(from, to)} GROUP BY \"street\""], cancellation);
+        return [.. Days(answers[0], "street", 1, 2).OrderBy(d => d.Day).ThenBy(d => d.Group, StringComparer.Ordinal)];
     }
 
-    /// <summary>Lamps whose last report of the last day carries a fault code, and lamps silent for a day that reported in the week.</summary>
-    public async Task<IReadOnlyList<LampProblem>> LampProblemsAsync(DateTimeOffset now, CancellationToken cancellation)
+    /// <summary>At the run: lamps whose last report of the day before carries a fault code, and lamps silent for a day that reported in the week.</summary>
+    public async Task<IReadOnlyList<LampProblem>> LampProblemsAsync(DateTimeOffset run, CancellationToken cancellation)
     {
-        var lamp = options.Raw("lamp");
-        var answers = await influx.QueryAsync(
-            [
-                $"SELECT last(fault_code) FROM {lamp} WHERE {Ql.Between(now - TimeSpan.FromDays(1), now + TimeSpan.FromMinutes(1))} GROUP BY \"street\", \"lamp_id\"",
-                $"SELECT last(power_w) FROM {lamp} WHERE {Ql.Between(now - TimeSpan.FromDays(7), now + TimeSpan.FromMinutes(1))} GROUP BY \"street\", \"lamp_id\"",
-            ],
-            cancellation);
-        var problems = new List<LampProblem>();
-        foreach (var series in answers[0].Where(s => s.Rows.Count > 0))
-        {
-            if (Series.Number(series.Rows[0], 1) is { } code && code > 0)
+        var answers = await influx.QueryAsync([$"SELECT fault_code, last_seen_s, silent FROM {options.Raw(RollupNames.LampProblemNow)} WHERE time = {Ql.Time(run)} GROUP BY \"street\", \"lamp_id\""], cancellation);
+        return [.. answers[0]
+            .Where(s => s.Rows.Count > 0)
+            .Select(s =>
             {
-                problems.Add(new LampProblem(series.Tag("lamp_id"), Group(series.Tag("street")), (int)code, Series.Time(series.Rows[0]), false));
-            }
-        }
-
-        foreach (var series in answers[1].Where(s => s.Rows.Count > 0))
-        {
-            var last = Series.Time(series.Rows[0]);
-            if (now - last > TimeSpan.FromDays(1))
-            {
-                problems.Add(new LampProblem(series.Tag("lamp_id"), Group(series.Tag("street")), null, last, true));
-            }
-        }
-
-        return [.. problems.OrderBy(p => p.Street, StringComparer.Ordinal).ThenBy(p => p.LampId, StringComparer.Ordinal)];
+                var row = s.Rows[0];
+                var silent = Series.Number(row, 3) is 1.0;
+                return new LampProblem(s.Tag("lamp_id"), Group(s.Tag("street")), silent ? null : (int?)(Series.Number(row, 1) ?? 0), DateTimeOffset.FromUnixTimeSeconds((long)(Series.Number(row, 2) ?? 0)), silent);
+            })
+            .OrderBy(p => p.Street, StringComparer.Ordinal).ThenBy(p => p.LampId, StringComparer.Ordinal).ThenBy(p => p.Silent)];
     }
 
-    /// <summary>Mean dimming level and power per local hour of the day over the last week (hourly roll-up); index 0 is midnight.</summary>
+    /// <summary>Mean dimming level and power per local hour of the day over the last week; index 0 is midnight.</summary>
     public async Task<(double? DimPct, double? PowerW)[]> DimmingProfileAsync(DateTimeOffset now, CancellationToken cancellation)
     {
-        var answers = await influx.QueryAsync(
-            [$"SELECT mean(dim_pct) AS dim_pct, mean(power_w) AS power_w FROM {options.Hourly("lamp")} WHERE {Ql.Between(now - TimeSpan.FromDays(7), now)} GROUP BY time(1h) fill(none) {options.Tz}"],
-            cancellation);
+        var answers = await influx.QueryAsync([$"SELECT dim_pct, power_w FROM {options.Hourly(RollupNames.LampProfileHour)} WHERE {Ql.Between(now - TimeSpan.FromDays(7), now)}"], cancellation);
         var sums = new (double Dim, int DimN, double Power, int PowerN)[24];
         foreach (var row in answers[0].SelectMany(s => s.Rows))
         {

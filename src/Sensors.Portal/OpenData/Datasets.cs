@@ -1,12 +1,17 @@
 using System.Globalization;
 using Sensors.Portal.Influx;
+using Sensors.Portal.Rollups;
 
 namespace Sensors.Portal.OpenData;
 
 /// <summary>One column of a dataset, as its Table Schema (Frictionless Data) documents it.</summary>
 public sealed record DatasetField(string Name, string Type, string DescriptionFr, string DescriptionEn, string? Unit = null);
 
-/// <summary>A published dataset: what it is, its columns, and the InfluxQL statement that gives its rows for a period.</summary>
+/// <summary>
+/// A published dataset: what it is, its columns, the InfluxQL statement that gives its rows for a
+/// period, and how many local days one statement asks for when a download is read a slice at a
+/// time (a day of 480 classrooms' hours is 11,520 rows; a month of 40 sectors' days, 1,200).
+/// </summary>
 public sealed record Dataset(
     string Id,
     string TitleFr,
@@ -18,7 +23,8 @@ public sealed record Dataset(
     string Frequency,
     IReadOnlyList<DatasetField> Fields,
     Func<PortalOptions, DateTimeOffset, DateTimeOffset, string> Query,
-    string[] GroupTags);
+    string[] GroupTags,
+    int SliceDays);
 
 /// <summary>
 /// The open datasets. Every one is an aggregate: hourly per classroom, daily per sector or per
@@ -52,7 +58,8 @@ public static class Datasets
                 new("pressure_hpa", "number", "Pression atmosphérique moyenne (baromètre de l'école, s'il y en a un)", "Mean air pressure (the school's barometer, if it has one)", "hPa"),
             ],
             (o, from, to) => $"SELECT co2_ppm, co2_ppm_min, co2_ppm_max, samples, samples_above_1000, samples_above_1700, temperature_c, humidity_pct, pressure_hpa FROM {o.Hourly("air_quality")} WHERE {Ql.Between(from, to)} GROUP BY \"site\", \"room\"",
-            ["site", "room"]),
+            ["site", "room"],
+            1),
         new(
             "collectes-dechets-secteur-jour",
             "Levées de bacs par secteur et par jour",
@@ -68,8 +75,9 @@ public static class Datasets
                 new("pickups", "integer", "Nombre de levées", "Number of pickups"),
                 new("weight_kg", "number", "Poids collecté", "Weight collected", "kg"),
             ],
-            (o, from, to) => $"SELECT sum(\"count\") AS pickups, sum(weight_kg) AS weight_kg FROM {o.Hourly("bin_pickup")} WHERE {Ql.Between(from, to)} GROUP BY time(1d), \"sector\" fill(none) {o.Tz}",
-            ["sector"]),
+            (o, from, to) => $"SELECT pickups, weight_kg FROM {o.Hourly(RollupNames.PickupsPerSectorDay)} WHERE {Ql.Between(from, to)} GROUP BY \"sector\"",
+            ["sector"],
+            31),
         new(
             "remplissage-conteneurs-secteur-jour",
             "Remplissage des conteneurs par secteur et par jour",
@@ -85,8 +93,9 @@ public static class Datasets
                 new("fill_pct", "number", "Remplissage moyen", "Mean fill level", "%"),
                 new("fill_pct_max", "number", "Remplissage le plus haut", "Highest fill level", "%"),
             ],
-            (o, from, to) => $"SELECT mean(fill_pct) AS fill_pct, max(fill_pct_max) AS fill_pct_max FROM {o.Hourly("bin_fill")} WHERE {Ql.Between(from, to)} GROUP BY time(1d), \"sector\" fill(none) {o.Tz}",
-            ["sector"]),
+            (o, from, to) => $"SELECT fill_pct, fill_pct_max FROM {o.Hourly(RollupNames.FillPerSectorDay)} WHERE {Ql.Between(from, to)} GROUP BY \"sector\"",
+            ["sector"],
+            31),
         new(
             "eclairage-public-rue-jour",
             "Éclairage public : puissance et gradation par rue et par jour",
@@ -104,12 +113,17 @@ public static class Datasets
                 new("fault_code", "integer", "Plus haut code de panne du jour (0 : aucune)", "Highest fault code of the day (0: none)"),
             ],
             (o, from, to) => $"SELECT mean(power_w) AS power_w, mean(dim_pct) AS dim_pct, max(fault_code) AS fault_code FROM {o.Hourly("lamp")} WHERE {Ql.Between(from, to)} GROUP BY time(1d), \"street\" fill(none) {o.Tz}",
-            ["street"]),
+            ["street"],
+            7),
     ];
 
     public static Dataset? Find(string id) => All.FirstOrDefault(d => d.Id == id);
 
-    /// <summary>The rows of a dataset for [from, to), each value in its column's type; time as ISO 8601 UTC, dates as local yyyy-MM-dd.</summary>
+    /// <summary>
+    /// The rows of a dataset for [from, to), each value in its column's type (time as ISO 8601 UTC,
+    /// dates as local yyyy-MM-dd), in the dataset's order: by time, then by its group tags. One
+    /// statement: callers keep [from, to) to a slice (<see cref="Dataset.SliceDays"/>).
+    /// </summary>
     public static async Task<IReadOnlyList<object?[]>> RowsAsync(Dataset dataset, IInfluxQuery influx, PortalOptions options, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation)
     {
         var answers = await influx.QueryAsync([dataset.Query(options, from, to)], cancellation);

@@ -21,13 +21,14 @@ public sealed class CityPages(CityData data, PortalOptions options, TimeProvider
         var today = TimeZoneInfo.ConvertTime(now, zone).DateTime.Date;
         var from = LessonHours.Instant(today.AddDays(-(Days - 1)), zone);
         var yearFrom = LessonHours.Instant(today.AddDays(-7 * 52), zone);
-        var pickupsTask = data.PickupsPerDayAsync(from, now, hourly: false, cancellation);
-        var yearTask = data.PickupsPerDayAsync(yearFrom, now, hourly: true, cancellation);
-        var fillTask = data.FillBySectorAsync(now, cancellation);
+        var pickupsTask = data.PickupsPerDayAsync(from, now, cancellation);
+        var yearTask = data.PickupsPerDayAllSectorsAsync(yearFrom, now, cancellation);
+        var runTask = data.LastRunAsync(now, cancellation);
         var fillDaysTask = data.FillPerDayAsync(from, now, cancellation);
         var pickups = await pickupsTask;
         var year = await yearTask;
-        var fill = await fillTask;
+        var run = await runTask;
+        var fill = run is { } at ? await data.FillBySectorAsync(at, cancellation) : [];
         var fillDays = await fillDaysTask;
         var days = Enumerable.Range(0, Days).Select(i => DateOnly.FromDateTime(today.AddDays(i - (Days - 1)))).ToList();
         return Layout.Page(options.City, "/dechets", "Collecte des déchets", "Waste collection", html =>
@@ -59,7 +60,11 @@ public sealed class CityPages(CityData data, PortalOptions options, TimeProvider
             html.Append("<h2>Conteneurs à vider").Append(PageLook.En("Containers to empty")).Append("</h2>\n");
             html.Append("<p>Conteneurs d'apport volontaire remplis à ").Append(PageLook.Number(options.FillThresholdPct)).Append(" % ou plus, selon leur dernière mesure des deux derniers jours.")
                 .Append(PageLook.En($"Drop-off containers {PageLook.Number(options.FillThresholdPct)} % full or more, by their last reading of the last two days.")).Append("</p>\n");
-            if (fill.Count == 0)
+            if (run is null)
+            {
+                html.Append("<p>L'état des conteneurs n'a pas encore été calculé ; il l'est toutes les quelques minutes.").Append(PageLook.En("The containers' state has not been worked out yet; it is every few minutes.")).Append("</p>\n");
+            }
+            else if (fill.Count == 0)
             {
                 html.Append("<p>Aucun conteneur n'a envoyé de mesure ces deux derniers jours.").Append(PageLook.En("No container sent a reading in the last two days.")).Append("</p>\n");
             }
@@ -92,10 +97,11 @@ public sealed class CityPages(CityData data, PortalOptions options, TimeProvider
         var today = TimeZoneInfo.ConvertTime(now, zone).DateTime.Date;
         var from = LessonHours.Instant(today.AddDays(-(Days - 1)), zone);
         var energyTask = data.EnergyPerDayAsync(from, now + TimeSpan.FromMinutes(1), cancellation);
-        var problemsTask = data.LampProblemsAsync(now, cancellation);
+        var runTask = data.LastRunAsync(now, cancellation);
         var profileTask = data.DimmingProfileAsync(now, cancellation);
         var energy = await energyTask;
-        var problems = await problemsTask;
+        var run = await runTask;
+        var problems = run is { } at ? await data.LampProblemsAsync(at, cancellation) : [];
         var profile = await profileTask;
         var days = Enumerable.Range(0, Days).Select(i => DateOnly.FromDateTime(today.AddDays(i - (Days - 1)))).ToList();
         var todayDate = DateOnly.FromDateTime(today);
@@ -120,7 +126,11 @@ public sealed class CityPages(CityData data, PortalOptions options, TimeProvider
             }
 
             html.Append("<h2>Lampadaires en panne").Append(PageLook.En("Lamp posts out of order")).Append("</h2>\n");
-            if (problems.Count == 0)
+            if (run is null)
+            {
+                html.Append("<p id=\"pannes\">L'état des lampadaires n'a pas encore été calculé ; il l'est toutes les quelques minutes.").Append(PageLook.En("The lamp posts' state has not been worked out yet; it is every few minutes.")).Append("</p>\n");
+            }
+            else if (problems.Count == 0)
             {
                 html.Append("<p id=\"pannes\">Aucune panne signalée.").Append(PageLook.En("No fault reported.")).Append("</p>\n");
             }

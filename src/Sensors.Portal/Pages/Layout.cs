@@ -65,6 +65,10 @@ public static class Layout
     public static string Unavailable(string city) => Page(city, string.Empty, "Données momentanément indisponibles", "Data temporarily unavailable", html =>
         html.Append("<p>La base de données de la ville ne répond pas. Réessayez dans quelques minutes.").Append(PageLook.En("The city's database does not answer. Try again in a few minutes.")).Append("</p>\n"));
 
+    public static string Failed(string city) => Page(city, string.Empty, "Erreur du portail", "Portal error", html =>
+        html.Append("<p>Cette page n'a pas pu être construite à cause d'une erreur du portail, qui est enregistrée. Réessayez plus tard ou <a href=\"/\">revenez à l'accueil</a>.")
+            .Append(PageLook.En("This page could not be built because of an error in the portal, which is logged. Try again later or <a href=\"/\">go back home</a>.")).Append("</p>\n"));
+
     public static string NotFound(string city) => Page(city, string.Empty, "Page introuvable", "Page not found", html =>
         html.Append("<p>Cette page n'existe pas. <a href=\"/\">Retour à l'accueil</a>.").Append(PageLook.En("This page does not exist. <a href=\"/\">Back home</a>.")).Append("</p>\n"));
 
