@@ -33,14 +33,14 @@ public sealed class SeededCity : IDisposable
     /// <summary>
     /// The portal in this process over <paramref name="influx"/>, on a free loopback port, its
     /// clock stopped at <paramref name="now"/>, no page cache, the site files of
-    /// <paramref name="folder"/>/sites.
+    /// <paramref name="folder"/>/sites, and <paramref name="settings"/> (more members of "Portal", each followed by a comma).
     /// </summary>
-    public static WebApplication StartPortal(TempFolder folder, InfluxServer influx, DateTimeOffset now)
+    public static WebApplication StartPortal(TempFolder folder, InfluxServer influx, DateTimeOffset now, string settings = "")
     {
         Directory.CreateDirectory(folder.File("sites"));
         var config = folder.File("portal.json");
         File.WriteAllText(config, $$"""
-            { "Portal": { "Port": 0, "Sites": "{{folder.File("sites")}}", "CacheFor": "00:00:00", "City": "Ville de Test", "Rollups": { "Enabled": false },
+            { "Portal": { "Port": 0, "Sites": "{{folder.File("sites")}}", "CacheFor": "00:00:00", "City": "Ville de Test", "Rollups": { "Enabled": false }, {{settings}}
                           "Influx": { "Url": "{{influx.Url}}", "Database": "sensors" } } }
             """);
         var (app, errors) = PortalApp.Build(["--config", config], services => services.AddSingleton<TimeProvider>(new FakeTimeProvider(now)));

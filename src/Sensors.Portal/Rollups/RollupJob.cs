@@ -56,8 +56,14 @@ public sealed class RollupJob(IInfluxQuery influx, IInfluxWrite writer, PortalOp
             if (recheck)
             {
                 var from = today.AddDays(-Math.Min(options.Rollups.RecheckDays, rawDays - 2));
-                var changed = await ChangedDaysAsync(kind, from, today.AddDays(-2), raw: true, onlyMissing: false, cancellation);
-                late += changed.Count;
+                var (changed, differing) = await ChangedDaysAsync(kind, from, today.AddDays(-2), raw: true, onlyMissing: false, cancellation);
+                var lateDays = _backfilled ? changed : differing; // after the first run, any day that changed got late data; in the first, the others are the backfill
+                if (lateDays.Count > 0)
+                {
+                    log.LogInformation("Roll-ups: {Count} day(s) of {Kind} got data since they were rolled up (late data), from {First:yyyy-MM-dd} to {Last:yyyy-MM-dd}; rolled up again.", lateDays.Count, kind.Name, lateDays.Min(), lateDays.Max());
+                }
+
+                late += lateDays.Count;
                 days.UnionWith(changed);
                 if (kind == Lamps)
                 {
@@ -71,13 +77,13 @@ public sealed class RollupJob(IInfluxQuery influx, IInfluxWrite writer, PortalOp
                 var recheckFrom = today.AddDays(-Math.Min(options.Rollups.RecheckDays, rawDays - 2));
                 if (oldest < rawFrom)
                 {
-                    days.UnionWith(await ChangedDaysAsync(kind, oldest, rawFrom.AddDays(-1), raw: false, onlyMissing: true, cancellation));
+                    days.UnionWith((await ChangedDaysAsync(kind, oldest, rawFrom.AddDays(-1), raw: false, onlyMissing: true, cancellation)).Days);
                 }
 
                 var rawStart = oldest > rawFrom ? oldest : rawFrom;
                 if (rawStart < recheckFrom)
                 {
-                    days.UnionWith(await ChangedDaysAsync(kind, rawStart, recheckFrom.AddDays(-1), raw: true, onlyMissing: true, cancellation));
+                    days.UnionWith((await ChangedDaysAsync(kind, rawStart, recheckFrom.AddDays(-1), raw: true, onlyMissing: true, cancellation)).Days);
                 }
             }
 
@@ -137,12 +143,15 @@ public sealed class RollupJob(IInfluxQuery influx, IInfluxWrite writer, PortalOp
         return text.Length > 0;
     }
 
-    /// <summary>Days of [from, to] whose source count differs from the count their roll-up was made from (or, with onlyMissing, that have data and no roll-up).</summary>
-    private async Task<IReadOnlyCollection<DateOnly>> ChangedDaysAsync(Kind kind, DateOnly from, DateOnly to, bool raw, bool onlyMissing, CancellationToken cancellation)
+    /// <summary>
+    /// Days of [from, to] with data and no roll-up yet, and (unless <paramref name="onlyMissing"/>)
+    /// days whose source count differs from the count their roll-up was made from: late data.
+    /// </summary>
+    private async Task<(IReadOnlyCollection<DateOnly> Days, IReadOnlyCollection<DateOnly> Differing)> ChangedDaysAsync(Kind kind, DateOnly from, DateOnly to, bool raw, bool onlyMissing, CancellationToken cancellation)
     {
         if (to < from)
         {
-            return [];
+            return ([], []);
         }
 
         var source = raw ? options.Raw(kind.Measurement) : options.Hourly(kind.Measurement);
@@ -154,7 +163,8 @@ public sealed class RollupJob(IInfluxQuery influx, IInfluxWrite writer, PortalOp
             ],
             cancellation);
         var stored = answers[1].SelectMany(s => s.Rows).ToDictionary(r => Day(r), r => Series.Number(r, 1) ?? -1);
-        var changed = new List<DateOnly>();
+        var days = new List<DateOnly>();
+        var late = new List<DateOnly>();
         foreach (var row in answers[0].SelectMany(s => s.Rows))
         {
             if (Series.Number(row, 1) is not { } count || count == 0)
@@ -163,18 +173,18 @@ public sealed class RollupJob(IInfluxQuery influx, IInfluxWrite writer, PortalOp
             }
 
             var day = Day(row);
-            if (onlyMissing ? !stored.ContainsKey(day) : stored.GetValueOrDefault(day, -1) != count)
+            if (!stored.TryGetValue(day, out var before))
             {
-                changed.Add(day);
+                days.Add(day);
+            }
+            else if (!onlyMissing && before != count)
+            {
+                days.Add(day);
+                late.Add(day);
             }
         }
 
-        if (changed.Count > 0 && !onlyMissing)
-        {
-            log.LogInformation("Roll-ups: {Count} day(s) of {Kind} changed since they were rolled up (late data), from {First} to {Last}; rolling them up again.", changed.Count, kind.Name, changed.Min(), changed.Max());
-        }
-
-        return changed;
+        return (days, late);
     }
 
     /// <summary>Rolls up the days [first, last] of one kind and writes them with their fingerprints; the number of points written.</summary>
