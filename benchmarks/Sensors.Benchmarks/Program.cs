@@ -6,7 +6,7 @@ using Sensors.Influx;
 using Sensors.Testing;
 
 // Figures, not assertions: run with -c Release. Each figure comes with a baseline measured in the
-// same run where one exists. Usage: dotnet run -c Release --project benchmarks/Sensors.Benchmarks -- [encoder|writer|mqtt|journal [points]|gateway [messages]|hardware [cycles]|lorawan [uplinks]|portal [requests]|hostile [messages]|card [seconds]|frugal [seconds]|metrics [scrapes]|all]
+// same run where one exists. Usage: dotnet run -c Release --project benchmarks/Sensors.Benchmarks -- [encoder|writer|mqtt|journal [points]|gateway [messages]|hardware [cycles]|lorawan [uplinks]|portal [requests]|city [percent] [requests]|hostile [messages]|card [seconds]|frugal [seconds]|metrics [scrapes]|all]
 var what = args.FirstOrDefault() ?? "all";
 if (what == "metrics-child")
 {
@@ -52,6 +52,11 @@ if (what is "lorawan" or "all")
 if (what is "portal" or "all")
 {
     await Sensors.Benchmarks.PortalBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200);
+}
+
+if (what is "city")
+{
+    await Sensors.Benchmarks.CityBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 50);
 }
 
 if (what is "card")
