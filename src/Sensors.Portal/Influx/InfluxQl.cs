@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
@@ -38,6 +39,13 @@ public sealed record Series(string Name, IReadOnlyDictionary<string, string> Tag
 public interface IInfluxQuery
 {
     Task<IReadOnlyList<IReadOnlyList<Series>>> QueryAsync(IReadOnlyList<string> statements, CancellationToken cancellation);
+
+    /// <summary>
+    /// One statement's series as the database streams them (InfluxQL's chunked answer: a JSON
+    /// document a line, a few thousand rows each), parsed as they arrive: memory holds one chunk,
+    /// whatever the statement's size. A statement without GROUP BY gives its rows in time order.
+    /// </summary>
+    IAsyncEnumerable<Series> StreamAsync(string statement, CancellationToken cancellation);
 }
 
 /// <summary>The central database could not answer: what, and what to do, in one line.</summary>
@@ -50,6 +58,9 @@ public sealed class PortalDataException(string message, Exception? inner = null)
 /// </summary>
 public sealed class InfluxQueryClient(HttpClient http, PortalOptions options) : IInfluxQuery
 {
+    /// <summary>Rows a chunk of a streamed answer holds at most.</summary>
+    private const int ChunkRows = 1000;
+
     public async Task<IReadOnlyList<IReadOnlyList<Series>>> QueryAsync(IReadOnlyList<string> statements, CancellationToken cancellation)
     {
         if (statements.Count == 0)
@@ -57,8 +68,112 @@ public sealed class InfluxQueryClient(HttpClient http, PortalOptions options) : 
             return [];
         }
 
+        using var response = await SendAsync(string.Join(";\n", statements), chunked: false, cancellation);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellation);
+        JsonDocument json;
+        try
+        {
+            json = await JsonDocument.ParseAsync(body, cancellationToken: cancellation);
+        }
+        catch (JsonException error)
+        {
+            throw new PortalDataException($"InfluxDB at {options.Influx.Url} answered {(int)response.StatusCode} with something that is not JSON; is Influx:Url the database's HTTP address?", error);
+        }
+
+        using (json)
+        {
+            Refused(response, json.RootElement);
+            return Read(json.RootElement, statements);
+        }
+    }
+
+    public async IAsyncEnumerable<Series> StreamAsync(string statement, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
+    {
+        using var response = await SendAsync(statement, chunked: true, cancellation);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellation);
+        var reader = System.IO.Pipelines.PipeReader.Create(body, new System.IO.Pipelines.StreamPipeReaderOptions(bufferSize: 64 * 1024));
+        try
+        {
+            while (true)
+            {
+                System.IO.Pipelines.ReadResult read;
+                try
+                {
+                    read = await reader.ReadAsync(cancellation);
+                }
+                catch (IOException error)
+                {
+                    throw new PortalDataException($"InfluxDB at {options.Influx.Url} broke off its answer ({error.Message}).", error);
+                }
+                catch (HttpRequestException error)
+                {
+                    throw new PortalDataException($"InfluxDB at {options.Influx.Url} broke off its answer ({error.Message}).", error);
+                }
+
+                var buffer = read.Buffer;
+                while (true)
+                {
+                    System.Buffers.ReadOnlySequence<byte> line;
+                    if (buffer.PositionOf((byte)'\n') is { } end)
+                    {
+                        line = buffer.Slice(0, end);
+                        buffer = buffer.Slice(buffer.GetPosition(1, end));
+                    }
+                    else if (read.IsCompleted && !buffer.IsEmpty)
+                    {
+                        line = buffer;
+                        buffer = buffer.Slice(buffer.End);
+                    }
+                    else
+                    {
+                        break;
+                    }
+
+                    if (line.IsEmpty)
+                    {
+                        continue;
+                    }
+
+                    IReadOnlyList<Series> chunk;
+                    JsonDocument json;
+                    try
+                    {
+                        json = JsonDocument.Parse(line);
+                    }
+                    catch (JsonException error)
+                    {
+                        throw new PortalDataException($"InfluxDB at {options.Influx.Url} answered {(int)response.StatusCode} with something that is not JSON; is Influx:Url the database's HTTP address?", error);
+                    }
+
+                    using (json)
+                    {
+                        Refused(response, json.RootElement);
+                        chunk = Read(json.RootElement, [statement])[0];
+                    }
+
+                    foreach (var series in chunk)
+                    {
+                        yield return series;
+                    }
+                }
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                if (read.IsCompleted)
+                {
+                    yield break;
+                }
+            }
+        }
+        finally
+        {
+            await reader.CompleteAsync();
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(string statements, bool chunked, CancellationToken cancellation)
+    {
         var url = new StringBuilder(options.Influx.Url.TrimEnd('/')).Append("/query?db=").Append(Uri.EscapeDataString(options.Influx.Database))
-            .Append("&epoch=ms&q=").Append(Uri.EscapeDataString(string.Join(";\n", statements)));
+            .Append("&epoch=ms").Append(chunked ? $"&chunked=true&chunk_size={ChunkRows}" : string.Empty).Append("&q=").Append(Uri.EscapeDataString(statements));
         using var request = new HttpRequestMessage(HttpMethod.Get, url.ToString());
         if (options.Influx.Username.Length > 0)
         {
@@ -69,10 +184,9 @@ public sealed class InfluxQueryClient(HttpClient http, PortalOptions options) : 
             request.Headers.Authorization = new AuthenticationHeaderValue("Token", token);
         }
 
-        HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation);
+            return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation);
         }
         catch (HttpRequestException error)
         {
@@ -83,32 +197,20 @@ public sealed class InfluxQueryClient(HttpClient http, PortalOptions options) : 
             throw new PortalDataException($"InfluxDB at {options.Influx.Url} did not answer within {http.Timeout.TotalSeconds:0} s; it may be overloaded.", error);
         }
 
-        using (response)
+    }
+
+    /// <summary>An answer that is not 2xx, said as the database said it.</summary>
+    private void Refused(HttpResponseMessage response, JsonElement root)
+    {
+        if (response.IsSuccessStatusCode)
         {
-            await using var body = await response.Content.ReadAsStreamAsync(cancellation);
-            JsonDocument json;
-            try
-            {
-                json = await JsonDocument.ParseAsync(body, cancellationToken: cancellation);
-            }
-            catch (JsonException error)
-            {
-                throw new PortalDataException($"InfluxDB at {options.Influx.Url} answered {(int)response.StatusCode} with something that is not JSON; is Influx:Url the database's HTTP address?", error);
-            }
-
-            using (json)
-            {
-                if (!response.IsSuccessStatusCode)
-                {
-                    var reason = json.RootElement.TryGetProperty("error", out var e) ? e.GetString() : response.ReasonPhrase;
-                    throw new PortalDataException(response.StatusCode == System.Net.HttpStatusCode.Unauthorized
-                        ? $"InfluxDB refused the portal's credentials ({reason}); check Influx:Username and Influx:PasswordFile (a user with READ on {options.Influx.Database})."
-                        : $"InfluxDB answered {(int)response.StatusCode}: {reason}.");
-                }
-
-                return Read(json.RootElement, statements);
-            }
+            return;
         }
+
+        var reason = root.TryGetProperty("error", out var e) ? e.GetString() : response.ReasonPhrase;
+        throw new PortalDataException(response.StatusCode == System.Net.HttpStatusCode.Unauthorized
+            ? $"InfluxDB refused the portal's credentials ({reason}); check Influx:Username and Influx:PasswordFile (a user with READ on {options.Influx.Database})."
+            : $"InfluxDB answered {(int)response.StatusCode}: {reason}.");
     }
 
     internal static IReadOnlyList<IReadOnlyList<Series>> Read(JsonElement root, IReadOnlyList<string> statements)

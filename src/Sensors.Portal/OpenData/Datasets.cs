@@ -10,7 +10,8 @@ public sealed record DatasetField(string Name, string Type, string DescriptionFr
 /// <summary>
 /// A published dataset: what it is, its columns, the InfluxQL statement that gives its rows for a
 /// period, and how many local days one statement asks for when a download is read a slice at a
-/// time (a day of 480 classrooms' hours is 11,520 rows; a month of 40 sectors' days, 1,200).
+/// time; a streamed dataset (<see cref="Dataset.Streamed"/>) selects its tags as columns and is
+/// read without GROUP BY, in time order, as InfluxDB streams it.
 /// </summary>
 public sealed record Dataset(
     string Id,
@@ -24,7 +25,8 @@ public sealed record Dataset(
     IReadOnlyList<DatasetField> Fields,
     Func<PortalOptions, DateTimeOffset, DateTimeOffset, string> Query,
     string[] GroupTags,
-    int SliceDays);
+    int SliceDays,
+    bool Streamed = false);
 
 /// <summary>
 /// The open datasets. Every one is an aggregate: hourly per classroom, daily per sector or per
@@ -57,9 +59,10 @@ public static class Datasets
                 new("humidity_pct", "number", "Humidité relative moyenne", "Mean relative humidity", "%"),
                 new("pressure_hpa", "number", "Pression atmosphérique moyenne (baromètre de l'école, s'il y en a un)", "Mean air pressure (the school's barometer, if it has one)", "hPa"),
             ],
-            (o, from, to) => $"SELECT co2_ppm, co2_ppm_min, co2_ppm_max, samples, samples_above_1000, samples_above_1700, temperature_c, humidity_pct, pressure_hpa FROM {o.Hourly("air_quality")} WHERE {Ql.Between(from, to)} GROUP BY \"site\", \"room\"",
+            (o, from, to) => $"SELECT co2_ppm, co2_ppm_min, co2_ppm_max, samples, samples_above_1000, samples_above_1700, temperature_c, humidity_pct, pressure_hpa, \"site\", \"room\" FROM {o.Hourly("air_quality")} WHERE {Ql.Between(from, to)}",
             ["site", "room"],
-            1),
+            31,
+            Streamed: true),
         new(
             "collectes-dechets-secteur-jour",
             "Levées de bacs par secteur et par jour",
@@ -75,9 +78,10 @@ public static class Datasets
                 new("pickups", "integer", "Nombre de levées", "Number of pickups"),
                 new("weight_kg", "number", "Poids collecté", "Weight collected", "kg"),
             ],
-            (o, from, to) => $"SELECT pickups, weight_kg FROM {o.Hourly(RollupNames.PickupsPerSectorDay)} WHERE {Ql.Between(from, to)} GROUP BY \"sector\"",
+            (o, from, to) => $"SELECT pickups, weight_kg, \"sector\" FROM {o.Hourly(RollupNames.PickupsPerSectorDay)} WHERE {Ql.Between(from, to)}",
             ["sector"],
-            31),
+            366,
+            Streamed: true),
         new(
             "remplissage-conteneurs-secteur-jour",
             "Remplissage des conteneurs par secteur et par jour",
@@ -93,9 +97,10 @@ public static class Datasets
                 new("fill_pct", "number", "Remplissage moyen", "Mean fill level", "%"),
                 new("fill_pct_max", "number", "Remplissage le plus haut", "Highest fill level", "%"),
             ],
-            (o, from, to) => $"SELECT fill_pct, fill_pct_max FROM {o.Hourly(RollupNames.FillPerSectorDay)} WHERE {Ql.Between(from, to)} GROUP BY \"sector\"",
+            (o, from, to) => $"SELECT fill_pct, fill_pct_max, \"sector\" FROM {o.Hourly(RollupNames.FillPerSectorDay)} WHERE {Ql.Between(from, to)}",
             ["sector"],
-            31),
+            366,
+            Streamed: true),
         new(
             "eclairage-public-rue-jour",
             "Éclairage public : puissance et gradation par rue et par jour",
@@ -120,47 +125,167 @@ public static class Datasets
     public static Dataset? Find(string id) => All.FirstOrDefault(d => d.Id == id);
 
     /// <summary>
-    /// The rows of a dataset for [from, to), each value in its column's type (time as ISO 8601 UTC,
-    /// dates as local yyyy-MM-dd), in the dataset's order: by time, then by its group tags. One
-    /// statement: callers keep [from, to) to a slice (<see cref="Dataset.SliceDays"/>).
+    /// The rows of a dataset for the slices of a period, in the dataset's order (by time, then by
+    /// its group tags), a batch at a time. A streamed dataset's statement selects its tags as
+    /// columns without GROUP BY: InfluxDB streams its rows in time order, and only the rows of one
+    /// time are held to be put in the tags' order. Another's statement groups: a slice at a time,
+    /// the next one asked for while the current one is written.
     /// </summary>
+    public static IAsyncEnumerable<IReadOnlyList<object?[]>> BatchesAsync(Dataset dataset, IInfluxQuery influx, PortalOptions options, IReadOnlyList<(DateTimeOffset Start, DateTimeOffset End)> slices, CancellationToken cancellation) =>
+        dataset.Streamed ? StreamedAsync(dataset, influx, options, slices, cancellation) : SlicedAsync(dataset, influx, options, slices, cancellation);
+
+    private const int BatchRows = 1000;
+
+    private static async IAsyncEnumerable<IReadOnlyList<object?[]>> StreamedAsync(Dataset dataset, IInfluxQuery influx, PortalOptions options, IReadOnlyList<(DateTimeOffset Start, DateTimeOffset End)> slices, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
+    {
+        var batch = new List<object?[]>(BatchRows);
+        var sameTime = new List<object?[]>();
+        var order = new TagOrder(dataset.GroupTags.Length);
+        long? time = null;
+        foreach (var (start, end) in slices)
+        {
+            await foreach (var series in influx.StreamAsync(dataset.Query(options, start, end), cancellation))
+            {
+                var columns = Columns(dataset, series);
+                foreach (var row in series.Rows)
+                {
+                    var at = Convert.ToInt64(row[0], CultureInfo.InvariantCulture);
+                    if (at != time)
+                    {
+                        sameTime.Sort(order);
+                        batch.AddRange(sameTime);
+                        sameTime.Clear();
+                        time = at;
+                        if (batch.Count >= BatchRows)
+                        {
+                            yield return batch;
+                            batch = new List<object?[]>(BatchRows);
+                        }
+                    }
+
+                    if (Row(dataset, options, row, columns, t => row[columns.Tags[t]] as string ?? string.Empty) is { } values)
+                    {
+                        sameTime.Add(values);
+                    }
+                }
+            }
+        }
+
+        sameTime.Sort(order);
+        batch.AddRange(sameTime);
+        yield return batch;
+    }
+
+    private static async IAsyncEnumerable<IReadOnlyList<object?[]>> SlicedAsync(Dataset dataset, IInfluxQuery influx, PortalOptions options, IReadOnlyList<(DateTimeOffset Start, DateTimeOffset End)> slices, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
+    {
+        var next = RowsAsync(dataset, influx, options, slices[0].Start, slices[0].End, cancellation);
+        try
+        {
+            for (var i = 0; i < slices.Count; i++)
+            {
+                var rows = await next;
+                next = i + 1 < slices.Count ? RowsAsync(dataset, influx, options, slices[i + 1].Start, slices[i + 1].End, cancellation) : null!;
+                yield return rows;
+            }
+        }
+        finally
+        {
+            if (next is { IsCompleted: false })
+            {
+                try
+                {
+                    await next; // the slice read ahead, when the reader stopped early
+                }
+                catch (Exception)
+                {
+                    // its failure is the one already said, or nobody waits for it any more
+                }
+            }
+        }
+    }
+
+    /// <summary>The rows of one grouped statement for [from, to), in the dataset's order.</summary>
     public static async Task<IReadOnlyList<object?[]>> RowsAsync(Dataset dataset, IInfluxQuery influx, PortalOptions options, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation)
     {
         var answers = await influx.QueryAsync([dataset.Query(options, from, to)], cancellation);
         var rows = new List<object?[]>();
-        var valueColumns = dataset.Fields.Count - 1 - dataset.GroupTags.Length;
         foreach (var series in answers[0])
         {
+            var columns = Columns(dataset, series);
             foreach (var row in series.Rows)
             {
-                var values = new object?[dataset.Fields.Count];
-                var at = Series.Time(row);
-                values[0] = dataset.Fields[0].Type == "date"
-                    ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, options.Zone).DateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
-                    : at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-                for (var t = 0; t < dataset.GroupTags.Length; t++)
-                {
-                    values[1 + t] = series.Tag(dataset.GroupTags[t]);
-                }
-
-                var any = false;
-                for (var v = 0; v < valueColumns; v++)
-                {
-                    var field = dataset.Fields[1 + dataset.GroupTags.Length + v];
-                    var number = Series.Number(row, series.Column(field.Name));
-                    any |= number is not null;
-                    // An hour without a reading above 1000 ppm has no samples_above_1000 point: that is a count of 0.
-                    var value = number ?? (field.Name.StartsWith("samples_above", StringComparison.Ordinal) ? 0 : null);
-                    values[1 + dataset.GroupTags.Length + v] = value is not { } x ? null : field.Type == "integer" ? (long)Math.Round(x) : Math.Round(x, 3);
-                }
-
-                if (any)
+                if (Row(dataset, options, row, columns, t => series.Tag(dataset.GroupTags[t])) is { } values)
                 {
                     rows.Add(values);
                 }
             }
         }
 
-        return [.. rows.OrderBy(r => (string)r[0]!, StringComparer.Ordinal).ThenBy(r => string.Join('\u0001', r.Skip(1).Take(dataset.GroupTags.Length)), StringComparer.Ordinal)];
+        rows.Sort(new TimeThenTags(dataset.GroupTags.Length));
+        return rows;
+    }
+
+    private sealed record ColumnMap(int[] Values, int[] Tags);
+
+    private static ColumnMap Columns(Dataset dataset, Series series) =>
+        new([.. dataset.Fields.Skip(1 + dataset.GroupTags.Length).Select(f => series.Column(f.Name))],
+            dataset.Streamed ? [.. dataset.GroupTags.Select(series.Column)] : []);
+
+    /// <summary>One row in its columns' types (time as ISO 8601 UTC, dates as local yyyy-MM-dd), or null when it has no value.</summary>
+    private static object?[]? Row(Dataset dataset, PortalOptions options, object?[] row, ColumnMap columns, Func<int, string> tag)
+    {
+        var values = new object?[dataset.Fields.Count];
+        var at = Series.Time(row);
+        values[0] = dataset.Fields[0].Type == "date"
+            ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, options.Zone).DateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        var tags = dataset.GroupTags.Length;
+        for (var t = 0; t < tags; t++)
+        {
+            values[1 + t] = tag(t);
+        }
+
+        var any = false;
+        for (var v = 0; v < columns.Values.Length; v++)
+        {
+            var field = dataset.Fields[1 + tags + v];
+            var number = Series.Number(row, columns.Values[v]);
+            any |= number is not null;
+            // An hour without a reading above 1000 ppm has no samples_above_1000 point: that is a count of 0.
+            var value = number ?? (field.Name.StartsWith("samples_above", StringComparison.Ordinal) ? 0 : null);
+            values[1 + tags + v] = value is not { } x ? null : field.Type == "integer" ? (long)Math.Round(x) : Math.Round(x, 3);
+        }
+
+        return any ? values : null;
+    }
+
+    /// <summary>Rows of one time by their group tags, ordinal.</summary>
+    private sealed class TagOrder(int tags) : IComparer<object?[]>
+    {
+        public int Compare(object?[]? a, object?[]? b)
+        {
+            for (var t = 1; t <= tags; t++)
+            {
+                var c = string.CompareOrdinal((string?)a![t], (string?)b![t]);
+                if (c != 0)
+                {
+                    return c;
+                }
+            }
+
+            return 0;
+        }
+    }
+
+    /// <summary>Rows by time, then by their group tags, ordinal.</summary>
+    private sealed class TimeThenTags(int tags) : IComparer<object?[]>
+    {
+        private readonly TagOrder _tags = new(tags);
+
+        public int Compare(object?[]? a, object?[]? b)
+        {
+            var c = string.CompareOrdinal((string?)a![0], (string?)b![0]);
+            return c != 0 ? c : _tags.Compare(a, b);
+        }
     }
 }

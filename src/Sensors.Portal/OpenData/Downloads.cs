@@ -6,10 +6,11 @@ using Sensors.Sites;
 namespace Sensors.Portal.OpenData;
 
 /// <summary>
-/// /donnees/{id}.csv and .json: a dataset for a period, streamed. The period is read a slice at a
-/// time (<see cref="Dataset.SliceDays"/> local days per statement, the next slice asked for while
-/// the current one is written), so memory holds two slices whatever the period, and the first
-/// bytes leave as soon as the first slice is in. A client that goes away cancels the statements.
+/// /donnees/{id}.csv and .json: a dataset for a period, streamed. The rows come a batch at a time
+/// (<see cref="Datasets.BatchesAsync"/>: statements of <see cref="Dataset.SliceDays"/> local days,
+/// read as InfluxDB streams them or a slice ahead), and each batch leaves as bytes before the next
+/// is read, so memory holds a batch or two whatever the period, and the first bytes leave as soon
+/// as the first batch is in. A client that goes away cancels the statements.
 /// <para>
 /// How a client knows it has the whole file: the body is sent chunked and ends with its closing
 /// chunk only when complete; a failure midway aborts the connection instead, so the client sees
@@ -54,11 +55,10 @@ public sealed class Downloads(IInfluxQuery influx, PortalOptions options, Downlo
         var slices = Slices(from, to, dataset.SliceDays).ToList();
         var writer = Formats.For(format, dataset, from, to, options, baseUrl);
         var cancellation = http.RequestAborted;
-        Task<IReadOnlyList<object?[]>>? next = Read(dataset, slices[0], cancellation);
-        IReadOnlyList<object?[]> rows;
+        await using var batches = Datasets.BatchesAsync(dataset, influx, options, [.. slices.Select(s => (s.Start, s.End))], cancellation).GetAsyncEnumerator(cancellation);
         try
         {
-            rows = await next;
+            await batches.MoveNextAsync();
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
@@ -75,29 +75,19 @@ public sealed class Downloads(IInfluxQuery influx, PortalOptions options, Downlo
         http.Response.StatusCode = 200;
         http.Response.ContentType = Formats.ContentType(format);
         var copy = cached ? cache.Begin(cacheName) : null;
-        var slice = 0;
         try
         {
             writer.Start();
             await WriteAsync(http, copy, writer.Written, cancellation);
-            while (true)
+            do
             {
-                next = slice + 1 < slices.Count ? Read(dataset, slices[slice + 1], cancellation) : null;
-                writer.Rows(rows);
+                writer.Rows(batches.Current);
                 await WriteAsync(http, copy, writer.Written, cancellation);
-                if (next is null)
-                {
-                    break;
-                }
-
-                rows = await next;
-                next = null;
-                slice++;
             }
+            while (await batches.MoveNextAsync());
 
             writer.End();
             await WriteAsync(http, copy, writer.Written, cancellation);
-            await http.Response.Body.FlushAsync(cancellation);
             if (copy is not null)
             {
                 await cache.KeepAsync(copy, cacheName);
@@ -113,23 +103,11 @@ public sealed class Downloads(IInfluxQuery influx, PortalOptions options, Downlo
         catch (Exception error) when (error is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
             // Headers and rows are gone already: abort the connection so the client sees an incomplete file, not a 200 that looks whole.
-            log.LogError(error, "Download {Name} cut after {Rows} rows, at {Day}: {Reason} The client's transfer was aborted (incomplete); it may try again.", name, writer.Count, slices[Math.Min(slice, slices.Count - 1)].From, error.Message);
+            log.LogError(error, "Download {Name} cut after {Rows} rows: {Reason} The client's transfer was aborted (incomplete); it may try again.", name, writer.Count, error.Message);
             http.Abort();
         }
         finally
         {
-            if (next is not null)
-            {
-                try
-                {
-                    await next;
-                }
-                catch (Exception)
-                {
-                    // the slice read ahead: its failure was the one reported above, or nobody waits for it any more
-                }
-            }
-
             if (copy is not null)
             {
                 await cache.DropAsync(copy);
@@ -146,9 +124,6 @@ public sealed class Downloads(IInfluxQuery influx, PortalOptions options, Downlo
             yield return (day, LessonHours.Instant(day.ToDateTime(TimeOnly.MinValue), options.Zone), LessonHours.Instant(last.AddDays(1).ToDateTime(TimeOnly.MinValue), options.Zone));
         }
     }
-
-    private Task<IReadOnlyList<object?[]>> Read(Dataset dataset, (DateOnly From, DateTimeOffset Start, DateTimeOffset End) slice, CancellationToken cancellation) =>
-        Datasets.RowsAsync(dataset, influx, options, slice.Start, slice.End, cancellation);
 
     private static async Task WriteAsync(HttpContext http, FileStream? copy, ReadOnlyMemory<byte> bytes, CancellationToken cancellation)
     {
