@@ -24,13 +24,13 @@ public sealed class RollupLogicTests
     }
 
     [Fact]
-    public void Runs_AreContiguousDays_OfAMonthAtMost()
+    public void Runs_AreContiguousDays_OfAWeekAtMost()
     {
         var days = new[] { Monday.AddDays(5), Monday, Monday.AddDays(1), Monday.AddDays(2) }
-            .Concat(Enumerable.Range(10, 40).Select(i => Monday.AddDays(i)));
+            .Concat(Enumerable.Range(10, 10).Select(i => Monday.AddDays(i)));
         var runs = RollupJob.Runs(days).ToList();
         Assert.Equal(
-            [(Monday, Monday.AddDays(2)), (Monday.AddDays(5), Monday.AddDays(5)), (Monday.AddDays(10), Monday.AddDays(40)), (Monday.AddDays(41), Monday.AddDays(49))],
+            [(Monday, Monday.AddDays(2)), (Monday.AddDays(5), Monday.AddDays(5)), (Monday.AddDays(10), Monday.AddDays(16)), (Monday.AddDays(17), Monday.AddDays(19))],
             runs);
         Assert.Empty(RollupJob.Runs([]));
     }

@@ -21,19 +21,24 @@ public sealed class AirQualityData(IInfluxQuery influx, PortalOptions options)
 
     private string Raw => options.Raw("air_quality");
 
-    /// <summary>Each room's last reading of the last 15 minutes; all sites, or one.</summary>
-    public async Task<IReadOnlyList<RoomNow>> NowAsync(string? site, DateTimeOffset now, CancellationToken cancellation)
+    /// <summary>
+    /// Each room's last reading of the last 15 minutes; all sites, or one. Without
+    /// <paramref name="climate"/> (the lists of schools, which show CO2 only) one statement, not three.
+    /// </summary>
+    public async Task<IReadOnlyList<RoomNow>> NowAsync(string? site, DateTimeOffset now, CancellationToken cancellation, bool climate = true)
     {
         var where = $"{Ql.Between(now - Fresh, now + TimeSpan.FromMinutes(1))}{(site is null ? string.Empty : $" AND \"site\" = {Ql.Text(site)}")}";
         var answers = await influx.QueryAsync(
             [
                 $"SELECT last(co2_ppm) FROM {Raw} WHERE {where} GROUP BY \"site\", \"room\"",
-                $"SELECT last(temperature_c) FROM {Raw} WHERE {where} GROUP BY \"site\", \"room\"",
-                $"SELECT last(humidity_pct) FROM {Raw} WHERE {where} GROUP BY \"site\", \"room\"",
+                .. climate
+                    ? (string[])[$"SELECT last(temperature_c) FROM {Raw} WHERE {where} GROUP BY \"site\", \"room\"", $"SELECT last(humidity_pct) FROM {Raw} WHERE {where} GROUP BY \"site\", \"room\""]
+                    : [],
             ],
             cancellation);
+        var others = answers.Skip(1).Select(a => a.Where(s => s.Rows.Count > 0).ToDictionary(s => (s.Tag("site"), s.Tag("room")), s => Series.Number(s.Rows[0], 1))).ToList();
         double? Other(int statement, Series co2) =>
-            answers[statement].FirstOrDefault(s => s.Tag("site") == co2.Tag("site") && s.Tag("room") == co2.Tag("room")) is { Rows.Count: > 0 } other ? Series.Number(other.Rows[0], 1) : null;
+            statement <= others.Count && others[statement - 1].TryGetValue((co2.Tag("site"), co2.Tag("room")), out var value) ? value : null;
         return [.. answers[0]
             .Where(s => s.Rows.Count > 0 && Series.Number(s.Rows[0], 1) is not null)
             .Select(s => new RoomNow(s.Tag("site"), s.Tag("room"), Series.Number(s.Rows[0], 1)!.Value, Series.Time(s.Rows[0]), Other(1, s), Other(2, s)))];
@@ -65,7 +70,7 @@ public sealed class AirQualityData(IInfluxQuery influx, PortalOptions options)
     /// which the continuous queries compute from every reading); the parts of an hour that a lesson
     /// only partly covers (08:30–09:00), the last two hours, which the roll-up may not have reached
     /// yet, and any lesson hour the roll-up has no row for (history written late, before its
-    /// roll-up ran) are counted in the minute data, three counts per piece, adjacent pieces merged.
+    /// roll-up ran) are counted in the minute data, one statement per piece (its readings, counted here), adjacent pieces merged.
     /// A lesson that ended before the roll-up's last hour is kept with its fingerprint, the sum of
     /// the roll-up's samples over the hours it touches: the next page reuses it only while that sum
     /// is unchanged, so late readings, once rolled up, are counted. Two requests at most.
@@ -127,30 +132,16 @@ public sealed class AirQualityData(IInfluxQuery influx, PortalOptions options)
 
         if (pieces.Count > 0)
         {
-            var statements = new List<string>(pieces.Count * 3);
-            foreach (var piece in pieces)
-            {
-                var where = $"{filter} AND {Ql.Between(piece.From, piece.To)}";
-                statements.Add($"SELECT count(co2_ppm) FROM {Raw} WHERE {where} GROUP BY time(5m), \"room\" fill(none)");
-                statements.Add($"SELECT count(co2_ppm) FROM {Raw} WHERE {where} AND co2_ppm > 1000 GROUP BY \"room\"");
-                statements.Add($"SELECT count(co2_ppm) FROM {Raw} WHERE {where} AND co2_ppm > 1700 GROUP BY \"room\"");
-            }
-
+            // One statement a piece: its readings themselves (half an hour of one room is 30 values),
+            // counted here, rather than three counts a piece in the database.
+            var statements = pieces.Select(piece => $"SELECT co2_ppm FROM {Raw} WHERE {filter} AND {Ql.Between(piece.From, piece.To)} GROUP BY \"room\"").ToList();
             var answers = await influx.QueryAsync(statements, cancellation);
             for (var i = 0; i < pieces.Count; i++)
             {
-                for (var part = 0; part < 3; part++)
+                foreach (var series in answers[i])
                 {
-                    foreach (var series in answers[(i * 3) + part])
-                    {
-                        var into = perSpan[pieces[i].Span];
-                        into[series.Tag("room")] = into.GetValueOrDefault(series.Tag("room")) + (part switch
-                        {
-                            0 => new IconeCounts(series.Rows.Sum(r => (long)(Series.Number(r, 1) ?? 0)), 0, 0, MeasuredMinutes(series, pieces[i].From, pieces[i].To)),
-                            1 => new IconeCounts(0, Count(series), 0),
-                            _ => new IconeCounts(0, 0, Count(series)),
-                        });
-                    }
+                    var into = perSpan[pieces[i].Span];
+                    into[series.Tag("room")] = into.GetValueOrDefault(series.Tag("room")) + Counts(series, pieces[i].From, pieces[i].To);
                 }
             }
         }
@@ -176,17 +167,36 @@ public sealed class AirQualityData(IInfluxQuery influx, PortalOptions options)
         return counts;
     }
 
-    private static long Count(Series series) => (long)(series.Rows.Count > 0 ? Series.Number(series.Rows[0], 1) ?? 0 : 0);
-
-    /// <summary>The minutes of [from, to) covered by five-minute buckets that hold a reading.</summary>
-    private static long MeasuredMinutes(Series buckets, DateTimeOffset from, DateTimeOffset to) => buckets.Rows
-        .Where(r => Series.Number(r, 1) is > 0)
-        .Sum(r =>
+    /// <summary>
+    /// A piece's counts from its readings: how many, how many above 1000 and 1700 ppm, and the
+    /// minutes of [from, to) covered by five-minute buckets (aligned on the hour) that hold a reading.
+    /// </summary>
+    private static IconeCounts Counts(Series readings, DateTimeOffset from, DateTimeOffset to)
+    {
+        long samples = 0, above1000 = 0, above1700 = 0;
+        var buckets = new HashSet<long>();
+        foreach (var row in readings.Rows)
         {
-            var start = Series.Time(r);
+            if (Series.Number(row, 1) is not { } ppm)
+            {
+                continue;
+            }
+
+            samples++;
+            above1000 += ppm > 1000 ? 1 : 0;
+            above1700 += ppm > 1700 ? 1 : 0;
+            var ms = Series.Time(row).ToUnixTimeMilliseconds();
+            buckets.Add(ms - (ms % 300_000));
+        }
+
+        var minutes = buckets.Sum(b =>
+        {
+            var start = DateTimeOffset.FromUnixTimeMilliseconds(b);
             var end = start + TimeSpan.FromMinutes(5);
             return (long)((end < to ? end : to) - (start > from ? start : from)).TotalMinutes;
         });
+        return new IconeCounts(samples, above1000, above1700, minutes);
+    }
 
     /// <summary>The hourly roll-up's three counts per room for every hour in [from, to), by the hour's start.</summary>
     private async Task<Dictionary<DateTimeOffset, List<(string Room, IconeCounts Counts)>>> RolledUpHoursAsync(string filter, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation)

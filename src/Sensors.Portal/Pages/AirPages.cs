@@ -18,7 +18,7 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
     public async Task<string> HomeAsync(CancellationToken cancellation)
     {
         var now = time.GetUtcNow();
-        var rooms = await air.NowAsync(null, now, cancellation);
+        var rooms = await air.NowAsync(null, now, cancellation, climate: false);
         return Layout.Page(options.City, "/", "L'air des classes, les déchets et l'éclairage", "Classroom air, waste and street lights", html =>
         {
             html.Append("<p>Les capteurs de la ville mesurent l'air des classes, le remplissage des conteneurs et l'énergie de l'éclairage public. Ce portail montre ce qu'ils mesurent, et publie les données pour tous.")
@@ -35,7 +35,7 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
 
     public async Task<string> SchoolsAsync(CancellationToken cancellation)
     {
-        var rooms = await air.NowAsync(null, time.GetUtcNow(), cancellation);
+        var rooms = await air.NowAsync(null, time.GetUtcNow(), cancellation, climate: false);
         return Layout.Page(options.City, "/ecoles", "Les écoles", "Schools", html => SchoolList(html, rooms, "h2"));
     }
 

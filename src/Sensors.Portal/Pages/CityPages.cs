@@ -85,8 +85,13 @@ public sealed class CityPages(CityData data, PortalOptions options, TimeProvider
             var weeks = Enumerable.Range(0, 52).Select(i => DateOnly.FromDateTime(today.AddDays(-7 * (51 - i)))).ToList();
             var weekly = weeks.Select(w => (w.ToString("dd/MM", CultureInfo.InvariantCulture), year.Where(p => p.Day > w.AddDays(-7) && p.Day <= w).Sum(p => p.Value))).ToList();
             Charts.Bars(html, "levees-semaines", weekly, $"Levées par semaine, tous secteurs, sur un an : {PageLook.Count(weekly.Sum(w => w.Item2))} au total.{PageLook.En($"Pickups per week, all sectors, over a year: {PageLook.Count(weekly.Sum(w => w.Item2))} in all.")}", labelEvery: 8, css: "bar2");
-            Layout.Table(html, "Remplissage moyen par jour et par secteur", "Mean fill per day and sector", ["Jour <span lang=\"en\" class=\"en\">Day</span>", .. fillDays.Select(f => f.Group).Distinct().Order(StringComparer.Ordinal).Select(PageLook.Encode)],
-                fillDays.GroupBy(f => f.Day).OrderBy(g => g.Key).Select(g => (IReadOnlyList<string>)[g.Key.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture), .. fillDays.Select(f => f.Group).Distinct().Order(StringComparer.Ordinal).Select(s => g.FirstOrDefault(f => f.Group == s) is { } v ? PageLook.Number(v.Value) + " %" : "—")]).ToList());
+            var fillSectors = fillDays.Select(f => f.Group).Distinct().Order(StringComparer.Ordinal).ToList();
+            Layout.Table(html, "Remplissage moyen par jour et par secteur", "Mean fill per day and sector", ["Jour <span lang=\"en\" class=\"en\">Day</span>", .. fillSectors.Select(PageLook.Encode)],
+                fillDays.GroupBy(f => f.Day).OrderBy(g => g.Key).Select(g =>
+                {
+                    var day = g.GroupBy(f => f.Group).ToDictionary(f => f.Key, f => f.First().Value);
+                    return (IReadOnlyList<string>)[g.Key.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture), .. fillSectors.Select(s => day.TryGetValue(s, out var v) ? PageLook.Number(v) + " %" : "—")];
+                }).ToList());
         });
     }
 
@@ -109,6 +114,8 @@ public sealed class CityPages(CityData data, PortalOptions options, TimeProvider
         {
             html.Append("<h2>Énergie par jour et par rue").Append(PageLook.En("Energy per day and street")).Append("</h2>\n");
             var streets = energy.Select(e => e.Group).Distinct().Order(StringComparer.Ordinal).ToList();
+            var perDay = energy.ToLookup(e => e.Day);
+            var perStreetDay = energy.GroupBy(e => (e.Day, e.Group)).ToDictionary(g => g.Key, g => g.First().Value);
             if (streets.Count == 0)
             {
                 html.Append("<p>Aucun compteur d'énergie relevé ces 30 derniers jours.").Append(PageLook.En("No energy meter read in the last 30 days.")).Append("</p>\n");
@@ -117,12 +124,12 @@ public sealed class CityPages(CityData data, PortalOptions options, TimeProvider
             {
                 html.Append("<p class=\"more\">L'énergie d'un jour est ce que le compteur de chaque lampadaire a mesuré ce jour-là : sa dernière valeur du jour moins celle de la veille, ou moins sa première valeur du jour s'il n'a rien envoyé la veille. Aujourd'hui compte jusqu'à maintenant.")
                     .Append(PageLook.En("A day's energy is what each lamp post's meter measured that day: its last value of the day minus the day before's, or minus its first value of the day when it sent nothing the day before. Today counts until now.")).Append("</p>\n");
-                var total = days.Select(d => (d.ToString("dd/MM", CultureInfo.InvariantCulture), energy.Where(e => e.Day == d).Sum(e => e.Value))).ToList();
+                var total = days.Select(d => (d.ToString("dd/MM", CultureInfo.InvariantCulture), perDay[d].Sum(e => e.Value))).ToList();
                 Charts.Bars(html, "energie-jours", total, $"Énergie de l'éclairage par jour, toutes rues, 30 derniers jours (aujourd'hui compris) : {PageLook.Decimal(total.Sum(t => t.Item2))} kWh.{PageLook.En($"Street-light energy per day, all streets, last 30 days (today included): {PageLook.Decimal(total.Sum(t => t.Item2))} kWh.")}", labelEvery: 7);
                 Layout.Table(html, "Les chiffres, par jour et par rue (kWh)", "The figures, per day and street (kWh)", ["Jour <span lang=\"en\" class=\"en\">Day</span>", .. streets.Select(PageLook.Encode)],
-                    days.Where(d => energy.Any(e => e.Day == d)).Select(d => (IReadOnlyList<string>)[
+                    days.Where(perDay.Contains).Select(d => (IReadOnlyList<string>)[
                         d.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture) + (d == todayDate ? " (en cours)" + PageLook.En("so far") : string.Empty),
-                        .. streets.Select(s => energy.FirstOrDefault(e => e.Day == d && e.Group == s) is { } v ? PageLook.Decimal(v.Value, "0.00") : "—")]).ToList(), open: true);
+                        .. streets.Select(s => perStreetDay.TryGetValue((d, s), out var kwh) ? PageLook.Decimal(kwh, "0.00") : "—")]).ToList(), open: true);
             }
 
             html.Append("<h2>Lampadaires en panne").Append(PageLook.En("Lamp posts out of order")).Append("</h2>\n");
