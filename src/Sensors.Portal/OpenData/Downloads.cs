@@ -112,6 +112,11 @@ public sealed class Downloads(IInfluxQuery influx, PortalOptions options, Downlo
             {
                 await cache.DropAsync(copy);
             }
+
+            if (writer.Count >= MemoryRelease.HeavyRows)
+            {
+                MemoryRelease.Now();
+            }
         }
     }
 

@@ -71,26 +71,34 @@ public sealed class RollupJob(IInfluxQuery influx, IInfluxWrite writer, PortalOp
                 }
             }
 
+            var fromHourly = new SortedSet<DateOnly>();
             if (!_backfilled)
             {
                 var oldest = today.AddDays(-options.Rollups.BackfillDays);
                 var recheckFrom = today.AddDays(-Math.Min(options.Rollups.RecheckDays, rawDays - 2));
-                if (oldest < rawFrom)
-                {
-                    days.UnionWith((await ChangedDaysAsync(kind, oldest, rawFrom.AddDays(-1), raw: false, onlyMissing: true, cancellation)).Days);
-                }
-
                 var rawStart = oldest > rawFrom ? oldest : rawFrom;
                 if (rawStart < recheckFrom)
                 {
                     days.UnionWith((await ChangedDaysAsync(kind, rawStart, recheckFrom.AddDays(-1), raw: true, onlyMissing: true, cancellation)).Days);
                 }
+
+                // Every other day without a roll-up that the hourly roll-up holds: older than the raw
+                // policy keeps, or whose minute data the retention has already dropped.
+                fromHourly.UnionWith((await ChangedDaysAsync(kind, oldest, today.AddDays(-2), raw: false, onlyMissing: true, cancellation)).Days.Where(d => !days.Contains(d)));
             }
 
-            // Days the raw policy still holds whole are rolled up from it; older ones from the hourly roll-up.
-            foreach (var (first, last) in Runs(days.Where(d => d < rawFrom)).Concat(Runs(days.Where(d => d >= rawFrom))))
+            // Days the raw policy still holds are rolled up from it; the others from the hourly roll-up.
+            days.ExceptWith(fromHourly);
+            var hourlyRuns = Runs(fromHourly.Concat(days.Where(d => d < rawFrom)));
+            foreach (var (first, last) in hourlyRuns)
             {
-                written += await RollUpAsync(kind, first, last, raw: first >= rawFrom, cancellation);
+                written += await RollUpAsync(kind, first, last, raw: false, cancellation);
+                rolled += last.DayNumber - first.DayNumber + 1;
+            }
+
+            foreach (var (first, last) in Runs(days.Where(d => d >= rawFrom)))
+            {
+                written += await RollUpAsync(kind, first, last, raw: true, cancellation);
                 rolled += last.DayNumber - first.DayNumber + 1;
             }
         }

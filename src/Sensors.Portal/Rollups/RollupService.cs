@@ -21,6 +21,11 @@ public sealed class RollupService(RollupJob job, PortalOptions options, TimeProv
                     log.LogInformation("Roll-ups: {Days} day(s) rolled up, {Points} points written in {Seconds:0.0} s{Late}.", result.DaysRolledUp, result.PointsWritten, result.Took.TotalSeconds, result.LateDays > 0 ? $", {result.LateDays} of them for late data" : string.Empty);
                 }
 
+                if (first || result.LateDays > 0)
+                {
+                    MemoryRelease.Now(); // after a backfill or late days: many days read at once
+                }
+
                 first = false;
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
