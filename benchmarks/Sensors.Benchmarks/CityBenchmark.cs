@@ -109,7 +109,8 @@ internal static class CityBenchmark
         Console.WriteLine($"  portal: resident now {portal.ResidentKiB / 1024} MB, peak over the whole run (VmHWM) {portal.PeakKiB / 1024} MB");
     }
 
-    private static async Task<(double P50, double P95, long Bytes, double First)> TimeAsync(HttpClient http, string path, int requests)
+    /// <summary>One first request, then <paramref name="requests"/> more: p50 and p95 of those, the first's time and the answer's size.</summary>
+    internal static async Task<(double P50, double P95, long Bytes, double First)> TimeAsync(HttpClient http, string path, int requests)
     {
         var first = Stopwatch.StartNew();
         long bytes = (await http.GetByteArrayAsync(path)).Length;
@@ -129,41 +130,31 @@ internal static class CityBenchmark
 
     private static async Task<(TimeSpan FirstByte, TimeSpan Total, long Bytes, long PeakKiB, string Status)> DownloadAsync(HttpClient http, PortalProcess portal, string path)
     {
-        long peak = 0;
-        using var sampling = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
+        var ((first, total, bytes, status), peak) = await portal.PeakWhileAsync(async () =>
         {
-            while (!sampling.IsCancellationRequested)
+            var watch = Stopwatch.StartNew();
+            TimeSpan? first = null;
+            long bytes = 0;
+            try
             {
-                peak = Math.Max(peak, portal.ResidentKiB);
-                await Task.Delay(50);
+                using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
+                var status = $"{(int)response.StatusCode}{(response.Headers.ETag is null ? string.Empty : " from a file")}";
+                await using var body = await response.Content.ReadAsStreamAsync();
+                var buffer = new byte[64 * 1024];
+                int read;
+                while ((read = await body.ReadAsync(buffer)) > 0)
+                {
+                    first ??= watch.Elapsed;
+                    bytes += read;
+                }
+
+                return (first ?? watch.Elapsed, watch.Elapsed, bytes, status);
+            }
+            catch (Exception error) when (error is HttpRequestException or IOException)
+            {
+                return (first ?? watch.Elapsed, watch.Elapsed, bytes, $"cut: {error.Message}");
             }
         });
-        var watch = Stopwatch.StartNew();
-        TimeSpan? first = null;
-        long bytes = 0;
-        string status;
-        try
-        {
-            using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
-            status = $"{(int)response.StatusCode}{(response.Headers.ETag is null ? string.Empty : " from a file")}";
-            await using var body = await response.Content.ReadAsStreamAsync();
-            var buffer = new byte[64 * 1024];
-            int read;
-            while ((read = await body.ReadAsync(buffer)) > 0)
-            {
-                first ??= watch.Elapsed;
-                bytes += read;
-            }
-        }
-        catch (Exception error) when (error is HttpRequestException or IOException)
-        {
-            status = $"cut: {error.Message}";
-        }
-
-        var total = watch.Elapsed;
-        await sampling.CancelAsync();
-        await sampler;
-        return (first ?? total, total, bytes, peak, status);
+        return (first, total, bytes, peak, status);
     }
 }

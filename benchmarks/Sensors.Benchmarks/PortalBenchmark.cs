@@ -38,18 +38,18 @@ internal static class PortalBenchmark
             if (cache == "00:00:00")
             {
                 var window = $"time >= '{now.AddMinutes(-15).UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}' AND time < '{now.AddMinutes(1).UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}'";
-                var baseline = await Time(http, $"{influx.Url}query?db=sensors&epoch=ms&q={Uri.EscapeDataString($"SELECT last(co2_ppm) FROM sensors.raw.air_quality WHERE {window} GROUP BY site, room")}", requests);
+                var baseline = await CityBenchmark.TimeAsync(http, $"{influx.Url}query?db=sensors&epoch=ms&q={Uri.EscapeDataString($"SELECT last(co2_ppm) FROM sensors.raw.air_quality WHERE {window} GROUP BY site, room")}", requests);
                 Console.WriteLine($"  baseline, InfluxDB alone (last reading of 30 rooms): p50 {baseline.P50:0.0} ms, p95 {baseline.P95:0.0} ms");
                 Console.WriteLine($"  {"page",-44} {"p50 ms",8} {"p95 ms",8} {"first ms",9} {"bytes",10}  (goal: p95 < 50 ms, < 100 KB; first: the first view, before the settled lessons' counts are kept)");
                 foreach (var path in new[] { "/", "/ecoles/ecole-test", "/ecoles/ecole-test/cm1", "/dechets", "/eclairage", "/donnees", "/comment-ca-marche", "/catalogue.jsonld", "/donnees/qualite-air-classes-horaire.csv" })
                 {
-                    var figures = await Time(http, path, requests);
+                    var figures = await CityBenchmark.TimeAsync(http, path, requests);
                     Console.WriteLine($"  {path,-44} {figures.P50,8:0.0} {figures.P95,8:0.0} {figures.First,9:0.0} {figures.Bytes,10:N0}{(path.EndsWith(".csv", StringComparison.Ordinal) ? "  (a download: 30 days × 30 rooms × 24 h)" : string.Empty)}");
                 }
             }
             else
             {
-                var cached = await Time(http, "/ecoles/ecole-test/cm1", requests);
+                var cached = await CityBenchmark.TimeAsync(http, "/ecoles/ecole-test/cm1", requests);
                 Console.WriteLine($"  /ecoles/ecole-test/cm1 {label}: p50 {cached.P50:0.00} ms, p95 {cached.P95:0.00} ms");
             }
 
@@ -58,29 +58,6 @@ internal static class PortalBenchmark
         }
 
         Console.WriteLine($"  portal process: resident memory peak {ProcessStats.Status(Environment.ProcessId, "VmHWM")} (this benchmark process, seeding included)");
-    }
-
-    private static async Task<(double P50, double P95, long Bytes, double First)> Time(HttpClient http, string path, int requests)
-    {
-        var first = Stopwatch.StartNew();
-        long bytes = (await http.GetByteArrayAsync(path)).Length;
-        var firstMs = first.Elapsed.TotalMilliseconds;
-        for (var i = 0; i < 2; i++)
-        {
-            bytes = (await http.GetByteArrayAsync(path)).Length;
-        }
-
-        var times = new double[requests];
-        for (var i = 0; i < requests; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            using var response = await http.GetAsync(path);
-            await response.Content.ReadAsByteArrayAsync();
-            times[i] = watch.Elapsed.TotalMilliseconds;
-        }
-
-        Array.Sort(times);
-        return (times[requests / 2], times[(int)(requests * 0.95)], bytes, firstMs);
     }
 
     private sealed class Fixed(DateTimeOffset now) : TimeProvider

@@ -70,11 +70,8 @@ public sealed class CityScaleTests(SmallCity city, Xunit.Abstractions.ITestOutpu
     [Fact]
     public async Task ADownloadsRows_AreTheDatabasesRows_InTheDatasetsOrder_AndTheJsonSaysHowManyItHas()
     {
-        using var folder = new TempFolder("portal-rows");
-        var app = SeededCity.StartPortal(folder, city.Influx, city.Now);
-        try
+        await WithPortalAsync("portal-rows", _ => string.Empty, async (folder, app, http) =>
         {
-            using var http = new HttpClient { BaseAddress = PortalApp.Address(app) };
             var (from, to) = (city.Today.AddDays(-40), city.Today.AddDays(-30));
             var csv = (await http.GetStringAsync($"/donnees/{Air}.csv?du={Day(from)}&au={Day(to)}")).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')).ToList();
             Assert.Equal(HourlyRows(from, to), csv.Count);
@@ -95,23 +92,15 @@ public sealed class CityScaleTests(SmallCity city, Xunit.Abstractions.ITestOutpu
             Assert.Equal(csv.Count, json.RootElement.GetProperty("data").GetArrayLength());
             Assert.Equal(csv.Count, json.RootElement.GetProperty("rows").GetInt32());
             Assert.Equal(Day(from), json.RootElement.GetProperty("from").GetString());
-        }
-        finally
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
+        });
     }
 
     [Fact]
     public async Task ASettledYear_IsSentFromAFileTheSecondTime_WithItsTags_AndAClientThatLeavesLeavesNoFile()
     {
-        using var folder = new TempFolder("portal-cache");
-        var cache = folder.File("cache");
-        var app = SeededCity.StartPortal(folder, city.Influx, city.Now, $"\"Downloads\": {{ \"CacheDirectory\": \"{cache}\", \"SettledAfterDays\": 7 }},");
-        try
+        await WithPortalAsync("portal-cache", f => $"\"Downloads\": {{ \"CacheDirectory\": \"{f.File("cache")}\", \"SettledAfterDays\": 7 }},", async (folder, app, http) =>
         {
-            using var http = new HttpClient { BaseAddress = PortalApp.Address(app) };
+            var cache = folder.File("cache");
             var (from, to) = (city.Today.AddDays(-365), city.Today.AddDays(-8));
 
             // A client that goes away after the first bytes: the statements stop, and no file is kept.
@@ -147,22 +136,14 @@ public sealed class CityScaleTests(SmallCity city, Xunit.Abstractions.ITestOutpu
             var recent = await http.GetAsync($"/donnees/{Air}.csv?du={Day(city.Today.AddDays(-40))}&au={Day(city.Today.AddDays(-1))}");
             Assert.Null(recent.Headers.ETag);
             Assert.Single(Directory.GetFiles(cache));
-        }
-        finally
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
+        });
     }
 
     [Fact]
     public async Task WasteAndLightingPages_ShowTheFiguresOfTheMinuteData_AndLateDataOnceRolledUpAgain()
     {
-        using var folder = new TempFolder("portal-rollups");
-        var app = SeededCity.StartPortal(folder, city.Influx, city.Now);
-        try
+        await WithPortalAsync("portal-rollups", _ => string.Empty, async (folder, app, http) =>
         {
-            using var http = new HttpClient { BaseAddress = PortalApp.Address(app) };
             var zone = CitySeed.Paris;
             DateOnly LocalDay(long ns) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeMilliseconds(ns / 1_000_000), zone).DateTime);
             var from = Start(city.Today.AddDays(-29));
@@ -244,12 +225,7 @@ public sealed class CityScaleTests(SmallCity city, Xunit.Abstractions.ITestOutpu
             Assert.True(result.LateDays >= 1, $"the late day was not seen: {result}; {JsonSerializer.Serialize(city.Influx.Query("sensors", $"SELECT count(\"count\") FROM sensors.raw.bin_pickup WHERE {dayRange}"))} {JsonSerializer.Serialize(city.Influx.Query("sensors", $"SELECT * FROM sensors.hourly.rollup_day WHERE {dayRange}"))}");
             var row10 = Tables(await http.GetStringAsync("/dechets"))[$"Levées du secteur {CityScale.Sector(0)}, jour par jour"].Single(r => r[0] == late.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture));
             Assert.Equal([PageLook.Count(before.Count + 1), PageLook.Count(before.Kg + 1000)], row10[1..]);
-        }
-        finally
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
+        });
     }
 
     /// <summary>Each table of a page by its scroll box's label: its body's rows, each cell's text.</summary>
@@ -273,48 +249,52 @@ public sealed class CityScaleTests(SmallCity city, Xunit.Abstractions.ITestOutpu
 
     private sealed record Figures(long Rows, TimeSpan FirstByte, TimeSpan Total, long PeakKiB);
 
-    /// <summary>Downloads a period, counting its rows as they come, and the portal's peak resident memory meanwhile (sampled every 20 ms).</summary>
+    /// <summary>Downloads a period, counting its rows as they come, and the portal's peak resident memory meanwhile.</summary>
     private static async Task<Figures> DownloadAsync(HttpClient http, PortalProcess portal, DateOnly from, DateOnly to, string format)
     {
-        long peak = 0;
-        using var sampling = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
+        var ((rows, first, total), peak) = await portal.PeakWhileAsync(async () =>
         {
-            while (!sampling.IsCancellationRequested)
+            var watch = Stopwatch.StartNew();
+            using var response = await http.GetAsync($"/donnees/{Air}.{format}?du={Day(from)}&au={Day(to)}", HttpCompletionOption.ResponseHeadersRead);
+            Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {portal.Output}");
+            await using var body = await response.Content.ReadAsStreamAsync();
+            var buffer = new byte[64 * 1024];
+            TimeSpan? first = null;
+            long lines = 0;
+            int read;
+            var tail = new List<byte>();
+            while ((read = await body.ReadAsync(buffer)) > 0)
             {
-                peak = Math.Max(peak, portal.ResidentKiB);
-                await Task.Delay(20);
+                first ??= watch.Elapsed;
+                lines += buffer.AsSpan(0, read).Count(format == "csv" ? (byte)'\n' : (byte)'{'); // a JSON row is an object; no value of this dataset holds a brace
+                tail.AddRange(buffer.AsSpan(0, read)[Math.Max(0, read - 64)..].ToArray());
+                tail.RemoveRange(0, Math.Max(0, tail.Count - 64));
             }
+
+            if (format == "json")
+            {
+                Assert.EndsWith($"],\"rows\":{lines - 1}}}", System.Text.Encoding.UTF8.GetString([.. tail]), StringComparison.Ordinal);
+            }
+
+            return (lines - 1, first ?? watch.Elapsed, watch.Elapsed); // less the header line, or the document's own brace
         });
-        var watch = Stopwatch.StartNew();
-        using var response = await http.GetAsync($"/donnees/{Air}.{format}?du={Day(from)}&au={Day(to)}", HttpCompletionOption.ResponseHeadersRead);
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {portal.Output}");
-        await using var body = await response.Content.ReadAsStreamAsync();
-        var buffer = new byte[64 * 1024];
-        TimeSpan? first = null;
-        long lines = 0;
-        int read;
-        var tail = new List<byte>();
-        while ((read = await body.ReadAsync(buffer)) > 0)
-        {
-            first ??= watch.Elapsed;
-            lines += buffer.AsSpan(0, read).Count(format == "csv" ? (byte)'\n' : (byte)'{'); // a JSON row is an object; no value of this dataset holds a brace
-            tail.AddRange(buffer.AsSpan(0, read).ToArray().TakeLast(64));
-            if (tail.Count > 64)
-            {
-                tail.RemoveRange(0, tail.Count - 64);
-            }
-        }
+        return new Figures(rows, first, total, peak);
+    }
 
-        var total = watch.Elapsed;
-        await sampling.CancelAsync();
-        await sampler;
-        if (format == "json")
+    /// <summary>The portal in this process over the small city (its clock at the city's now, rolled up once), for <paramref name="test"/>; stopped after.</summary>
+    private async Task WithPortalAsync(string folderName, Func<TempFolder, string> settings, Func<TempFolder, WebApplication, HttpClient, Task> test)
+    {
+        using var folder = new TempFolder(folderName);
+        var app = SeededCity.StartPortal(folder, city.Influx, city.Now, settings(folder));
+        try
         {
-            var end = System.Text.Encoding.UTF8.GetString([.. tail]);
-            Assert.EndsWith($"],\"rows\":{lines - 1}}}", end, StringComparison.Ordinal);
+            using var http = new HttpClient { BaseAddress = PortalApp.Address(app) };
+            await test(folder, app, http);
         }
-
-        return new Figures(lines - 1, first ?? total, total, peak); // less the header line, or the document's own brace
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
     }
 }

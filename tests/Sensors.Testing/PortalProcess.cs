@@ -49,6 +49,30 @@ public sealed class PortalProcess : IDisposable
     /// <summary>The portal's peak resident memory so far (VmHWM), in KiB.</summary>
     public long PeakKiB => Status("VmHWM");
 
+    /// <summary>Runs <paramref name="work"/> while sampling the portal's resident memory every 20 ms; its result and the highest sample, in KiB.</summary>
+    public async Task<(T Result, long PeakKiB)> PeakWhileAsync<T>(Func<Task<T>> work)
+    {
+        long peak = ResidentKiB;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, ResidentKiB);
+                await Task.Delay(20);
+            }
+        });
+        try
+        {
+            return (await work(), peak);
+        }
+        finally
+        {
+            await sampling.CancelAsync();
+            await sampler;
+        }
+    }
+
     /// <summary>The Environment= settings of the deployed unit, e.g. DOTNET_gcServer=0 and DOTNET_GCHeapHardLimit.</summary>
     public static IReadOnlyDictionary<string, string> UnitEnvironment()
     {
