@@ -170,6 +170,8 @@ public static class PortalApp
         app.MapGet("/ecoles/{site}/{room}/semaine", (string site, string room, AirPages pages, HttpContext http) =>
             Page(http, log, city, () => SiteDirectory.IsRoutable(site) && SiteDirectory.IsRoutable(room) ? pages.WeekSheetAsync(site, room, http.Request.Query["semaine"], http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
         app.MapGet("/dechets", (CityPages pages, HttpContext http) => Page(http, log, city, async () => (string?)await pages.WasteAsync(http.RequestAborted))).CacheOutput();
+        app.MapGet("/dechets/{sector}", (string sector, CityPages pages, HttpContext http) =>
+            Page(http, log, city, () => SiteDirectory.IsRoutable(sector) ? pages.SectorAsync(sector, http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
         app.MapGet("/eclairage", (CityPages pages, HttpContext http) => Page(http, log, city, async () => (string?)await pages.LightingAsync(http.RequestAborted))).CacheOutput();
         app.MapGet("/comment-ca-marche", () => Results.Text(InfoPages.HowItWorks(options), Html));
         app.MapGet("/donnees", () => Results.Text(InfoPages.OpenData(options), Html));

@@ -153,18 +153,20 @@ public sealed class CityScaleTests(SmallCity city, Xunit.Abstractions.ITestOutpu
                 .GroupBy(r => (Day: LocalDay(r["time"].GetInt64()), Sector: r["sector"].GetString()!))
                 .ToDictionary(g => g.Key, g => (Count: g.Sum(r => r["count"].GetInt64()), Kg: g.Sum(r => r["weight_kg"].ValueKind == JsonValueKind.Number ? r["weight_kg"].GetDouble() : 0)));
             var waste = await http.GetStringAsync("/dechets");
-            var tables = Tables(waste);
             for (var s = 0; s < SmallCity.Size.Sectors; s++)
             {
                 var sector = CityScale.Sector(s);
-                var rows = tables[$"Levées du secteur {sector}, jour par jour"];
+                var rows = Tables(await http.GetStringAsync($"/dechets/{sector}"))[$"Levées du secteur {sector}, jour par jour"];
                 Assert.Equal(30, rows.Count);
                 foreach (var row in rows)
                 {
                     var day = DateOnly.ParseExact(row[0], "dd/MM/yyyy", CultureInfo.InvariantCulture);
                     var expected = pickups.GetValueOrDefault((day, sector));
-                    Assert.Equal([PageLook.Count(expected.Count), PageLook.Count(expected.Kg)], row[1..]);
+                    Assert.Equal([PageLook.Count(expected.Count), PageLook.Count(expected.Kg)], row[1..3]);
                 }
+
+                var sectorTotal = pickups.Where(p => p.Key.Sector == sector).Sum(p => p.Value.Count);
+                Assert.Contains($"<a href=\"/dechets/{sector}\">{sector}</a></th><td class=\"n\">{PageLook.Count(sectorTotal)}</td>", waste, StringComparison.Ordinal);
             }
 
             Assert.True(pickups.Values.Sum(p => p.Count) > 1000, "the small city has pickups to count");
@@ -223,8 +225,8 @@ public sealed class CityScaleTests(SmallCity city, Xunit.Abstractions.ITestOutpu
             var result = SeededCity.RollUp(app, city.Now.AddMinutes(61));
             var dayRange = $"time >= '{Start(late):yyyy-MM-ddTHH:mm:ssZ}' AND time < '{Start(late.AddDays(1)):yyyy-MM-ddTHH:mm:ssZ}'";
             Assert.True(result.LateDays >= 1, $"the late day was not seen: {result}; {JsonSerializer.Serialize(city.Influx.Query("sensors", $"SELECT count(\"count\") FROM sensors.raw.bin_pickup WHERE {dayRange}"))} {JsonSerializer.Serialize(city.Influx.Query("sensors", $"SELECT * FROM sensors.hourly.rollup_day WHERE {dayRange}"))}");
-            var row10 = Tables(await http.GetStringAsync("/dechets"))[$"Levées du secteur {CityScale.Sector(0)}, jour par jour"].Single(r => r[0] == late.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture));
-            Assert.Equal([PageLook.Count(before.Count + 1), PageLook.Count(before.Kg + 1000)], row10[1..]);
+            var row10 = Tables(await http.GetStringAsync($"/dechets/{CityScale.Sector(0)}"))[$"Levées du secteur {CityScale.Sector(0)}, jour par jour"].Single(r => r[0] == late.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture));
+            Assert.Equal([PageLook.Count(before.Count + 1), PageLook.Count(before.Kg + 1000)], row10[1..3]);
         });
     }
 

@@ -195,7 +195,7 @@ public sealed class PortalBrowserTests(SeededCity city)
     /// <summary>Every kind of page the portal serves.</summary>
     private static readonly string[] AllPages =
     [
-        "/", "/ecoles", "/ecoles/ecole-test", "/ecoles/ecole-test/cm1", "/ecoles/ecole-test/cm2", "/ecoles/ecole-test/cm2/semaine", "/dechets", "/eclairage", "/donnees", "/comment-ca-marche", "/nulle-part",
+        "/", "/ecoles", "/ecoles/ecole-test", "/ecoles/ecole-test/cm1", "/ecoles/ecole-test/cm2", "/ecoles/ecole-test/cm2/semaine", "/dechets", "/dechets/nord", "/eclairage", "/donnees", "/comment-ca-marche", "/nulle-part",
     ];
 
     private static async Task TabToAsync(IPage page, string text)

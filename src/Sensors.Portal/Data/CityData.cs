@@ -20,10 +20,10 @@ public sealed record LampProblem(string LampId, string Street, int? FaultCode, D
 /// </summary>
 public sealed class CityData(IInfluxQuery influx, PortalOptions options)
 {
-    /// <summary>Pickups (and weight) per sector per local day.</summary>
-    public async Task<IReadOnlyList<DayValue>> PickupsPerDayAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation)
+    /// <summary>Pickups (and weight) per sector per local day; every sector, or one.</summary>
+    public async Task<IReadOnlyList<DayValue>> PickupsPerDayAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation, string? sector = null)
     {
-        var answers = await influx.QueryAsync([$"SELECT pickups, weight_kg FROM {options.Hourly(RollupNames.PickupsPerSectorDay)} WHERE {Ql.Between(from, to)} GROUP BY \"sector\""], cancellation);
+        var answers = await influx.QueryAsync([$"SELECT pickups, weight_kg FROM {options.Hourly(RollupNames.PickupsPerSectorDay)} WHERE {Ql.Between(from, to)}{Sector(sector)} GROUP BY \"sector\""], cancellation);
         return [.. Days(answers[0], "sector", 1, 2)];
     }
 
@@ -51,10 +51,10 @@ public sealed class CityData(IInfluxQuery influx, PortalOptions options)
             .OrderBy(f => f.Sector, StringComparer.Ordinal)];
     }
 
-    /// <summary>Mean and highest fill level per sector per day.</summary>
-    public async Task<IReadOnlyList<DayValue>> FillPerDayAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation)
+    /// <summary>Mean and highest fill level per sector per day; every sector, or one.</summary>
+    public async Task<IReadOnlyList<DayValue>> FillPerDayAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation, string? sector = null)
     {
-        var answers = await influx.QueryAsync([$"SELECT fill_pct, fill_pct_max FROM {options.Hourly(RollupNames.FillPerSectorDay)} WHERE {Ql.Between(from, to)} GROUP BY \"sector\""], cancellation);
+        var answers = await influx.QueryAsync([$"SELECT fill_pct, fill_pct_max FROM {options.Hourly(RollupNames.FillPerSectorDay)} WHERE {Ql.Between(from, to)}{Sector(sector)} GROUP BY \"sector\""], cancellation);
         return [.. Days(answers[0], "sector", 1, 2)];
     }
 
@@ -117,6 +117,8 @@ public sealed class CityData(IInfluxQuery influx, PortalOptions options)
             }
         }
     }
+
+    private static string Sector(string? sector) => sector is null ? string.Empty : $" AND \"sector\" = {Ql.Text(sector)}";
 
     /// <summary>A reading without a sector or street still counts, under "—".</summary>
     private static string Group(string tag) => tag.Length == 0 ? "—" : tag;

@@ -24,37 +24,44 @@ public sealed class CityPages(CityData data, PortalOptions options, TimeProvider
         var pickupsTask = data.PickupsPerDayAsync(from, now, cancellation);
         var yearTask = data.PickupsPerDayAllSectorsAsync(yearFrom, now, cancellation);
         var runTask = data.LastRunAsync(now, cancellation);
-        var fillDaysTask = data.FillPerDayAsync(from, now, cancellation);
         var pickups = await pickupsTask;
         var year = await yearTask;
         var run = await runTask;
         var fill = run is { } at ? await data.FillBySectorAsync(at, cancellation) : [];
-        var fillDays = await fillDaysTask;
         var days = Enumerable.Range(0, Days).Select(i => DateOnly.FromDateTime(today.AddDays(i - (Days - 1)))).ToList();
         return Layout.Page(options.City, "/dechets", "Collecte des déchets", "Waste collection", html =>
         {
             html.Append("<p>Les camions de collecte lisent la puce des bacs à chaque levée ; la passerelle remplace l'identifiant de la puce par un pseudonyme avant tout envoi. Ici, tout est compté par secteur.")
                 .Append(PageLook.En("Collection trucks read each bin's chip at every lift; the gateway replaces the chip's id by a pseudonym before anything is sent. Here everything is counted per sector.")).Append("</p>\n");
 
-            html.Append("<h2>Levées par jour et par secteur").Append(PageLook.En("Pickups per day and sector")).Append("</h2>\n");
+            html.Append("<h2>Levées par jour").Append(PageLook.En("Pickups per day")).Append("</h2>\n");
             var sectors = pickups.Select(p => p.Group).Distinct().Order(StringComparer.Ordinal).ToList();
             if (sectors.Count == 0)
             {
                 html.Append("<p>Aucune levée enregistrée ces 30 derniers jours.").Append(PageLook.En("No pickup recorded in the last 30 days.")).Append("</p>\n");
             }
-
-            var perDay = pickups.GroupBy(p => (p.Day, p.Group)).ToDictionary(g => g.Key, g => (Pickups: g.Sum(p => p.Value), Kg: g.Sum(p => p.Second ?? 0)));
-            foreach (var (sector, index) in sectors.Select((s, i) => (s, i)))
+            else
             {
-                var bars = days.Select(d => (d.ToString("dd/MM", CultureInfo.InvariantCulture), perDay.GetValueOrDefault((d, sector)).Pickups)).ToList();
+                var perDay = pickups.ToLookup(p => p.Day);
+                var bars = days.Select(d => (d.ToString("dd/MM", CultureInfo.InvariantCulture), perDay[d].Sum(p => p.Value))).ToList();
                 var total = bars.Sum(b => b.Item2);
-                html.Append("<h3>Secteur ").Append(PageLook.Encode(sector)).Append(PageLook.En("Sector " + PageLook.Encode(sector))).Append("</h3>\n");
-                Charts.Bars(html, $"levees-{index}", bars, $"Levées par jour dans le secteur {PageLook.Encode(sector)}, 30 derniers jours : {PageLook.Count(total)} au total, {PageLook.Count(bars.Max(b => b.Item2))} au plus en un jour.{PageLook.En($"Pickups per day in sector {PageLook.Encode(sector)}, last 30 days: {PageLook.Count(total)} in all, at most {PageLook.Count(bars.Max(b => b.Item2))} in a day.")}", labelEvery: 7);
-                Layout.Table(html, "Les chiffres, jour par jour", "The figures, day by day", ["Jour <span lang=\"en\" class=\"en\">Day</span>", "Levées <span lang=\"en\" class=\"en\">Pickups</span>", "Poids (kg) <span lang=\"en\" class=\"en\">Weight</span>"],
-                    days.Select(d => (IReadOnlyList<string>)[
-                        d.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture),
-                        PageLook.Count(perDay.GetValueOrDefault((d, sector)).Pickups),
-                        PageLook.Count(perDay.GetValueOrDefault((d, sector)).Kg)]).ToList(), name: $"Levées du secteur {sector}, jour par jour");
+                Charts.Bars(html, "levees", bars, $"Levées par jour, tous secteurs, 30 derniers jours : {PageLook.Count(total)} au total, {PageLook.Count(bars.Max(b => b.Item2))} au plus en un jour.{PageLook.En($"Pickups per day, all sectors, last 30 days: {PageLook.Count(total)} in all, at most {PageLook.Count(bars.Max(b => b.Item2))} in a day.")}", labelEvery: 7);
+
+                // One line a sector, its days on a page of its own: a city's forty sectors stay one light page.
+                var perSector = pickups.ToLookup(p => p.Group);
+                html.Append("<h2>Par secteur").Append(PageLook.En("Per sector")).Append("</h2>\n");
+                html.Append(Layout.ScrollBox("Levées par secteur")).Append("<table id=\"secteurs\"><thead><tr><th scope=\"col\">Secteur").Append(PageLook.En("Sector")).Append("</th><th scope=\"col\" class=\"n\">Levées (30 j)").Append(PageLook.En("Pickups (30 d)"))
+                    .Append("</th><th scope=\"col\" class=\"n\">Poids (kg)").Append(PageLook.En("Weight")).Append("</th><th scope=\"col\" class=\"n\">Le plus en un jour").Append(PageLook.En("Most in a day")).Append("</th></tr></thead><tbody>");
+                foreach (var sector in sectors)
+                {
+                    var its = perSector[sector].ToList();
+                    html.Append("<tr data-sector=\"").Append(PageLook.Encode(sector)).Append("\"><th scope=\"row\">")
+                        .Append(sector == "—" ? sector : $"<a href=\"/dechets/{PageLook.PathSegment(sector)}\">{PageLook.Encode(sector)}</a>")
+                        .Append("</th><td class=\"n\">").Append(PageLook.Count(its.Sum(p => p.Value))).Append("</td><td class=\"n\">").Append(PageLook.Count(its.Sum(p => p.Second ?? 0)))
+                        .Append("</td><td class=\"n\">").Append(PageLook.Count(its.GroupBy(p => p.Day).Max(g => g.Sum(p => p.Value)))).Append("</td></tr>");
+                }
+
+                html.Append("</tbody></table></div>\n");
             }
 
             html.Append("<h2>Conteneurs à vider").Append(PageLook.En("Containers to empty")).Append("</h2>\n");
@@ -85,13 +92,39 @@ public sealed class CityPages(CityData data, PortalOptions options, TimeProvider
             var weeks = Enumerable.Range(0, 52).Select(i => DateOnly.FromDateTime(today.AddDays(-7 * (51 - i)))).ToList();
             var weekly = weeks.Select(w => (w.ToString("dd/MM", CultureInfo.InvariantCulture), year.Where(p => p.Day > w.AddDays(-7) && p.Day <= w).Sum(p => p.Value))).ToList();
             Charts.Bars(html, "levees-semaines", weekly, $"Levées par semaine, tous secteurs, sur un an : {PageLook.Count(weekly.Sum(w => w.Item2))} au total.{PageLook.En($"Pickups per week, all sectors, over a year: {PageLook.Count(weekly.Sum(w => w.Item2))} in all.")}", labelEvery: 8, css: "bar2");
-            var fillSectors = fillDays.Select(f => f.Group).Distinct().Order(StringComparer.Ordinal).ToList();
-            Layout.Table(html, "Remplissage moyen par jour et par secteur", "Mean fill per day and sector", ["Jour <span lang=\"en\" class=\"en\">Day</span>", .. fillSectors.Select(PageLook.Encode)],
-                fillDays.GroupBy(f => f.Day).OrderBy(g => g.Key).Select(g =>
-                {
-                    var day = g.GroupBy(f => f.Group).ToDictionary(f => f.Key, f => f.First().Value);
-                    return (IReadOnlyList<string>)[g.Key.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture), .. fillSectors.Select(s => day.TryGetValue(s, out var v) ? PageLook.Number(v) + " %" : "—")];
-                }).ToList());
+        });
+    }
+
+    /// <summary>/dechets/{sector}: the sector's pickups, weight and containers' fill, day by day, 30 days; null when the sector has none.</summary>
+    public async Task<string?> SectorAsync(string sector, CancellationToken cancellation)
+    {
+        var now = time.GetUtcNow();
+        var zone = options.Zone;
+        var today = TimeZoneInfo.ConvertTime(now, zone).DateTime.Date;
+        var from = LessonHours.Instant(today.AddDays(-(Days - 1)), zone);
+        var pickupsTask = data.PickupsPerDayAsync(from, now, cancellation, sector);
+        var fillTask = data.FillPerDayAsync(from, now, cancellation, sector);
+        var pickups = (await pickupsTask).GroupBy(p => p.Day).ToDictionary(g => g.Key, g => new DayValue(g.Key, sector, g.Sum(p => p.Value), g.Sum(p => p.Second ?? 0)));
+        var fill = (await fillTask).GroupBy(f => f.Day).ToDictionary(g => g.Key, g => g.First());
+        if (pickups.Count == 0 && fill.Count == 0)
+        {
+            return null;
+        }
+
+        var days = Enumerable.Range(0, Days).Select(i => DateOnly.FromDateTime(today.AddDays(i - (Days - 1)))).ToList();
+        return Layout.Page(options.City, "/dechets", $"Secteur {sector}", $"Sector {sector}", html =>
+        {
+            html.Append("<p><a href=\"/dechets\">← Collecte des déchets</a>").Append(PageLook.En("Waste collection")).Append("</p>\n");
+            var bars = days.Select(d => (d.ToString("dd/MM", CultureInfo.InvariantCulture), pickups.TryGetValue(d, out var p) ? p.Value : 0)).ToList();
+            var total = bars.Sum(b => b.Item2);
+            var name = PageLook.Encode(sector);
+            Charts.Bars(html, "levees-secteur", bars, $"Levées par jour dans le secteur {name}, 30 derniers jours : {PageLook.Count(total)} au total, {PageLook.Count(bars.Max(b => b.Item2))} au plus en un jour.{PageLook.En($"Pickups per day in sector {name}, last 30 days: {PageLook.Count(total)} in all, at most {PageLook.Count(bars.Max(b => b.Item2))} in a day.")}", labelEvery: 7);
+            Layout.Table(html, "Les chiffres, jour par jour", "The figures, day by day", ["Jour <span lang=\"en\" class=\"en\">Day</span>", "Levées <span lang=\"en\" class=\"en\">Pickups</span>", "Poids (kg) <span lang=\"en\" class=\"en\">Weight</span>", "Remplissage moyen <span lang=\"en\" class=\"en\">Mean fill</span>"],
+                days.Select(d => (IReadOnlyList<string>)[
+                    d.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture),
+                    PageLook.Count(pickups.TryGetValue(d, out var p) ? p.Value : 0),
+                    PageLook.Count(pickups.TryGetValue(d, out var k) ? k.Second ?? 0 : 0),
+                    fill.TryGetValue(d, out var f) ? PageLook.Number(f.Value) + " %" : "—"]).ToList(), open: true, name: $"Levées du secteur {sector}, jour par jour");
         });
     }
 
