@@ -52,7 +52,7 @@ internal static class CityBenchmark
         Console.WriteLine();
         Console.WriteLine($"  {"page (portal, page cache off)",-46} {"p50 ms",8} {"p95 ms",8} {"first ms",9} {"bytes",10}");
         var room = "/ecoles/ecole-00/salle-0";
-        foreach (var path in new[] { room, "/style.css", "/", "/ecoles", "/ecoles/ecole-00", room + "/semaine", "/dechets", "/eclairage", "/donnees", "/catalogue.jsonld" })
+        foreach (var path in new[] { room, "/style.css", "/", "/ecoles", "/ecoles/ecole-00", room + "/semaine", "/dechets", "/dechets/" + CityScale.Sector(0), "/eclairage", "/donnees", "/catalogue.jsonld" })
         {
             var figures = await TimeAsync(http, path, requests);
             Console.WriteLine($"  {path,-46} {figures.P50,8:0.0} {figures.P95,8:0.0} {figures.First,9:0.0} {figures.Bytes,10:N0}{(path == "/style.css" ? "  (the floor)" : string.Empty)}");
@@ -103,6 +103,12 @@ internal static class CityBenchmark
         })
         {
             var figures = await DownloadAsync(http, portal, $"/donnees/qualite-air-classes-horaire.{format}?du={from:yyyy-MM-dd}&au={to:yyyy-MM-dd}");
+            Console.WriteLine($"  download {label,-48} first byte {figures.FirstByte.TotalMilliseconds,7:0} ms, all {figures.Total.TotalSeconds,6:0.0} s, {figures.Bytes / 1e6,7:0.0} MB, {figures.Status}, portal peak {figures.PeakKiB / 1024} MB resident");
+        }
+
+        foreach (var (label, dataset) in new[] { ("street lights, 30 days (grouped, a week a statement)", "eclairage-public-rue-jour"), ("pickups per sector, 366 days", "collectes-dechets-secteur-jour") })
+        {
+            var figures = await DownloadAsync(http, portal, $"/donnees/{dataset}.csv{(dataset.StartsWith("collectes", StringComparison.Ordinal) ? $"?du={today.AddDays(-365):yyyy-MM-dd}&au={today:yyyy-MM-dd}" : string.Empty)}");
             Console.WriteLine($"  download {label,-48} first byte {figures.FirstByte.TotalMilliseconds,7:0} ms, all {figures.Total.TotalSeconds,6:0.0} s, {figures.Bytes / 1e6,7:0.0} MB, {figures.Status}, portal peak {figures.PeakKiB / 1024} MB resident");
         }
 
