@@ -110,8 +110,9 @@ public sealed class CityScaleTests(SmallCity city, Xunit.Abstractions.ITestOutpu
                 await body.ReadExactlyAsync(new byte[4096]);
             }
 
-            await Task.Delay(500);
-            Assert.Empty(Directory.Exists(cache) ? Directory.GetFiles(cache).Where(f => !Path.GetFileName(f).StartsWith('.')) : []);
+            // The server notices the client left when its next write fails, then drops the part file: wait for that, not for a time.
+            await WaitUntilAsync(() => !Directory.Exists(cache) || Directory.GetFiles(cache, "*.part").Length == 0, "the abandoned download's part file is removed");
+            Assert.Empty(Directory.Exists(cache) ? Directory.GetFiles(cache) : []);
 
             var first = await http.GetAsync($"/donnees/{Air}.csv?du={Day(from)}&au={Day(to)}");
             var firstBody = await first.Content.ReadAsByteArrayAsync();
@@ -228,6 +229,60 @@ public sealed class CityScaleTests(SmallCity city, Xunit.Abstractions.ITestOutpu
             var row10 = Tables(await http.GetStringAsync($"/dechets/{CityScale.Sector(0)}"))[$"Levées du secteur {CityScale.Sector(0)}, jour par jour"].Single(r => r[0] == late.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture));
             Assert.Equal([PageLook.Count(before.Count + 1), PageLook.Count(before.Kg + 1000)], row10[1..3]);
         });
+    }
+
+    [Fact]
+    public async Task WhatTheFieldSends_InSectorsAndPeriods_IsRefusedInWords_AndTheGoodRequestBehindItStillAnswers()
+    {
+        await WithPortalAsync("portal-hostile", _ => string.Empty, async (folder, app, http) =>
+        {
+            var sector = CityScale.Sector(1);
+            var good = await http.GetStringAsync($"/dechets/{sector}");
+            var goodCsv = await http.GetStringAsync($"/donnees/collectes-dechets-secteur-jour.csv?du={Day(city.Today.AddDays(-60))}&au={Day(city.Today)}");
+            string[] sectors =
+            [
+                "'", "\"", "\\", "' OR sector =~ /.*/ --", $"{sector}' OR 'a'='a", $"{sector}%5C", "secteur-01;DROP MEASUREMENT pickups_sector_day", "%2e%2e%2fdonnees",
+                "%FF%FE", "%C3%28", "%E2%80%AE" + sector, "\u00e9cole", new string('x', 257), new string('é', 1000), "99999999999999999999999", "-1", "null", "%00", "%0Aline", "%7B%22json%22%3A1%7D",
+            ];
+            foreach (var hostile in sectors)
+            {
+                using var response = await http.GetAsync("/dechets/" + hostile);
+                Assert.True(response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest, $"/dechets/{hostile}: {(int)response.StatusCode}");
+                Assert.Equal(good, await http.GetStringAsync($"/dechets/{sector}"));
+            }
+
+            string[] periods =
+            [
+                "du=2026-13-01&au=2026-12-01", "du=99999-01-01&au=99999-12-31", "du=-2026-01-01", "du=2026-01-01&au=2025-01-01", "du=1900-01-01&au=2026-01-01",
+                "du=2026-02-30", "du=20260101", "du=2026-01-01T00:00:00Z", "du='&au='", "du=%FF%FE", "du=" + new string('9', 5000), "du=1e308", "du=NaN",
+            ];
+            foreach (var period in periods)
+            {
+                using var response = await http.GetAsync($"/donnees/collectes-dechets-secteur-jour.csv?{period}");
+                Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"?{period}: {(int)response.StatusCode}");
+                Assert.Matches("AAAA-MM-JJ|366 jours au plus", await response.Content.ReadAsStringAsync());
+                Assert.Equal(goodCsv, await http.GetStringAsync($"/donnees/collectes-dechets-secteur-jour.csv?du={Day(city.Today.AddDays(-60))}&au={Day(city.Today)}"));
+            }
+
+            foreach (var file in new[] { "collectes-dechets-secteur-jour.xml", "collectes-dechets-secteur-jour", "..%2Fappsettings.json", "%00.csv", new string('a', 3000) + ".csv" })
+            {
+                using var response = await http.GetAsync("/donnees/" + file);
+                Assert.True(response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest, $"/donnees/{file}: {(int)response.StatusCode}");
+            }
+
+            Assert.Equal(goodCsv, await http.GetStringAsync($"/donnees/collectes-dechets-secteur-jour.csv?du={Day(city.Today.AddDays(-60))}&au={Day(city.Today)}"));
+        });
+    }
+
+    /// <summary>Waits for <paramref name="condition"/> (every 50 ms, 60 s at most), or fails saying what did not happen.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"not within 60 s: {what}");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>Each table of a page by its scroll box's label: its body's rows, each cell's text.</summary>

@@ -39,6 +39,30 @@ public sealed class ErrorPageTests
         await started.StopAsync();
     }
 
+    [Fact]
+    public void WrongDownloadAndRollupSettings_AreEachSaidInOneLine_NamingTheKey()
+    {
+        using var folder = new TempFolder("portal-settings");
+        var config = folder.File("portal.json");
+        File.WriteAllText(config, """
+            { "Portal": {
+                "Downloads": { "CacheMaxBytes": 10, "SettledAfterDays": 0, "CacheFromDays": 9999 },
+                "Rollups": { "Every": "00:00:01", "RecheckEvery": "2.00:00:00", "RecheckDays": 1, "BackfillDays": 99999, "PasswordFile": "/nulle/part/secret" } } }
+            """);
+        var (app, errors) = PortalApp.Build(["--config", config]);
+        Assert.Null(app);
+        foreach (var key in new[] { "Downloads:CacheMaxBytes = 10", "Downloads:SettledAfterDays = 0", "Downloads:CacheFromDays = 9999", "Rollups:Every = 00:00:01", "Rollups:RecheckEvery = 2.00:00:00", "Rollups:RecheckDays = 1", "Rollups:BackfillDays = 99999", "Rollups:PasswordFile = '/nulle/part/secret': no such file" })
+        {
+            Assert.Single(errors, e => e.Contains("Portal:" + key, StringComparison.Ordinal));
+        }
+
+        // A value of the wrong type is said too, not thrown.
+        File.WriteAllText(config, """{ "Portal": { "Rollups": { "Every": "cinq minutes" }, "Downloads": { "CacheMaxBytes": "beaucoup" } } }""");
+        var (none, typeErrors) = PortalApp.Build(["--config", config]);
+        Assert.Null(none);
+        Assert.Contains(typeErrors, e => e.StartsWith("Portal settings:", StringComparison.Ordinal));
+    }
+
     private sealed class BrokenClock : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => throw new InvalidOperationException("the clock is broken (a test's fault)");
