@@ -100,7 +100,6 @@ public static class PortalApp
 
         var app = builder.Build();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Sensors.Portal");
-        var city0 = options.City;
         foreach (var problem in siteErrors)
         {
             log.LogWarning("Site file problem, that school shows by its identifiers until fixed: {Problem}", problem);
@@ -138,7 +137,7 @@ public static class PortalApp
                 }
 
                 context.Response.ContentType = Html;
-                await context.Response.WriteAsync(database ? Layout.Unavailable(city0) : Layout.Failed(city0));
+                await context.Response.WriteAsync(database ? Layout.Unavailable(options.City) : Layout.Failed(options.City));
             }
         });
         app.UseResponseCompression();
@@ -161,18 +160,18 @@ public static class PortalApp
     private static void Routes(WebApplication app, PortalOptions options, ILogger log)
     {
         var city = options.City;
-        app.MapGet("/", (AirPages pages, HttpContext http) => Page(http, log, city, async () => (string?)await pages.HomeAsync(http.RequestAborted))).CacheOutput();
-        app.MapGet("/ecoles", (AirPages pages, HttpContext http) => Page(http, log, city, async () => (string?)await pages.SchoolsAsync(http.RequestAborted))).CacheOutput();
+        app.MapGet("/", (AirPages pages, HttpContext http) => Page(city, async () => (string?)await pages.HomeAsync(http.RequestAborted))).CacheOutput();
+        app.MapGet("/ecoles", (AirPages pages, HttpContext http) => Page(city, async () => (string?)await pages.SchoolsAsync(http.RequestAborted))).CacheOutput();
         app.MapGet("/ecoles/{site}", (string site, AirPages pages, HttpContext http) =>
-            Page(http, log, city, () => SiteDirectory.IsRoutable(site) ? pages.SchoolAsync(site, http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
+            Page(city, () => SiteDirectory.IsRoutable(site) ? pages.SchoolAsync(site, http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
         app.MapGet("/ecoles/{site}/{room}", (string site, string room, AirPages pages, HttpContext http) =>
-            Page(http, log, city, () => SiteDirectory.IsRoutable(site) && SiteDirectory.IsRoutable(room) ? pages.ClassroomAsync(site, room, http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
+            Page(city, () => SiteDirectory.IsRoutable(site) && SiteDirectory.IsRoutable(room) ? pages.ClassroomAsync(site, room, http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
         app.MapGet("/ecoles/{site}/{room}/semaine", (string site, string room, AirPages pages, HttpContext http) =>
-            Page(http, log, city, () => SiteDirectory.IsRoutable(site) && SiteDirectory.IsRoutable(room) ? pages.WeekSheetAsync(site, room, http.Request.Query["semaine"], http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
-        app.MapGet("/dechets", (CityPages pages, HttpContext http) => Page(http, log, city, async () => (string?)await pages.WasteAsync(http.RequestAborted))).CacheOutput();
+            Page(city, () => SiteDirectory.IsRoutable(site) && SiteDirectory.IsRoutable(room) ? pages.WeekSheetAsync(site, room, http.Request.Query["semaine"], http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
+        app.MapGet("/dechets", (CityPages pages, HttpContext http) => Page(city, async () => (string?)await pages.WasteAsync(http.RequestAborted))).CacheOutput();
         app.MapGet("/dechets/{sector}", (string sector, CityPages pages, HttpContext http) =>
-            Page(http, log, city, () => SiteDirectory.IsRoutable(sector) ? pages.SectorAsync(sector, http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
-        app.MapGet("/eclairage", (CityPages pages, HttpContext http) => Page(http, log, city, async () => (string?)await pages.LightingAsync(http.RequestAborted))).CacheOutput();
+            Page(city, () => SiteDirectory.IsRoutable(sector) ? pages.SectorAsync(sector, http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
+        app.MapGet("/eclairage", (CityPages pages, HttpContext http) => Page(city, async () => (string?)await pages.LightingAsync(http.RequestAborted))).CacheOutput();
         app.MapGet("/comment-ca-marche", () => Results.Text(InfoPages.HowItWorks(options), Html));
         app.MapGet("/donnees", () => Results.Text(InfoPages.OpenData(options), Html));
         app.MapGet("/donnees/{file}", (string file, Downloads downloads, HttpContext http) => downloads.SendAsync(http, file)); // streamed: never through the page cache, which would hold it whole
@@ -190,20 +189,9 @@ public static class PortalApp
         app.MapFallback((HttpContext http) => Results.Text(Layout.NotFound(city), Html, statusCode: 404));
     }
 
-    private static async Task<IResult> Page(HttpContext http, ILogger log, string city, Func<Task<string?>> render)
-    {
-        try
-        {
-            var page = await render();
-            return page is null ? Results.Text(Layout.NotFound(city), Html, statusCode: 404) : Results.Text(page, Html);
-        }
-        catch (PortalDataException error)
-        {
-            log.LogWarning("Page {Path} not built, the database did not answer: {Reason}", http.Request.Path, error.Message);
-            http.Response.Headers.RetryAfter = "60";
-            return Results.Text(Layout.Unavailable(city), Html, statusCode: 503);
-        }
-    }
+    /// <summary>A page, or 404 when it has nothing to show. What it throws is answered by the middleware of <see cref="Build"/>.</summary>
+    private static async Task<IResult> Page(string city, Func<Task<string?>> render) =>
+        await render() is { } page ? Results.Text(page, Html) : Results.Text(Layout.NotFound(city), Html, statusCode: 404);
 
     /// <summary>The period of a download: both dates or neither; at most 366 days; never after today.</summary>
     public static (DateOnly From, DateOnly To, string? Problem) Period(string? du, string? au, DateOnly today)

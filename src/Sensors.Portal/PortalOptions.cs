@@ -132,7 +132,7 @@ public sealed class LicenceOptions
 }
 
 /// <summary>The central InfluxDB, read with InfluxQL: a user with READ only is enough.</summary>
-public sealed class InfluxReadOptions
+public sealed class InfluxReadOptions : IInfluxCredentials
 {
     public string Url { get; set; } = "http://127.0.0.1:8086";
 
@@ -154,9 +154,9 @@ public sealed class InfluxReadOptions
 
     public string Qualified(string policy, string measurement) => $"{Sensors.Portal.Influx.Ql.Name(Database)}.{Sensors.Portal.Influx.Ql.Name(policy)}.{Sensors.Portal.Influx.Ql.Name(measurement)}";
 
-    public string ReadPassword() => PasswordFile.Length > 0 ? File.ReadAllText(PasswordFile).Trim() : Password;
+    public string ReadPassword() => IInfluxCredentials.Secret(PasswordFile, Password);
 
-    public string ReadToken() => TokenFile.Length > 0 ? File.ReadAllText(TokenFile).Trim() : Token;
+    public string ReadToken() => IInfluxCredentials.Secret(TokenFile, Token);
 
     public IEnumerable<string> Validate()
     {
@@ -226,7 +226,7 @@ public sealed class DownloadOptions
 /// the waste and lighting pages. It writes, so it has credentials of its own (a user with WRITE on
 /// the database); the pages keep reading with Portal:Influx's read-only user.
 /// </summary>
-public sealed class RollupOptions
+public sealed class RollupOptions : IInfluxCredentials
 {
     /// <summary>Run the job inside the portal, every <see cref="Every"/>. Off: run `sensors-portal rollup` from a timer instead.</summary>
     public bool Enabled { get; set; } = true;
@@ -250,9 +250,9 @@ public sealed class RollupOptions
     /// <summary>InfluxDB 2.x/3.x token with write access (v1 compatibility API).</summary>
     public string TokenFile { get; set; } = string.Empty;
 
-    public string ReadPassword() => PasswordFile.Length > 0 ? File.ReadAllText(PasswordFile).Trim() : string.Empty;
+    public string ReadPassword() => IInfluxCredentials.Secret(PasswordFile, string.Empty);
 
-    public string ReadToken() => TokenFile.Length > 0 ? File.ReadAllText(TokenFile).Trim() : string.Empty;
+    public string ReadToken() => IInfluxCredentials.Secret(TokenFile, string.Empty);
 
     public IEnumerable<string> Validate()
     {
@@ -282,6 +282,32 @@ public sealed class RollupOptions
             {
                 yield return $"Portal:Rollups:{key} = '{path}': no such file; write the secret there (chmod 600) or leave the key empty.";
             }
+        }
+    }
+}
+
+/// <summary>Who a request to InfluxDB is: a 1.x user and password, or a 2.x/3.x token (v1 API).</summary>
+public interface IInfluxCredentials
+{
+    string Username { get; }
+
+    string ReadPassword();
+
+    string ReadToken();
+
+    /// <summary>A secret from its file (trimmed), else the value written in the settings.</summary>
+    static string Secret(string file, string inline) => file.Length > 0 ? File.ReadAllText(file).Trim() : inline;
+
+    /// <summary>Basic with the user and password, else Token with the token, else nothing.</summary>
+    static void Authorize(HttpRequestMessage request, IInfluxCredentials who)
+    {
+        if (who.Username.Length > 0)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{who.Username}:{who.ReadPassword()}")));
+        }
+        else if (who.ReadToken() is { Length: > 0 } token)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Token", token);
         }
     }
 }

@@ -170,7 +170,6 @@ public static class CityScale
     {
         var paris = CitySeed.Paris;
         var meters = new double[size.Lamps];
-        var hourMeter = new double[size.Lamps];
         var from = today.AddDays(-size.LampDays);
         for (var at = from; at <= now; at = at.AddMinutes(10))
         {
@@ -196,7 +195,6 @@ public static class CityScale
                     hourly.Line(string.Create(CultureInfo.InvariantCulture, $"{tags} dim_pct={dim},power_w={power},energy_kwh={meters[lamp]:0.######},fault_code={fault} {hour.ToUnixTimeSeconds()}"));
                 }
 
-                hourMeter[lamp] = meters[lamp];
             }
         }
     }

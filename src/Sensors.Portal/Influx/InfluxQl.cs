@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
@@ -101,11 +100,7 @@ public sealed class InfluxQueryClient(HttpClient http, PortalOptions options) : 
                 {
                     read = await reader.ReadAsync(cancellation);
                 }
-                catch (IOException error)
-                {
-                    throw new PortalDataException($"InfluxDB at {options.Influx.Url} broke off its answer ({error.Message}).", error);
-                }
-                catch (HttpRequestException error)
+                catch (Exception error) when (error is IOException or HttpRequestException)
                 {
                     throw new PortalDataException($"InfluxDB at {options.Influx.Url} broke off its answer ({error.Message}).", error);
                 }
@@ -175,14 +170,7 @@ public sealed class InfluxQueryClient(HttpClient http, PortalOptions options) : 
         var url = new StringBuilder(options.Influx.Url.TrimEnd('/')).Append("/query?db=").Append(Uri.EscapeDataString(options.Influx.Database))
             .Append("&epoch=ms").Append(chunked ? $"&chunked=true&chunk_size={ChunkRows}" : string.Empty).Append("&q=").Append(Uri.EscapeDataString(statements));
         using var request = new HttpRequestMessage(HttpMethod.Get, url.ToString());
-        if (options.Influx.Username.Length > 0)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Influx.Username}:{options.Influx.ReadPassword()}")));
-        }
-        else if (options.Influx.ReadToken() is { Length: > 0 } token)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Token", token);
-        }
+        IInfluxCredentials.Authorize(request, options.Influx);
 
         try
         {

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text;
 
 namespace Sensors.Portal.Influx;
@@ -22,14 +21,7 @@ public sealed class InfluxWriteClient(HttpClient http, PortalOptions options) : 
             var body = string.Join('\n', lines.Skip(start).Take(5000));
             var url = $"{options.Influx.Url.TrimEnd('/')}/write?db={Uri.EscapeDataString(options.Influx.Database)}&rp={Uri.EscapeDataString(policy)}&precision=ns";
             using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "text/plain") };
-            if (options.Rollups.Username.Length > 0)
-            {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Rollups.Username}:{options.Rollups.ReadPassword()}")));
-            }
-            else if (options.Rollups.ReadToken() is { Length: > 0 } token)
-            {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Token", token);
-            }
+            IInfluxCredentials.Authorize(request, options.Rollups);
 
             HttpResponseMessage response;
             try

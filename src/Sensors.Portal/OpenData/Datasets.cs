@@ -178,13 +178,13 @@ public static class Datasets
 
     private static async IAsyncEnumerable<IReadOnlyList<object?[]>> SlicedAsync(Dataset dataset, IInfluxQuery influx, PortalOptions options, IReadOnlyList<(DateTimeOffset Start, DateTimeOffset End)> slices, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
     {
-        var next = RowsAsync(dataset, influx, options, slices[0].Start, slices[0].End, cancellation);
+        Task<IReadOnlyList<object?[]>>? next = RowsAsync(dataset, influx, options, slices[0].Start, slices[0].End, cancellation);
         try
         {
             for (var i = 0; i < slices.Count; i++)
             {
-                var rows = await next;
-                next = i + 1 < slices.Count ? RowsAsync(dataset, influx, options, slices[i + 1].Start, slices[i + 1].End, cancellation) : null!;
+                var rows = await next!;
+                next = i + 1 < slices.Count ? RowsAsync(dataset, influx, options, slices[i + 1].Start, slices[i + 1].End, cancellation) : null;
                 yield return rows;
             }
         }

@@ -55,7 +55,7 @@ public sealed class Downloads(IInfluxQuery influx, PortalOptions options, Downlo
         var slices = Slices(from, to, dataset.SliceDays).ToList();
         var writer = Formats.For(format, dataset, from, to, options, baseUrl);
         var cancellation = http.RequestAborted;
-        await using var batches = Datasets.BatchesAsync(dataset, influx, options, [.. slices.Select(s => (s.Start, s.End))], cancellation).GetAsyncEnumerator(cancellation);
+        await using var batches = Datasets.BatchesAsync(dataset, influx, options, slices, cancellation).GetAsyncEnumerator(cancellation);
         try
         {
             await batches.MoveNextAsync();
@@ -121,12 +121,12 @@ public sealed class Downloads(IInfluxQuery influx, PortalOptions options, Downlo
     }
 
     /// <summary>[from, to] as local days, in slices of <paramref name="days"/> days, each as UTC instants [start, end).</summary>
-    public IEnumerable<(DateOnly From, DateTimeOffset Start, DateTimeOffset End)> Slices(DateOnly from, DateOnly to, int days)
+    private IEnumerable<(DateTimeOffset Start, DateTimeOffset End)> Slices(DateOnly from, DateOnly to, int days)
     {
         for (var day = from; day <= to; day = day.AddDays(days))
         {
             var last = day.AddDays(days - 1) < to ? day.AddDays(days - 1) : to;
-            yield return (day, LessonHours.Instant(day.ToDateTime(TimeOnly.MinValue), options.Zone), LessonHours.Instant(last.AddDays(1).ToDateTime(TimeOnly.MinValue), options.Zone));
+            yield return (LessonHours.Instant(day.ToDateTime(TimeOnly.MinValue), options.Zone), LessonHours.Instant(last.AddDays(1).ToDateTime(TimeOnly.MinValue), options.Zone));
         }
     }
 

@@ -50,13 +50,13 @@ public sealed class RollupJob(IInfluxQuery influx, IInfluxWrite writer, PortalOp
         var rolled = 0;
         var late = 0;
         var recheck = now - _lastRecheck >= options.Rollups.RecheckEvery || !_backfilled;
+        var recheckFrom = today.AddDays(-Math.Min(options.Rollups.RecheckDays, rawDays - 2));
         foreach (var kind in Kinds)
         {
             var days = new SortedSet<DateOnly> { today.AddDays(-1), today };
             if (recheck)
             {
-                var from = today.AddDays(-Math.Min(options.Rollups.RecheckDays, rawDays - 2));
-                var (changed, differing) = await ChangedDaysAsync(kind, from, today.AddDays(-2), raw: true, onlyMissing: false, cancellation);
+                var (changed, differing) = await ChangedDaysAsync(kind, recheckFrom, today.AddDays(-2), raw: true, onlyMissing: false, cancellation);
                 var lateDays = _backfilled ? changed : differing; // after the first run, any day that changed got late data; in the first, the others are the backfill
                 if (lateDays.Count > 0)
                 {
@@ -75,7 +75,6 @@ public sealed class RollupJob(IInfluxQuery influx, IInfluxWrite writer, PortalOp
             if (!_backfilled)
             {
                 var oldest = today.AddDays(-options.Rollups.BackfillDays);
-                var recheckFrom = today.AddDays(-Math.Min(options.Rollups.RecheckDays, rawDays - 2));
                 var rawStart = oldest > rawFrom ? oldest : rawFrom;
                 if (rawStart < recheckFrom)
                 {
