@@ -1,3 +1,4 @@
+using Sensors.Gateway.Sources.Self;
 using Sensors.Hardware.Devices.Scd4x;
 using Sensors.Gateway.Sources.Hardware;
 using Sensors.Sites;
@@ -133,17 +134,20 @@ public static class HardwareCommands
                 {
                     var correction = await scd4x.PerformForcedRecalibrationAsync(reference, cancellationToken).ConfigureAwait(false);
                     output.WriteLine($"Done: {target.Sensor.Id} recalibrated to {reference} ppm (correction {correction:+0;-0} ppm).");
+                    Record(() => CalibrationLog.AppendForced(settings.Journal.Directory, target.Sensor.Id, reference, time.GetUtcNow()));
                 }
                 else
                 {
                     await sensor.CalibrateAsync(reference, cancellationToken).ConfigureAwait(false);
                     output.WriteLine($"Done: {target.Sensor.Id} recalibrated to {reference} ppm.");
+                    Record(() => CalibrationLog.AppendForced(settings.Journal.Directory, target.Sensor.Id, reference, time.GetUtcNow()));
                 }
             }
             else
             {
                 await sensor.SetAutomaticCalibrationAsync(automatic!.Value, cancellationToken).ConfigureAwait(false);
                 output.WriteLine($"Done: automatic self-calibration {(automatic.Value ? "on" : "off")} on {target.Sensor.Id}.");
+                Record(() => CalibrationLog.AppendSelfCalibration(settings.Journal.Directory, target.Sensor.Id, automatic.Value, time.GetUtcNow()));
             }
 
             return 0;
@@ -152,6 +156,19 @@ public static class HardwareCommands
         {
             output.WriteLine($"Not done: {error.Message.Split(" (Parameter", StringSplitOptions.None)[0]}");
             return 1;
+        }
+    }
+
+    /// <summary>The calibration is done whatever happens to its record; a record that cannot be written is said, with where.</summary>
+    private static void Record(Action append)
+    {
+        try
+        {
+            append();
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"The calibration is done, but not recorded for the console ({error.Message}): run sensors calibrate as the sensors user (sudo -u sensors), which can write to the journal's folder.");
         }
     }
 

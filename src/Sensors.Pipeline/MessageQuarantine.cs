@@ -50,6 +50,18 @@ public sealed partial class MessageQuarantine(UnreadableStore store, TimeProvide
         }
     }
 
+    /// <summary>Messages set aside by every source since start.</summary>
+    public long SetAsideTotal
+    {
+        get
+        {
+            lock (_complaints)
+            {
+                return _counts.Values.Sum();
+            }
+        }
+    }
+
     /// <summary>Messages that <paramref name="source"/> read into readings (none or more) since start.</summary>
     public long ReadBy(string source) => _read.TryGetValue(source, out var box) ? Interlocked.Read(ref box.Value) : 0;
 

@@ -11,6 +11,12 @@ public sealed class GatewayOptions
     /// <summary>How often the gateway writes its own <c>gateway</c> measurement; 00:00:00 turns it off.</summary>
     public TimeSpan ReportInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>The Raspberry Pi firmware's throttling word (under-voltage, throttling), reported in the heartbeat; absent on other machines.</summary>
+    public string ThrottledPath { get; set; } = "/sys/devices/platform/soc/soc:firmware/get_throttled";
+
+    /// <summary>The SoC's temperature in millidegrees, reported in the heartbeat.</summary>
+    public string SocTemperaturePath { get; set; } = "/sys/class/thermal/thermal_zone0/temp";
+
     public IReadOnlyList<string> Validate() => ReportInterval < TimeSpan.Zero
         ? [$"Gateway:ReportInterval = {ReportInterval}: expected a duration such as 00:01:00, or 00:00:00 to turn the gateway's own measurement off."]
         : [];

@@ -24,6 +24,18 @@ public static class SensorModels
     public static bool IsI2c(string model) => Normalise(model) is not ("MH-Z19B" or "S8");
 
     /// <summary>A CO2 sensor (with its temperature and humidity), as opposed to a climate sensor (SHT4x, SHT3x, BME280).</summary>
+    /// <summary>
+    /// Automatic self-calibration as each CO2 sensor leaves the factory, by its datasheet: on for the
+    /// SCD4x (every 7 days of readings), the MH-Z19B and the S8 (ABC, 24 h and 8 days); off for the
+    /// SCD30. Null for a sensor without CO2.
+    /// </summary>
+    public static bool? FactorySelfCalibration(string model) => Normalise(model) switch
+    {
+        "SCD40" or "SCD41" or "MH-Z19B" or "S8" => true,
+        "SCD30" => false,
+        _ => null,
+    };
+
     public static bool MeasuresCo2(string model) => Normalise(model) is "SCD40" or "SCD41" or "SCD30" or "MH-Z19B" or "S8";
 
     /// <summary>SCD4x, SHT4x, SHT3x, BME280 or the model itself: the models that answer the same commands.</summary>

@@ -36,6 +36,9 @@ public sealed partial class SensorPoller(SensorIdentity identity, SensorLocation
     /// <summary>The ambient pressure the CO2 sensor was last given, or null (it uses the site's altitude).</summary>
     public double? CompensatedForHpa { get; private set; }
 
+    /// <summary>When the last kept reading was taken; null before the first.</summary>
+    public DateTimeOffset? LastReadingAt { get; private set; }
+
     private bool _noPressureSetting;
 
     public async Task RunAsync(Func<PolledSample, ValueTask> emit, Action<SensorPoller> healthChanged, CancellationToken cancellationToken)
@@ -110,6 +113,7 @@ public sealed partial class SensorPoller(SensorIdentity identity, SensorLocation
 
                     Health.Reading(sample);
                     Report(healthChanged);
+                    LastReadingAt = now;
                     await emit(new PolledSample(identity, now, sample)).ConfigureAwait(false);
                 }
                 catch (HardwareException error)
