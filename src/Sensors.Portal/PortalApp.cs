@@ -1,3 +1,4 @@
+using Sensors.Central;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -71,13 +72,14 @@ public static class PortalApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new SiteDirectory(sites));
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(options.Influx);
         builder.Services.AddHttpClient<IInfluxQuery, InfluxQueryClient>(http => http.Timeout = options.Influx.Timeout);
         builder.Services.AddSingleton<AirQualityData>();
         builder.Services.AddSingleton<CityData>();
         builder.Services.AddSingleton<AirPages>();
         builder.Services.AddSingleton<CityPages>();
         builder.Services.AddSingleton(sp => new RollupJob(
-            new InfluxQueryClient(new HttpClient { Timeout = TimeSpan.FromMinutes(5) }, options), // a backfill counts a year of points at once
+            new InfluxQueryClient(new HttpClient { Timeout = TimeSpan.FromMinutes(5) }, options.Influx), // a backfill counts a year of points at once
             new InfluxWriteClient(new HttpClient { Timeout = TimeSpan.FromMinutes(2) }, options),
             options,
             sp.GetRequiredService<ILogger<RollupJob>>()));
@@ -119,7 +121,7 @@ public static class PortalApp
             }
             catch (Exception error) when (!context.Response.HasStarted)
             {
-                var database = error is PortalDataException;
+                var database = error is CentralDataException;
                 if (database)
                 {
                     log.LogWarning("{Path} not built, the database did not answer: {Reason}", context.Request.Path, error.Message);

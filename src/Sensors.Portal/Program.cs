@@ -1,3 +1,4 @@
+using Sensors.Central;
 using Sensors.Portal;
 using Sensors.Portal.Rollups;
 
@@ -23,7 +24,7 @@ if (args.Length > 0 && args[0] == "rollup")
         Console.WriteLine($"Roll-ups: {result.DaysRolledUp} day(s) rolled up ({result.LateDays} for late data), {result.PointsWritten} points written in {result.Took.TotalSeconds:0.0} s.");
         return 0;
     }
-    catch (Sensors.Portal.Influx.PortalDataException error)
+    catch (Sensors.Central.CentralDataException error)
     {
         Console.Error.WriteLine($"Roll-ups not made: {error.Message}");
         return 69; // EX_UNAVAILABLE

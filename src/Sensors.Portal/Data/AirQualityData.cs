@@ -1,3 +1,4 @@
+using Sensors.Central;
 using Sensors.Portal.Influx;
 
 namespace Sensors.Portal.Data;

@@ -1,3 +1,4 @@
+using Sensors.Central;
 using Sensors.Portal.Influx;
 using Sensors.Portal.Rollups;
 

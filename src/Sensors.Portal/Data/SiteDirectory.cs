@@ -1,3 +1,4 @@
+using Sensors.Central;
 using Sensors.Core;
 using Sensors.Sites;
 

@@ -1,3 +1,4 @@
+using Sensors.Central;
 using System.Text;
 
 namespace Sensors.Portal.Influx;
@@ -30,11 +31,11 @@ public sealed class InfluxWriteClient(HttpClient http, PortalOptions options) : 
             }
             catch (HttpRequestException error)
             {
-                throw new PortalDataException($"InfluxDB at {options.Influx.Url} does not answer ({error.Message}); check that it runs and that Influx:Url is right.", error);
+                throw new CentralDataException($"InfluxDB at {options.Influx.Url} does not answer ({error.Message}); check that it runs and that Influx:Url is right.", error);
             }
             catch (TaskCanceledException error) when (!cancellation.IsCancellationRequested)
             {
-                throw new PortalDataException($"InfluxDB at {options.Influx.Url} did not answer a write within {http.Timeout.TotalSeconds:0} s; it may be overloaded.", error);
+                throw new CentralDataException($"InfluxDB at {options.Influx.Url} did not answer a write within {http.Timeout.TotalSeconds:0} s; it may be overloaded.", error);
             }
 
             using (response)
@@ -42,7 +43,7 @@ public sealed class InfluxWriteClient(HttpClient http, PortalOptions options) : 
                 if (!response.IsSuccessStatusCode)
                 {
                     var text = await response.Content.ReadAsStringAsync(cancellation);
-                    throw new PortalDataException(response.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden
+                    throw new CentralDataException(response.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden
                         ? $"InfluxDB refused the roll-up job's write ({(int)response.StatusCode}: {text.Trim()}); check Portal:Rollups:Username and PasswordFile (a user with WRITE on {options.Influx.Database})."
                         : $"InfluxDB refused the roll-ups ({(int)response.StatusCode}: {text.Trim()}).");
                 }

@@ -1,3 +1,4 @@
+using Sensors.Central;
 using System.Diagnostics;
 using Sensors.Portal.Influx;
 using Sensors.Portal.Pages;
@@ -64,7 +65,7 @@ public sealed class Downloads(IInfluxQuery influx, PortalOptions options, Downlo
         {
             return;
         }
-        catch (PortalDataException error)
+        catch (CentralDataException error)
         {
             log.LogWarning("Download {Name} not started, the database did not answer: {Reason}", name, error.Message);
             http.Response.Headers.RetryAfter = "60";

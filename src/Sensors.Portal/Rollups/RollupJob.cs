@@ -1,3 +1,4 @@
+using Sensors.Central;
 using System.Globalization;
 using Sensors.Core;
 using Sensors.Portal.Influx;

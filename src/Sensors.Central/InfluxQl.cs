@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace Sensors.Portal.Influx;
+namespace Sensors.Central;
 
 /// <summary>One series of an InfluxQL answer: its measurement, its GROUP BY tags, and rows of values (time first, as Unix milliseconds).</summary>
 public sealed record Series(string Name, IReadOnlyDictionary<string, string> Tags, IReadOnlyList<string> Columns, IReadOnlyList<object?[]> Rows)
@@ -20,7 +20,7 @@ public sealed record Series(string Name, IReadOnlyDictionary<string, string> Tag
             }
         }
 
-        throw new PortalDataException($"InfluxDB's answer has no column '{name}' (columns: {string.Join(", ", Columns)}).");
+        throw new CentralDataException($"InfluxDB's answer has no column '{name}' (columns: {string.Join(", ", Columns)}).");
     }
 
     public static DateTimeOffset Time(object?[] row) => DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(row[0], CultureInfo.InvariantCulture));
@@ -48,14 +48,14 @@ public interface IInfluxQuery
 }
 
 /// <summary>The central database could not answer: what, and what to do, in one line.</summary>
-public sealed class PortalDataException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class CentralDataException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
 /// InfluxQL over HTTP GET /query, which every InfluxDB answers (1.x natively, 2.x and 3.x through
 /// their v1 compatibility API). Several statements go in one request, separated by ';', and come
 /// back in order. Times as Unix milliseconds (epoch=ms). Read-only: GET cannot change anything.
 /// </summary>
-public sealed class InfluxQueryClient(HttpClient http, PortalOptions options) : IInfluxQuery
+public sealed class InfluxQueryClient(HttpClient http, InfluxReadOptions influx) : IInfluxQuery
 {
     /// <summary>Rows a chunk of a streamed answer holds at most.</summary>
     private const int ChunkRows = 1000;
@@ -76,7 +76,7 @@ public sealed class InfluxQueryClient(HttpClient http, PortalOptions options) : 
         }
         catch (JsonException error)
         {
-            throw new PortalDataException($"InfluxDB at {options.Influx.Url} answered {(int)response.StatusCode} with something that is not JSON; is Influx:Url the database's HTTP address?", error);
+            throw new CentralDataException($"InfluxDB at {influx.Url} answered {(int)response.StatusCode} with something that is not JSON; is Influx:Url the database's HTTP address?", error);
         }
 
         using (json)
@@ -102,7 +102,7 @@ public sealed class InfluxQueryClient(HttpClient http, PortalOptions options) : 
                 }
                 catch (Exception error) when (error is IOException or HttpRequestException)
                 {
-                    throw new PortalDataException($"InfluxDB at {options.Influx.Url} broke off its answer ({error.Message}).", error);
+                    throw new CentralDataException($"InfluxDB at {influx.Url} broke off its answer ({error.Message}).", error);
                 }
 
                 var buffer = read.Buffer;
@@ -137,7 +137,7 @@ public sealed class InfluxQueryClient(HttpClient http, PortalOptions options) : 
                     }
                     catch (JsonException error)
                     {
-                        throw new PortalDataException($"InfluxDB at {options.Influx.Url} answered {(int)response.StatusCode} with something that is not JSON; is Influx:Url the database's HTTP address?", error);
+                        throw new CentralDataException($"InfluxDB at {influx.Url} answered {(int)response.StatusCode} with something that is not JSON; is Influx:Url the database's HTTP address?", error);
                     }
 
                     using (json)
@@ -167,10 +167,10 @@ public sealed class InfluxQueryClient(HttpClient http, PortalOptions options) : 
 
     private async Task<HttpResponseMessage> SendAsync(string statements, bool chunked, CancellationToken cancellation)
     {
-        var url = new StringBuilder(options.Influx.Url.TrimEnd('/')).Append("/query?db=").Append(Uri.EscapeDataString(options.Influx.Database))
+        var url = new StringBuilder(influx.Url.TrimEnd('/')).Append("/query?db=").Append(Uri.EscapeDataString(influx.Database))
             .Append("&epoch=ms").Append(chunked ? $"&chunked=true&chunk_size={ChunkRows}" : string.Empty).Append("&q=").Append(Uri.EscapeDataString(statements));
         using var request = new HttpRequestMessage(HttpMethod.Get, url.ToString());
-        IInfluxCredentials.Authorize(request, options.Influx);
+        IInfluxCredentials.Authorize(request, influx);
 
         try
         {
@@ -178,11 +178,11 @@ public sealed class InfluxQueryClient(HttpClient http, PortalOptions options) : 
         }
         catch (HttpRequestException error)
         {
-            throw new PortalDataException($"InfluxDB at {options.Influx.Url} does not answer ({error.Message}); check that it runs and that Influx:Url is right.", error);
+            throw new CentralDataException($"InfluxDB at {influx.Url} does not answer ({error.Message}); check that it runs and that Influx:Url is right.", error);
         }
         catch (TaskCanceledException error) when (!cancellation.IsCancellationRequested)
         {
-            throw new PortalDataException($"InfluxDB at {options.Influx.Url} did not answer within {http.Timeout.TotalSeconds:0} s; it may be overloaded.", error);
+            throw new CentralDataException($"InfluxDB at {influx.Url} did not answer within {http.Timeout.TotalSeconds:0} s; it may be overloaded.", error);
         }
 
     }
@@ -196,8 +196,8 @@ public sealed class InfluxQueryClient(HttpClient http, PortalOptions options) : 
         }
 
         var reason = root.TryGetProperty("error", out var e) ? e.GetString() : response.ReasonPhrase;
-        throw new PortalDataException(response.StatusCode == System.Net.HttpStatusCode.Unauthorized
-            ? $"InfluxDB refused the portal's credentials ({reason}); check Influx:Username and Influx:PasswordFile (a user with READ on {options.Influx.Database})."
+        throw new CentralDataException(response.StatusCode == System.Net.HttpStatusCode.Unauthorized
+            ? $"InfluxDB refused the credentials ({reason}); check Influx:Username and Influx:PasswordFile (a user with READ on {influx.Database})."
             : $"InfluxDB answered {(int)response.StatusCode}: {reason}.");
     }
 
@@ -207,7 +207,7 @@ public sealed class InfluxQueryClient(HttpClient http, PortalOptions options) : 
         Array.Fill(answers, Array.Empty<Series>());
         if (!root.TryGetProperty("results", out var results))
         {
-            throw new PortalDataException(root.TryGetProperty("error", out var error) ? $"InfluxDB: {error.GetString()}" : "InfluxDB's answer has no results.");
+            throw new CentralDataException(root.TryGetProperty("error", out var error) ? $"InfluxDB: {error.GetString()}" : "InfluxDB's answer has no results.");
         }
 
         foreach (var result in results.EnumerateArray())
@@ -216,7 +216,7 @@ public sealed class InfluxQueryClient(HttpClient http, PortalOptions options) : 
             if (result.TryGetProperty("error", out var error))
             {
                 var statement = index < statements.Count ? statements[index] : "?";
-                throw new PortalDataException($"InfluxDB refused a query ({error.GetString()}): {statement}");
+                throw new CentralDataException($"InfluxDB refused a query ({error.GetString()}): {statement}");
             }
 
             if (index >= statements.Count || !result.TryGetProperty("series", out var series))
