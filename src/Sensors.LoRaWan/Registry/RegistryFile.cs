@@ -29,6 +29,12 @@ public sealed class DeviceTypeSpec
 
     /// <summary>For <c>network-server</c> and JavaScript codecs: our field → "$.path" in the decoded object, optionally "* factor".</summary>
     public Dictionary<string, string> Fields { get; set; } = [];
+
+    /// <summary>How often a device of this type sends, in seconds (<c>uplink_every_s</c>): the operations console calls it silent after three missed uplinks. Unset: silent after 24 h.</summary>
+    public int? UplinkEveryS { get; set; }
+
+    /// <summary>For lamp controllers: the lamp's rated power at 100 % (<c>rated_power_w</c>); the console flags a lamp drawing far from it for its dimming level.</summary>
+    public double? RatedPowerW { get; set; }
 }
 
 public sealed class DeviceSpec

@@ -1,3 +1,4 @@
+using Sensors.Central;
 using System.Globalization;
 using System.Text;
 using Sensors.Core;

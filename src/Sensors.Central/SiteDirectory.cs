@@ -1,8 +1,7 @@
-using Sensors.Central;
 using Sensors.Core;
 using Sensors.Sites;
 
-namespace Sensors.Portal.Data;
+namespace Sensors.Central;
 
 /// <summary>
 /// The schools the portal knows by name: the site files of firmware-config/sites (names, time
