@@ -10,6 +10,20 @@ public sealed record Series(string Name, IReadOnlyDictionary<string, string> Tag
 {
     public string Tag(string key) => Tags.TryGetValue(key, out var value) ? value : string.Empty;
 
+    /// <summary>The column's index, or -1 when the answer has no such column (a field never written).</summary>
+    public int Find(string name)
+    {
+        for (var i = 0; i < Columns.Count; i++)
+        {
+            if (Columns[i] == name)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     public int Column(string name)
     {
         for (var i = 0; i < Columns.Count; i++)

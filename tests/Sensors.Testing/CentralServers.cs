@@ -1,0 +1,132 @@
+using System.Text.Json;
+
+namespace Sensors.Testing;
+
+/// <summary>
+/// npm's oidc-provider (tests/Sensors.Testing/oidc/provider.mjs) on a free loopback port: a real
+/// OpenID Provider with one client and the users given (login → name, email, roles). Its
+/// development sign-in form takes any password.
+/// </summary>
+public sealed class OidcProvider : IDisposable
+{
+    public const string ClientId = "sensors-console";
+    public const string ClientSecret = "console-test-secret";
+
+    private readonly TempFolder _folder = new("oidc");
+    private readonly ServerProcess _process;
+
+    public OidcProvider(IEnumerable<string> redirectUris, IReadOnlyDictionary<string, (string Name, string[] Roles)> users, int? port = null)
+    {
+        var script = RepoPaths.Of("tests/Sensors.Testing/oidc/provider.mjs");
+        if (!Directory.Exists(RepoPaths.Of("tests/Sensors.Testing/oidc/node_modules/oidc-provider")))
+        {
+            throw new InvalidOperationException("oidc-provider is not installed: run scripts/test, which installs it (npm install in tests/Sensors.Testing/oidc).");
+        }
+
+        Port = port ?? FreePort.Next();
+        var config = _folder.File("config.json");
+        File.WriteAllText(config, JsonSerializer.Serialize(new
+        {
+            clients = new[] { new { client_id = ClientId, client_secret = ClientSecret, redirect_uris = redirectUris.ToArray() } },
+            users = users.ToDictionary(u => u.Key, u => new { name = u.Value.Name, email = $"{u.Key}@ville.example", roles = u.Value.Roles }),
+        }));
+        _process = new ServerProcess("oidc-provider", "node", script, Port.ToString(System.Globalization.CultureInfo.InvariantCulture), config);
+        Start();
+    }
+
+    public int Port { get; }
+
+    public Uri Issuer => new($"http://127.0.0.1:{Port}");
+
+    public string Output => _process.Output;
+
+    public void Start()
+    {
+        _process.Start();
+        _process.WaitForOutput("oidc-provider ready", TimeSpan.FromSeconds(30));
+    }
+
+    public void Stop() => _process.Stop();
+
+    public void Dispose()
+    {
+        _process.Dispose();
+        _folder.Dispose();
+    }
+}
+
+/// <summary>
+/// An SMTP sink: Debian's python3-aiosmtpd on a free loopback port, every message kept as a file
+/// in a Maildir in a temp folder, stopped by PID.
+/// </summary>
+public sealed class SmtpSink : IDisposable
+{
+    private readonly TempFolder _folder = new("smtp");
+    private readonly ServerProcess _process;
+
+    public SmtpSink()
+    {
+        Port = FreePort.Next();
+        Directory.CreateDirectory(Path.Combine(_folder.Path, "mail"));
+        _process = new ServerProcess("aiosmtpd", "/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "aiosmtpd.handlers.Mailbox", Path.Combine(_folder.Path, "mail"));
+        _process.Start();
+        _process.WaitForPort(Port, TimeSpan.FromSeconds(20));
+    }
+
+    public int Port { get; }
+
+    /// <summary>Every message received so far, as text (headers and body), oldest first.</summary>
+    public IReadOnlyList<string> Messages()
+    {
+        var root = Path.Combine(_folder.Path, "mail");
+        return [.. new[] { "new", "cur" }.Select(d => Path.Combine(root, d)).Where(Directory.Exists)
+            .SelectMany(Directory.EnumerateFiles).OrderBy(File.GetLastWriteTimeUtc).Select(File.ReadAllText)];
+    }
+
+    public void Dispose()
+    {
+        _process.Dispose();
+        _folder.Dispose();
+    }
+}
+
+/// <summary>
+/// A real Prometheus Alertmanager (Debian's prometheus-alertmanager) on a free loopback port, with
+/// the configuration given (@SMTP@ replaced by the sink's address), its data in a temp folder, no
+/// cluster, stopped by PID.
+/// </summary>
+public sealed class AlertmanagerServer : IDisposable
+{
+    private readonly TempFolder _folder = new("alertmanager");
+    private readonly ServerProcess _process;
+
+    public AlertmanagerServer(string config)
+    {
+        Port = FreePort.Next();
+        var path = _folder.File("alertmanager.yml");
+        File.WriteAllText(path, config);
+        _process = new ServerProcess("alertmanager", "/usr/bin/prometheus-alertmanager",
+            $"--config.file={path}", $"--storage.path={_folder.File("data")}", $"--web.listen-address=127.0.0.1:{Port}", "--cluster.listen-address=", "--log.level=warn");
+        Start();
+    }
+
+    public int Port { get; }
+
+    public Uri Url => new($"http://127.0.0.1:{Port}/");
+
+    public string Output => _process.Output;
+
+    public void Start()
+    {
+        _process.Start();
+        _process.WaitForPort(Port, TimeSpan.FromSeconds(30));
+    }
+
+    public void Stop() => _process.Stop();
+
+    public void Dispose()
+    {
+        _process.Dispose();
+        _folder.Dispose();
+    }
+}
