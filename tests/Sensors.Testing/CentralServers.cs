@@ -67,7 +67,10 @@ public sealed class SmtpSink : IDisposable
     public SmtpSink()
     {
         Port = FreePort.Next();
-        Directory.CreateDirectory(Path.Combine(_folder.Path, "mail"));
+        foreach (var sub in new[] { "tmp", "new", "cur" })
+        {
+            Directory.CreateDirectory(Path.Combine(_folder.Path, "mail", sub)); // a Maildir
+        }
         _process = new ServerProcess("aiosmtpd", "/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{Port}", "-c", "aiosmtpd.handlers.Mailbox", Path.Combine(_folder.Path, "mail"));
         _process.Start();
         _process.WaitForPort(Port, TimeSpan.FromSeconds(20));
@@ -75,12 +78,34 @@ public sealed class SmtpSink : IDisposable
 
     public int Port { get; }
 
-    /// <summary>Every message received so far, as text (headers and body), oldest first.</summary>
+    /// <summary>Every message received so far, as text (headers and bodies, quoted-printable and encoded words decoded), oldest first.</summary>
     public IReadOnlyList<string> Messages()
     {
         var root = Path.Combine(_folder.Path, "mail");
         return [.. new[] { "new", "cur" }.Select(d => Path.Combine(root, d)).Where(Directory.Exists)
-            .SelectMany(Directory.EnumerateFiles).OrderBy(File.GetLastWriteTimeUtc).Select(File.ReadAllText)];
+            .SelectMany(Directory.EnumerateFiles).OrderBy(File.GetLastWriteTimeUtc).Select(f => Decode(File.ReadAllText(f)))];
+    }
+
+    /// <summary>Quoted-printable (soft breaks, =XX as UTF-8 bytes) and RFC 2047 Q-encoded words, as Alertmanager writes them.</summary>
+    public static string Decode(string raw)
+    {
+        var words = System.Text.RegularExpressions.Regex.Replace(raw, @"=\?utf-8\?q\?(?<text>.*?)\?=\s*", m => m.Groups["text"].Value.Replace('_', ' '), System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        var text = System.Text.RegularExpressions.Regex.Replace(words, "=\r?\n", string.Empty);
+        var bytes = new List<byte>(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '=' && i + 2 < text.Length && Uri.IsHexDigit(text[i + 1]) && Uri.IsHexDigit(text[i + 2]))
+            {
+                bytes.Add(Convert.ToByte(text.Substring(i + 1, 2), 16));
+                i += 2;
+            }
+            else
+            {
+                bytes.AddRange(System.Text.Encoding.UTF8.GetBytes(text[i].ToString()));
+            }
+        }
+
+        return System.Text.Encoding.UTF8.GetString(bytes.ToArray());
     }
 
     public void Dispose()
@@ -100,9 +125,9 @@ public sealed class AlertmanagerServer : IDisposable
     private readonly TempFolder _folder = new("alertmanager");
     private readonly ServerProcess _process;
 
-    public AlertmanagerServer(string config)
+    public AlertmanagerServer(string config, int? port = null)
     {
-        Port = FreePort.Next();
+        Port = port ?? FreePort.Next();
         var path = _folder.File("alertmanager.yml");
         File.WriteAllText(path, config);
         _process = new ServerProcess("alertmanager", "/usr/bin/prometheus-alertmanager",
