@@ -173,11 +173,11 @@ public static class ConsoleApp
         var city = options.City;
         app.MapGet("/", (ConsolePages pages, HttpContext http) => Page(http, null, viewer => pages.HomeAsync(viewer, http.RequestAborted)!));
         app.MapGet("/passerelles", (ConsolePages pages, HttpContext http) => Page(http, null, viewer => pages.GatewaysAsync(viewer, http.Request.Query, http.RequestAborted)!));
-        app.MapGet("/passerelles/{id}", (string id, ConsolePages pages, HttpContext http) => Page(http, null, viewer => Routable(id) ? pages.GatewayAsync(viewer, id, http.RequestAborted) : NotFound()));
+        app.MapGet("/passerelles/{**id}", (string id, ConsolePages pages, HttpContext http) => Page(http, null, viewer => Routable(id) ? pages.GatewayAsync(viewer, Id(id), http.RequestAborted) : NotFound()));
         app.MapGet("/capteurs", (ConsolePages pages, HttpContext http) => Page(http, "environment", viewer => pages.SensorsAsync(viewer, http.Request.Query, http.RequestAborted)!));
-        app.MapGet("/capteurs/{id}", (string id, ConsolePages pages, HttpContext http) => Page(http, "environment", viewer => Routable(id) ? pages.SensorAsync(viewer, id, http.RequestAborted) : NotFound()));
+        app.MapGet("/capteurs/{**id}", (string id, ConsolePages pages, HttpContext http) => Page(http, "environment", viewer => Routable(id) ? pages.SensorAsync(viewer, Id(id), http.RequestAborted) : NotFound()));
         app.MapGet("/appareils", (ConsolePages pages, HttpContext http) => Page(http, null, viewer => pages.DevicesAsync(viewer, http.Request.Query, http.RequestAborted)!));
-        app.MapGet("/appareils/{eui}", (string eui, ConsolePages pages, HttpContext http) => Page(http, null, viewer => Routable(eui) ? pages.DeviceAsync(viewer, eui, http.RequestAborted) : NotFound()));
+        app.MapGet("/appareils/{**eui}", (string eui, ConsolePages pages, HttpContext http) => Page(http, null, viewer => Routable(eui) ? pages.DeviceAsync(viewer, Id(eui), http.RequestAborted) : NotFound()));
         app.MapGet("/eclairage", (ConsolePages pages, HttpContext http) => Page(http, "lighting", viewer => pages.LightingAsync(viewer, http.Request.Query, http.RequestAborted)!));
         app.MapGet("/alertes", (ConsolePages pages, HttpContext http) => Page(http, null, viewer => Task.FromResult<string?>(pages.Alerts(viewer))));
         app.MapGet("/etat", (ConsolePages pages, HttpContext http) => Page(http, null, viewer => Task.FromResult<string?>(pages.Status(viewer))));
@@ -218,6 +218,13 @@ public static class ConsoleApp
             return await render(viewer) is { } page ? Results.Text(page, Html) : Results.Text(ConsoleLayout.NotFound(city, viewer), Html, statusCode: 404);
         }
     }
+
+    /// <summary>
+    /// The id as the data holds it: the server decodes an address's path except "%2F", which stays
+    /// as written so that it cannot split the path; an id with a slash (a gateway named
+    /// "gw-&lt;/script&gt;") is linked with %2F, and found again here.
+    /// </summary>
+    private static string Id(string routed) => routed.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>An id from an address that may be looked up: what the data can hold, at most 256 characters, no control character.</summary>
     private static bool Routable(string id) => SiteDirectory.IsRoutable(id);

@@ -49,9 +49,11 @@ public static class FleetData
           - { dev_eui: B000000000000005, type: t-lamp, site: gare, lamp_id: lp-fine, street: place }
         """;
 
-    public static void Write(InfluxServer influx, IEnumerable<string> lines)
+    public static void Write(InfluxServer influx, IEnumerable<string> lines) => Write(influx, Database, lines);
+
+    public static void Write(InfluxServer influx, string database, IEnumerable<string> lines)
     {
-        using var response = influx.Http.PostAsync($"write?db={Database}&precision=s", new StringContent(string.Join('\n', lines))).GetAwaiter().GetResult();
+        using var response = influx.Http.PostAsync($"write?db={database}&precision=s", new StringContent(string.Join('\n', lines))).GetAwaiter().GetResult();
         if (!response.IsSuccessStatusCode)
         {
             throw new InvalidOperationException($"InfluxDB refused the lines: {(int)response.StatusCode} {response.Content.ReadAsStringAsync().GetAwaiter().GetResult()}");

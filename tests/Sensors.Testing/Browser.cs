@@ -21,9 +21,10 @@ public static class Browser
     });
 
     /// <summary>A French desktop context in which a request to anywhere but 127.0.0.1 is refused and added to <paramref name="elsewhere"/>.</summary>
-    public static async Task<IBrowserContext> LocalContextAsync(IBrowser browser, List<string> elsewhere, Action? onRequest = null, bool bypassCsp = false)
+    /// <paramref name="ignoreHttpsErrors"/>: the operations console's tests serve HTTPS with a self-signed certificate.
+    public static async Task<IBrowserContext> LocalContextAsync(IBrowser browser, List<string> elsewhere, Action? onRequest = null, bool bypassCsp = false, bool ignoreHttpsErrors = false)
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "fr-FR", ViewportSize = new ViewportSize { Width = 1280, Height = 900 }, BypassCSP = bypassCsp });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "fr-FR", ViewportSize = new ViewportSize { Width = 1280, Height = 900 }, BypassCSP = bypassCsp, IgnoreHTTPSErrors = ignoreHttpsErrors });
         await context.RouteAsync("**/*", async route =>
         {
             onRequest?.Invoke();

@@ -110,7 +110,7 @@ public sealed class RoleMapping(OidcOptions options) : IClaimsTransformation
             return Task.FromResult(principal);
         }
 
-        foreach (var value in Values(principal).Distinct(StringComparer.Ordinal))
+        foreach (var value in Values(principal).Distinct(StringComparer.Ordinal).ToList())
         {
             var role = options.Roles.TryGetValue(value, out var mapped) ? mapped : value;
             if (OidcOptions.ConsoleRoles.Contains(role) && !identity.HasClaim(ClaimTypes.Role, role))

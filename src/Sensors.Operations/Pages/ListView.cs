@@ -33,6 +33,9 @@ public static class ListView
         ["unknown"] = ("Non enregistré", "Unregistered"),
     };
 
+    /// <summary>Rows a list shows at once: a page stays light on a city's 3,000 sensors; the filters narrow it first.</summary>
+    public const int PageSize = 200;
+
     public static string StateBadge(IFleetRow row) => StateBadge(RowState.Of(row));
 
     public static string StateBadge(string state)
@@ -71,10 +74,14 @@ public static class ListView
         rows = sortColumn is null
             ? rows.OrderByDescending(r => r.Problems.Count == 0 ? 0 : r.Problems.Max(p => p.Rank)).ThenBy(r => r.Site, StringComparer.Ordinal).ThenBy(r => r.Key, StringComparer.Ordinal)
             : descending ? rows.OrderByDescending(r => sortColumn.Sort(r), Comparer<IComparable?>.Default) : rows.OrderBy(r => sortColumn.Sort(r), Comparer<IComparable?>.Default);
-        var shown = rows.ToList();
+        var matching = rows.ToList();
+        var pages = Math.Max(1, (matching.Count + PageSize - 1) / PageSize);
+        var page = int.TryParse(Query("page"), System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out var asked) && asked >= 1 && asked <= pages ? asked : 1;
+        var shown = matching.Skip((page - 1) * PageSize).Take(PageSize).ToList();
 
-        html.Append(ScrollBox(captionFr)).Append("<table><caption>").Append(captionFr).Append(" : ").Append(shown.Count).Append(" sur ").Append(all.Count)
-            .Append(PageLook.En($"{captionEn}: {shown.Count} of {all.Count}")).Append("</caption><thead><tr>");
+        var range = matching.Count <= PageSize ? $"{matching.Count}" : $"{((page - 1) * PageSize) + 1} à {((page - 1) * PageSize) + shown.Count} des {matching.Count} retenus";
+        html.Append(ScrollBox(captionFr)).Append("<table><caption>").Append(captionFr).Append(" : ").Append(range).Append(" sur ").Append(all.Count)
+            .Append(PageLook.En($"{captionEn}: {(matching.Count <= PageSize ? $"{matching.Count}" : $"{((page - 1) * PageSize) + 1} to {((page - 1) * PageSize) + shown.Count} of {matching.Count} matching")} of {all.Count}")).Append("</caption><thead><tr>");
         foreach (var column in columns)
         {
             var sorted = sortColumn == column;
@@ -104,6 +111,23 @@ public static class ListView
         }
 
         html.Append("</tbody></table></div>\n");
+        if (pages > 1)
+        {
+            html.Append("<nav aria-label=\"Pages de la liste\"><ul>");
+            for (var p = 1; p <= pages; p++)
+            {
+                var link = new StringBuilder(path).Append("?page=").Append(p);
+                foreach (var (key, value) in new[] { ("service", service), ("site", site), ("etat", state), ("tri", sortColumn?.Key ?? string.Empty), ("ordre", sortColumn is null ? string.Empty : descending ? "desc" : "asc") }.Where(x => x.Item2.Length > 0))
+                {
+                    link.Append('&').Append(key).Append('=').Append(Uri.EscapeDataString(value));
+                }
+
+                html.Append("<li><a href=\"").Append(PageLook.Encode(link.ToString())).Append('"').Append(p == page ? " aria-current=\"page\"" : string.Empty).Append(">Page ").Append(p).Append("</a></li>");
+            }
+
+            html.Append("</ul></nav>\n");
+        }
+
         if (shown.Count == 0)
         {
             html.Append("<p>Rien ne correspond à ces filtres.").Append(PageLook.En("Nothing matches these filters.")).Append("</p>\n");
