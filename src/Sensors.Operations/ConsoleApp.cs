@@ -112,17 +112,27 @@ public static class ConsoleApp
         app.UseForwardedHeaders();
         app.Use(async (context, next) =>
         {
-            // Every answer: no script, no frame, nothing cached (private data), no referrer.
-            context.Response.Headers.ContentSecurityPolicy = policy;
-            context.Response.Headers.XContentTypeOptions = "nosniff";
-            context.Response.Headers.XFrameOptions = "DENY";
-            context.Response.Headers["Referrer-Policy"] = "no-referrer";
-            context.Response.Headers.CacheControl = context.Request.Path == "/style.css" ? "public, max-age=86400" : "no-store";
-            if (context.Request.IsHttps)
+            // Every answer, errors included (set as it starts, after any Clear()): no script, no
+            // frame, nothing cached (private data), no referrer.
+            context.Response.OnStarting(() =>
             {
-                context.Response.Headers.StrictTransportSecurity = "max-age=31536000";
-            }
+                var headers = context.Response.Headers;
+                headers.ContentSecurityPolicy = policy;
+                headers.XContentTypeOptions = "nosniff";
+                headers.XFrameOptions = "DENY";
+                headers["Referrer-Policy"] = "no-referrer";
+                if (context.Request.Path != "/style.css")
+                {
+                    headers.CacheControl = "no-store";
+                }
 
+                if (context.Request.IsHttps)
+                {
+                    headers.StrictTransportSecurity = "max-age=31536000";
+                }
+
+                return Task.CompletedTask;
+            });
             await next();
         });
         app.Use(async (context, next) =>
@@ -145,7 +155,6 @@ public static class ConsoleApp
                 if (status == 503)
                 {
                     log.LogWarning("{Path} not answered, {What} did not answer: {Reason}", context.Request.Path, error is CentralDataException ? "the database" : $"the identity provider at {options.Oidc.Authority}", error.Message);
-                    context.Response.Headers.RetryAfter = "60";
                 }
                 else
                 {
@@ -154,6 +163,11 @@ public static class ConsoleApp
 
                 context.Response.Clear();
                 context.Response.StatusCode = status;
+                if (status == 503)
+                {
+                    context.Response.Headers.RetryAfter = "60";
+                }
+
                 context.Response.ContentType = Html;
                 await context.Response.WriteAsync(page);
             }
@@ -197,6 +211,7 @@ public static class ConsoleApp
         });
         app.MapGet("/style.css", (HttpContext http) =>
         {
+            http.Response.Headers.CacheControl = "public, max-age=86400";
             http.Response.Headers.ETag = $"\"{StyleTag}\"";
             return http.Request.Headers.IfNoneMatch == $"\"{StyleTag}\"" ? Results.StatusCode(304) : Results.Text(Css, "text/css; charset=utf-8");
         }).AllowAnonymous();

@@ -66,6 +66,7 @@ public static class ConsoleAuth
                 o.NonceCookie.SecurePolicy = CookieSecurePolicy.Always;
                 o.NonceCookie.SameSite = SameSiteMode.Lax;
                 o.BackchannelTimeout = TimeSpan.FromSeconds(10);
+                o.RefreshInterval = TimeSpan.FromSeconds(10); // after the provider was down, try its metadata again within seconds, not the default 5 minutes
                 o.Events.OnRemoteFailure = async context =>
                 {
                     // A refused or broken sign-in ends on a page that says so, never in another

@@ -22,9 +22,10 @@ public static class ConsoleLayout
         form.filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end;margin:.5rem 0}
         form.filters label{display:flex;flex-direction:column;font-size:.95rem}
         select{font:inherit;padding:.15rem .3rem}
-        .todo{list-style:none;padding:0;margin:0;display:grid;gap:.5rem}
-        .todo li{background:var(--paper);border:1px solid #ccc;border-left:.4rem solid var(--orange);padding:.4rem .7rem;border-radius:.4rem}
-        .todo li.critical{border-left-color:var(--red)}.todo li.info{border-left-color:var(--none)}
+        .todo{background:var(--paper);border:1px solid #ccc;border-left:.4rem solid var(--orange);padding:.2rem .8rem;border-radius:.4rem;margin:.5rem 0;list-style:none}
+        ul.problems{padding:0;margin:0}li.todo{padding:.4rem .8rem}
+        .todo.critical{border-left-color:var(--red)}.todo.info{border-left-color:var(--none)}
+        .todo h3{margin:.4rem 0 .2rem}.todo p{margin:.2rem 0}
         .counts{display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:.6rem}
         td ul{margin:0;padding-left:1rem}
         """;

@@ -88,24 +88,35 @@ public sealed class ConsolePages(FleetState fleet, AlertSender alerts, IInfluxQu
                 return;
             }
 
-            html.Append("<ul class=\"todo\">");
-            foreach (var (row, problem) in todo.Take(200))
+            // One block per rule, the most urgent first: "Dérive suspectée: 30 capteurs", what to do
+            // once, then where (folded when long). Monday morning reads the headings.
+            foreach (var group in todo.GroupBy(t => t.Problem.Rule).OrderByDescending(g => g.Max(t => t.Problem.Rank)).ThenByDescending(g => g.Count()))
             {
-                var rule = Rules.All.First(r => r.Rule == problem.Rule);
-                html.Append("<li class=\"").Append(problem.Severity).Append("\"><strong>").Append(rule.Fr).Append("</strong> : ").Append(Describe(row).KindFr).Append(' ').Append(Link(row))
-                    .Append(" (").Append(PageLook.Encode(row.Site)).Append(", ").Append(ListView.ServiceNames.GetValueOrDefault(row.Service).Fr ?? row.Service).Append(") – ").Append(PageLook.Encode(problem.Fr));
-                if (problem.Since is { } since)
+                var rule = Rules.All.First(r => r.Rule == group.Key);
+                var first = group.First().Problem;
+                var kinds = group.Select(t => Describe(t.Row).KindFr).Distinct().ToList();
+                html.Append("<section class=\"todo ").Append(first.Severity).Append("\"><h3>").Append(rule.Fr).Append(" : ").Append(group.Count()).Append(' ').Append(string.Join(", ", kinds)).Append(group.Count() > 1 ? "s" : string.Empty)
+                    .Append(PageLook.En($"{rule.En}: {group.Count()}")).Append("</h3>\n<p><em>").Append(PageLook.Encode(first.DoFr)).Append("</em>").Append(PageLook.En(PageLook.Encode(first.DoEn))).Append("</p>\n")
+                    .Append("<details").Append(group.Count() <= 5 ? " open" : string.Empty).Append("><summary>Où").Append(PageLook.En("Where")).Append("</summary><ul>");
+                foreach (var (row, problem) in group.OrderBy(t => t.Problem.Since ?? snapshot.At).ThenBy(t => t.Row.Key, StringComparer.Ordinal).Take(200))
                 {
-                    html.Append(", depuis ").Append(ListView.When(since, snapshot.At, Zone));
+                    html.Append("<li>").Append(Describe(row).KindFr).Append(' ').Append(Link(row)).Append(" (").Append(PageLook.Encode(row.Site)).Append(", ")
+                        .Append(ListView.ServiceNames.GetValueOrDefault(row.Service).Fr ?? row.Service).Append(") – ").Append(PageLook.Encode(problem.Fr));
+                    if (problem.Since is { } since)
+                    {
+                        html.Append(", depuis ").Append(ListView.When(since, snapshot.At, Zone));
+                    }
+
+                    html.Append(PageLook.En(PageLook.Encode(problem.En))).Append("</li>");
                 }
 
-                html.Append(". <em>").Append(PageLook.Encode(problem.DoFr)).Append("</em>").Append(PageLook.En($"{rule.En}: {PageLook.Encode(problem.En)}. {PageLook.Encode(problem.DoEn)}")).Append("</li>");
-            }
+                html.Append("</ul>");
+                if (group.Count() > 200)
+                {
+                    html.Append("<p>… et ").Append(group.Count() - 200).Append(" autres : voir la liste.").Append(PageLook.En($"… and {group.Count() - 200} more: see the list.")).Append("</p>");
+                }
 
-            html.Append("</ul>\n");
-            if (todo.Count > 200)
-            {
-                html.Append("<p>… et ").Append(todo.Count - 200).Append(" autres : voir chaque liste.").Append(PageLook.En($"… and {todo.Count - 200} more: see each list.")).Append("</p>\n");
+                html.Append("</details></section>\n");
             }
         });
     }
@@ -442,10 +453,10 @@ public sealed class ConsolePages(FleetState fleet, AlertSender alerts, IInfluxQu
             return;
         }
 
-        html.Append("<ul class=\"todo\">");
+        html.Append("<ul class=\"problems\">");
         foreach (var problem in row.Problems.OrderByDescending(p => p.Rank))
         {
-            html.Append("<li class=\"").Append(problem.Severity).Append("\"><strong>").Append(Rules.All.First(r => r.Rule == problem.Rule).Fr).Append("</strong> : ").Append(PageLook.Encode(problem.Fr));
+            html.Append("<li class=\"todo ").Append(problem.Severity).Append("\"><strong>").Append(Rules.All.First(r => r.Rule == problem.Rule).Fr).Append("</strong> : ").Append(PageLook.Encode(problem.Fr));
             if (problem.Since is { } since)
             {
                 html.Append(", depuis ").Append(ListView.When(since, now, Zone));
