@@ -46,11 +46,25 @@ public static class SimulateCommand
 
         output.WriteLine($"Field simulation: {devices.Count} LoRaWAN device(s) and 2 trucks; {sent} message(s) for the last {settings.Simulation.Backfill}, then a round every {settings.Simulation.Interval} on {settings.Mqtt.Host}:{settings.Mqtt.Port}.");
         using var timer = new PeriodicTimer(settings.Simulation.Interval, time);
+        var silent = settings.Simulation.SilentDevice.ToLowerInvariant();
+        var silentFrom = silent.Length > 0 ? time.GetUtcNow() + settings.Simulation.SilentAfter : DateTimeOffset.MaxValue;
+        var saidSilent = false;
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                await PublishAsync(client, field.Tick(time.GetUtcNow(), settings.Simulation.Interval), cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<FieldMessage> messages = field.Tick(time.GetUtcNow(), settings.Simulation.Interval);
+                if (time.GetUtcNow() >= silentFrom)
+                {
+                    messages = [.. messages.Where(m => !m.Payload.Contains(silent, StringComparison.OrdinalIgnoreCase))];
+                    if (!saidSilent)
+                    {
+                        output.WriteLine($"Field simulation: device {settings.Simulation.SilentDevice} stops sending now (Simulation:SilentDevice), as a flat battery would.");
+                        saidSilent = true;
+                    }
+                }
+
+                await PublishAsync(client, messages, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -98,6 +99,10 @@ public static class ConsoleApp
         builder.Services.AddSingleton<ConsolePages>();
         builder.Services.AddHostedService<FleetService>();
         ConsoleAuth.Add(builder.Services, options);
+        if (options.KeysDirectory.Length > 0)
+        {
+            builder.Services.AddDataProtection().PersistKeysToFileSystem(Directory.CreateDirectory(options.KeysDirectory)).SetApplicationName("sensors-console");
+        }
         services?.Invoke(builder.Services);
 
         var app = builder.Build();

@@ -39,6 +39,9 @@ public sealed class ConsoleOptions
     /// <summary>How often the fleet is read and the rules evaluated (pages show that reading; alerts follow it).</summary>
     public TimeSpan Every { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Where the keys that protect the session cookies are kept, so that a restart signs nobody out (the unit's state directory); empty: in memory.</summary>
+    public string KeysDirectory { get; set; } = string.Empty;
+
     /// <summary>The database's retention policy of the minute data; empty: the database's default, where the gateways write.</summary>
     public string Policy { get; set; } = string.Empty;
 

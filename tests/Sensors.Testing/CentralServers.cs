@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Sensors.Testing;
 
 /// <summary>
-/// npm's oidc-provider (tests/Sensors.Testing/oidc/provider.mjs) on a free loopback port: a real
+/// npm's oidc-provider (deploy/local/oidc/provider.mjs) on a free loopback port: a real
 /// OpenID Provider with one client and the users given (login → name, email, roles). Its
 /// development sign-in form takes any password.
 /// </summary>
@@ -17,10 +17,10 @@ public sealed class OidcProvider : IDisposable
 
     public OidcProvider(IEnumerable<string> redirectUris, IReadOnlyDictionary<string, (string Name, string[] Roles)> users, int? port = null)
     {
-        var script = RepoPaths.Of("tests/Sensors.Testing/oidc/provider.mjs");
-        if (!Directory.Exists(RepoPaths.Of("tests/Sensors.Testing/oidc/node_modules/oidc-provider")))
+        var script = RepoPaths.Of("deploy/local/oidc/provider.mjs");
+        if (!Directory.Exists(RepoPaths.Of("deploy/local/oidc/node_modules/oidc-provider")))
         {
-            throw new InvalidOperationException("oidc-provider is not installed: run scripts/test, which installs it (npm install in tests/Sensors.Testing/oidc).");
+            throw new InvalidOperationException("oidc-provider is not installed: run scripts/test, which installs it (npm install in deploy/local/oidc).");
         }
 
         Port = port ?? FreePort.Next();

@@ -201,12 +201,14 @@ public static class Rules
             problems.Add(Make("lamp_dark_at_night", "éteinte en pleine nuit", "dark at night", "Vérifier la lampe et le contrôleur.", "Check the lamp and its controller."));
         }
 
-        if (l.On == true && l.RatedW is { } rated && rated > 0 && l.PowerW is { } power)
+        // Only where the controller reports its dimming: a plain switch (WS558) may dim through the
+        // driver without saying so, and its power alone would read as a fault every night.
+        if (l.On == true && l.RatedW is { } rated && rated > 0 && l.PowerW is { } power && l.DimPct is { } dim)
         {
-            var expected = rated * (l.DimPct ?? 100) / 100;
+            var expected = rated * dim / 100;
             if (Math.Abs(power - expected) > rated * rules.PowerTolerancePct / 100)
             {
-                problems.Add(Make("lamp_power", $"{power:0} W pour {expected:0} W attendus ({l.DimPct ?? 100:0} % de {rated:0} W)", $"{power:0} W where {expected:0} W are expected ({l.DimPct ?? 100:0} % of {rated:0} W)",
+                problems.Add(Make("lamp_power", $"{power:0} W pour {expected:0} W attendus ({dim:0} % de {rated:0} W)", $"{power:0} W where {expected:0} W are expected ({dim:0} % of {rated:0} W)",
                     "Lampe ou ballast fatigué : à contrôler.", "A worn lamp or driver: to check."));
             }
         }

@@ -16,6 +16,11 @@ public sealed class SimulationOptions
     /// <summary>After the backfill, go on producing readings live (false when emulated sensors take over, as in the demo).</summary>
     public bool Live { get; set; } = true;
 
+    /// <summary>`sensors simulate-field`: a device (its DevEUI) that stops sending after <see cref="SilentAfter"/> of live rounds, as a flat battery would (the demo shows the console noticing).</summary>
+    public string SilentDevice { get; set; } = string.Empty;
+
+    public TimeSpan SilentAfter { get; set; } = TimeSpan.Zero;
+
     /// <summary>One seed, one school day: the same seed gives the same readings.</summary>
     public int Seed { get; set; } = 1;
 
