@@ -113,17 +113,28 @@ public sealed class AlertmanagerTests(ITestOutputHelper output) : IDisposable
     {
         _influx.CreateDatabase("fleet");
         var port = FreePort.Next();
-        FleetData.Write(_influx, [$"gateway,gateway_id=gw-silencieuse report_interval_s=60i,version=\"1.0\" {FleetData.S(DateTimeOffset.UtcNow.AddHours(-1))}"]);
-        await using var console = await ConsoleHost.StartAsync(ConsoleSettings(new Uri($"http://127.0.0.1:{port}/")));
+        FleetData.Write(_influx, [
+            $"gateway,gateway_id=gw-silencieuse report_interval_s=60i,version=\"1.0\" {FleetData.S(DateTimeOffset.UtcNow.AddHours(-1))}",
+            $"gateway,gateway_id=gw-dechets-silencieuse report_interval_s=60i,version=\"1.0\" {FleetData.S(DateTimeOffset.UtcNow.AddHours(-1))}",
+        ]);
+        var settings = ConsoleSettings(new Uri($"http://127.0.0.1:{port}/"));
+        settings["GatewayServices:gw-dechets"] = "waste";
+        await using var console = await ConsoleHost.StartAsync(settings);
         var sender = console.Services.GetRequiredService<AlertSender>();
         var failing = await EventuallyAsync(() => sender.Status, s => s.FailingSince is not null, TimeSpan.FromSeconds(20), "the console saying Alertmanager fails");
         Assert.Contains("127.0.0.1", failing.LastError, StringComparison.Ordinal);
-        Assert.Equal(1, failing.Firing);
+        Assert.Equal(2, failing.Firing);
 
         using var alertmanager = new AlertmanagerServer(ShippedConfig(), port);
         await EventuallyAsync(() => sender.Status, s => s.FailingSince is null && s.LastSent is not null, TimeSpan.FromSeconds(40), "the alert delivered once Alertmanager answers (backoff of 5, 10, 20 s)");
         var mail = await EventuallyAsync(() => _smtp.Messages().FirstOrDefault(m => m.Contains("gw-silencieuse", StringComparison.Ordinal)), m => m is not null, TimeSpan.FromSeconds(30), "the alert's e-mail");
         Assert.Contains("gateway_not_reporting", mail, StringComparison.Ordinal);
+        Assert.Contains("To: environnement-capteurs@ville.example", mail, StringComparison.Ordinal);
+
+        // Each service's alerts to its own address (the shipped routes).
+        var waste = await EventuallyAsync(() => _smtp.Messages().FirstOrDefault(m => m.Contains("gw-dechets-silencieuse", StringComparison.Ordinal)), m => m is not null, TimeSpan.FromSeconds(30), "the waste service's e-mail");
+        Assert.Contains("To: dechets-capteurs@ville.example", waste, StringComparison.Ordinal);
+        Assert.DoesNotContain("gw-dechets-silencieuse", mail, StringComparison.Ordinal);
     }
 
     public void Dispose()

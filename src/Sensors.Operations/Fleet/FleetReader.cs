@@ -54,7 +54,6 @@ public sealed class FleetReader(IInfluxQuery influx, ConsoleOptions options, Sit
             windows.TryAdd(fallback, 0);
         }
 
-        var firstWindow = statements.Count;
         foreach (var window in windows.Keys.ToList())
         {
             windows[window] = statements.Count;
@@ -67,7 +66,6 @@ public sealed class FleetReader(IInfluxQuery influx, ConsoleOptions options, Sit
         var registered = registry();
         var devices = Devices(registered, answer[4], answer[5], answer[6], answer[7], answer[8], now);
         var lamps = Lamps(registered, answer[9], now);
-        _ = firstWindow;
         return new FleetSnapshot(now, gateways, sensors, devices, lamps);
     }
 
