@@ -30,6 +30,11 @@ public static class FleetData
             model: BIN-1
             codec: network-server
             uplink_every_s: 600
+          t-bin-lithium:
+            model: BIN-2
+            codec: network-server
+            uplink_every_s: 600
+            battery_low_pct: 10
           t-lamp:
             model: LAMP-1
             codec: network-server
@@ -42,6 +47,7 @@ public static class FleetData
           - { dev_eui: A000000000000004, type: t-bin, site: sud, bin_id: pav-gaps, sector: sud }
           - { dev_eui: A000000000000005, type: t-bin, site: sud, bin_id: pav-wrap, sector: sud }
           - { dev_eui: A000000000000006, type: t-bin, site: sud, bin_id: pav-never, sector: sud }
+          - { dev_eui: A000000000000007, type: t-bin-lithium, site: sud, bin_id: pav-lithium, sector: sud }
           - { dev_eui: B000000000000001, type: t-lamp, site: gare, lamp_id: lp-day, street: avenue }
           - { dev_eui: B000000000000002, type: t-lamp, site: gare, lamp_id: lp-fault, street: avenue }
           - { dev_eui: B000000000000003, type: t-lamp, site: gare, lamp_id: lp-dark, street: avenue }
@@ -128,6 +134,10 @@ public static class FleetData
         lines.Add($"lorawan_link,device_eui=a000000000000002,gateway_id=gw-a rssi_dbm=-100,snr_db=-3,f_cnt=41i {S(Now.AddMinutes(-31))}");
         lines.Add($"lorawan_link,device_eui=a000000000000003,gateway_id=gw-a rssi_dbm=-95,snr_db=2,f_cnt=42i {S(Now.AddMinutes(-5))}");
         lines.Add($"bin_fill,site=nord,sector=nord,bin_id=pav-battery,device_eui=a000000000000003,device_model=BIN-1 fill_pct=10,battery_pct=15 {S(Now.AddMinutes(-5))}");
+
+        // pav-lithium: 15 % as pav-battery, but its type says low below 10 %.
+        lines.Add($"lorawan_link,device_eui=a000000000000007,gateway_id=gw-a rssi_dbm=-95,snr_db=2,f_cnt=7i {S(Now.AddMinutes(-5))}");
+        lines.Add($"bin_fill,site=sud,sector=sud,bin_id=pav-lithium,device_eui=a000000000000007,device_model=BIN-2 fill_pct=10,battery_pct=15 {S(Now.AddMinutes(-5))}");
 
         // pav-gaps: 10 11 _ _ 14 15 16 17 18 19, then a rejoin at 0 1 2 3. Positive steps
         // 1 3 1 1 1 1 1 (19→0 is negative: a rejoin, no loss) 1 1 1: sum 12, count 10, so 2

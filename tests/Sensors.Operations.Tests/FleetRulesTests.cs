@@ -115,6 +115,7 @@ public sealed class FleetRulesTests : IClassFixture<FleetRulesTests.Fleet>
         Assert.Empty(Device("a000000000000001").Problems); // 29 min < 3 × 10 min
         Assert.True(RulesOf(Device("a000000000000002")).SequenceEqual(["device_silent"]), $"{Device("a000000000000002")}"); // 31 min
         Assert.Equal(["battery_low"], RulesOf(Device("a000000000000003")));
+        Assert.Empty(Device("a000000000000007").Problems); // the same 15 %, its type's threshold is 10 %
         var gaps = Device("a000000000000004");
         Assert.Equal((12L, 2L), (gaps.Frames, gaps.Lost));
         Assert.Equal(["frame_loss"], RulesOf(gaps));

@@ -35,6 +35,11 @@ public sealed class DeviceTypeSpec
 
     /// <summary>For lamp controllers: the lamp's rated power at 100 % (<c>rated_power_w</c>); the console flags a lamp drawing far from it for its dimming level.</summary>
     public double? RatedPowerW { get; set; }
+
+    /// <summary>The console's "battery low" for this type, in % (<c>battery_low_pct</c>) or volts (<c>battery_low_v</c>: a lithium-thionyl cell at 3.3 V, two AA at 2.4 V); unset: the console's own thresholds.</summary>
+    public double? BatteryLowPct { get; set; }
+
+    public double? BatteryLowV { get; set; }
 }
 
 public sealed class DeviceSpec

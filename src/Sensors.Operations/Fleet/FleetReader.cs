@@ -234,7 +234,9 @@ public sealed class FleetReader(IInfluxQuery influx, ConsoleOptions options, Sit
                 d is null ? null : Series.Number(d, 2),
                 frames,
                 lost,
-                []);
+                [],
+                type?.BatteryLowPct,
+                type?.BatteryLowV);
             rows.Add(row with { Problems = Rules.Device(row, now, options.Rules) });
         }
 

@@ -89,7 +89,9 @@ public sealed record DeviceRow(
     double? SnrMedian,
     long Frames,
     long Lost,
-    IReadOnlyList<Problem> Problems) : IFleetRow
+    IReadOnlyList<Problem> Problems,
+    double? BatteryLowPct = null,
+    double? BatteryLowV = null) : IFleetRow
 {
     public string Key => Eui;
 

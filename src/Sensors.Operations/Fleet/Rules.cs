@@ -163,7 +163,7 @@ public static class Rules
                 "Vérifier la pile et la couverture LoRaWAN sur place.", "Check the battery and LoRaWAN coverage on site.", d.LastUplink));
         }
 
-        if ((d.BatteryPct is { } pct && pct < rules.BatteryLowPct) || (d.BatteryV is { } volts && volts < rules.BatteryLowV))
+        if ((d.BatteryPct is { } pct && pct < (d.BatteryLowPct ?? rules.BatteryLowPct)) || (d.BatteryV is { } volts && volts < (d.BatteryLowV ?? rules.BatteryLowV)))
         {
             var level = d.BatteryPct is { } p2 ? $"{p2:0} %" : $"{PageLook.Decimal(d.BatteryV!.Value, "0.00")} V";
             problems.Add(Make("battery_low", $"pile à {level}", $"battery at {level.Replace(',', '.')}", "Prévoir le changement de pile à la prochaine tournée.", "Plan a battery change on the next round."));

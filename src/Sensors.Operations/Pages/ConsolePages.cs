@@ -324,9 +324,15 @@ public sealed class ConsolePages(FleetState fleet, AlertSender alerts, IInfluxQu
         }
 
         var tz = $"tz({Ql.Text(options.TimeZone)})";
+        var since = Ql.Time(snapshot.At - TimeSpan.FromDays(14));
         var history = await influx.QueryAsync(
-            [$"SELECT count(f_cnt), median(rssi_dbm), median(snr_db), spread(f_cnt) FROM lorawan_link WHERE device_eui = {Ql.Text(eui)} AND time > {Ql.Time(snapshot.At - TimeSpan.FromDays(14))} GROUP BY time(1d) fill(none) {tz}"],
+            [
+                $"SELECT count(f_cnt), median(rssi_dbm), median(snr_db) FROM lorawan_link WHERE device_eui = {Ql.Text(eui)} AND time > {since} GROUP BY time(1d) fill(none) {tz}",
+                $"SELECT sum(step), count(step) FROM (SELECT non_negative_difference(f_cnt) AS step FROM lorawan_link WHERE device_eui = {Ql.Text(eui)} AND time > {since}) WHERE step > 0 GROUP BY time(1d) fill(none) {tz}",
+            ],
             cancellation);
+        var lostByDay = history[1].SelectMany(s => s.Rows).ToDictionary(r => Series.Time(r), r => (double)Rules.FramesLost(Series.Number(r, 1) ?? 0, (long)(Series.Number(r, 2) ?? 0)));
+        var days = history[0].SelectMany(s => s.Rows).Select(r => new object?[] { r[0], r[1], lostByDay.GetValueOrDefault(Series.Time(r)), r[2], r[3] }).ToList();
         var lamp = snapshot.Lamps.FirstOrDefault(l => l.Eui == eui);
         return ConsoleLayout.Page(City, viewer, "/appareils", $"Appareil {eui}", $"Device {eui}", html =>
         {
@@ -355,7 +361,7 @@ public sealed class ConsolePages(FleetState fleet, AlertSender alerts, IInfluxQu
             }
 
             html.Append("</dl>\n<h2>14 derniers jours").Append(PageLook.En("Last 14 days")).Append("</h2>\n");
-            DailyTable(html, "Historique de l'appareil", ["Trames", "RSSI médian (dBm)", "SNR médian (dB)", "Étendue du compteur"], history[0]);
+            DailyTable(html, "Historique de l'appareil", ["Trames reçues", "Trames perdues", "RSSI médian (dBm)", "SNR médian (dB)"], [new Series("lorawan_link", new Dictionary<string, string>(), ["time", "frames", "lost", "rssi", "snr"], days)]);
         });
     }
 
