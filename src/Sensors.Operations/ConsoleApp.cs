@@ -30,46 +30,13 @@ public static class ConsoleApp
 
     public static (WebApplication? App, IReadOnlyList<string> Errors) Build(string[] args, Action<IServiceCollection>? services = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddEnvironmentVariables("SENSORS_CONSOLE_");
-        var index = Array.IndexOf(args, "--config");
-        if (index >= 0 && index + 1 < args.Length)
-        {
-            var path = args[index + 1];
-            if (!File.Exists(path))
-            {
-                return (null, [$"--config {path}: no such file."]);
-            }
-
-            builder.Configuration.AddJsonFile(Path.GetFullPath(path), optional: false, reloadOnChange: false);
-        }
-
-        var options = new ConsoleOptions();
-        try
-        {
-            builder.Configuration.GetSection("Console").Bind(options);
-        }
-        catch (InvalidOperationException error)
-        {
-            return (null, [$"Console settings: {error.Message}"]);
-        }
-
-        var errors = options.Validate();
-        if (errors.Count > 0)
+        var (builder, options, errors) = CentralApp.Create<ConsoleOptions>(args, "Console", "SENSORS_CONSOLE_", o => o.Validate());
+        if (builder is null || options is null)
         {
             return (null, errors);
         }
 
         var (sites, siteErrors) = SiteFiles.LoadFolder(Path.GetFullPath(options.Sites, Directory.GetCurrentDirectory()));
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
-            o.UseUtcTimestamp = true;
-        });
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var address = System.Net.IPAddress.Parse(options.Address);
@@ -90,7 +57,6 @@ public static class ConsoleApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.Influx);
         builder.Services.AddSingleton(new SiteDirectory(sites));
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpClient<IInfluxQuery, InfluxQueryClient>(http => http.Timeout = options.Influx.Timeout);
         builder.Services.AddSingleton(sp => new RegistrySource(Path.GetFullPath(options.Registry, Directory.GetCurrentDirectory()), sp.GetRequiredService<ILogger<RegistrySource>>()));
         builder.Services.AddSingleton(sp => new FleetReader(sp.GetRequiredService<IInfluxQuery>(), options, sp.GetRequiredService<SiteDirectory>(), sp.GetRequiredService<RegistrySource>().Current));
@@ -249,6 +215,5 @@ public static class ConsoleApp
     /// <summary>An id from an address that may be looked up: what the data can hold, at most 256 characters, no control character.</summary>
     private static bool Routable(string id) => SiteDirectory.IsRoutable(id);
 
-    public static Uri Address(WebApplication app) =>
-        new(app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/");
+    public static Uri Address(WebApplication app) => CentralApp.Address(app);
 }

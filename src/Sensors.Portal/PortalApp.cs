@@ -30,48 +30,16 @@ public static class PortalApp
     /// <summary>The application, or the settings' problems (one line each) when they do not make sense.</summary>
     public static (WebApplication? App, IReadOnlyList<string> Errors) Build(string[] args, Action<IServiceCollection>? services = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddEnvironmentVariables("SENSORS_PORTAL_");
-        if (ConfigPath(args) is { } path)
-        {
-            if (!File.Exists(path))
-            {
-                return (null, [$"--config {path}: no such file."]);
-            }
-
-            builder.Configuration.AddJsonFile(Path.GetFullPath(path), optional: false, reloadOnChange: false);
-        }
-
-        var options = new PortalOptions();
-        try
-        {
-            builder.Configuration.GetSection("Portal").Bind(options);
-        }
-        catch (InvalidOperationException error)
-        {
-            return (null, [$"Portal settings: {error.Message}"]);
-        }
-
-        var errors = options.Validate();
-        if (errors.Count > 0)
+        var (builder, options, errors) = CentralApp.Create<PortalOptions>(args, "Portal", "SENSORS_PORTAL_", o => o.Validate());
+        if (builder is null || options is null)
         {
             return (null, errors);
         }
 
         var (sites, siteErrors) = SiteFiles.LoadFolder(Path.GetFullPath(options.Sites, Directory.GetCurrentDirectory()));
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
-            o.UseUtcTimestamp = true;
-        });
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         builder.WebHost.UseUrls($"http://{(options.Address.Contains(':', StringComparison.Ordinal) ? $"[{options.Address}]" : options.Address)}:{options.Port}");
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new SiteDirectory(sites));
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(options.Influx);
         builder.Services.AddHttpClient<IInfluxQuery, InfluxQueryClient>(http => http.Timeout = options.Influx.Timeout);
         builder.Services.AddSingleton<AirQualityData>();
@@ -220,13 +188,7 @@ public static class PortalApp
     internal static string BaseUrl(HttpContext http, PortalOptions options) =>
         options.BaseUrl.Length > 0 ? options.BaseUrl.TrimEnd('/') : $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
 
-    private static string? ConfigPath(string[] args)
-    {
-        var index = Array.IndexOf(args, "--config");
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-    }
 
     /// <summary>Where a started app listens (the first address), e.g. http://127.0.0.1:41234/.</summary>
-    public static Uri Address(WebApplication app) =>
-        new(app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/");
+    public static Uri Address(WebApplication app) => CentralApp.Address(app);
 }

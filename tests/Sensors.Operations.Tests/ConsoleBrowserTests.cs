@@ -31,7 +31,7 @@ public sealed class ConsoleBrowserTests(ConsoleCity city, ITestOutputHelper outp
     {
         var violations = await Browser.AxeAsync(page, $"console {name}");
         Assert.True(violations.Count == 0, $"{name}: {string.Join("; ", violations)}");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.Screenshots, $"console-{name}.png"), FullPage = true });
+        await Browser.ShotAsync(page, Path.Combine(Browser.Screenshots, $"console-{name}.png"));
     }
 
     [Fact]

@@ -117,7 +117,7 @@ public sealed class PortalBrowserTests(SeededCity city)
                     {
                         await page.GotoAsync(new Uri(url, path).ToString());
                         var name = path == "/" ? "accueil" : path.Trim('/').Replace('/', '-');
-                        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"{day}-10h-{device}-{name}.png"), FullPage = true });
+                        await Browser.ShotAsync(page, Path.Combine(folder, $"{day}-10h-{device}-{name}.png"));
                         if (await Browser.ScrollsSidewaysAsync(page))
                         {
                             problems.Add($"{day} {path} at {width} px scrolls sideways");

@@ -88,6 +88,27 @@ public static class Browser
     public static IReadOnlyList<AxeViolation> SeriousOrCritical(IReadOnlyList<AxeViolation> violations) =>
         [.. violations.Where(v => v.Impact is "serious" or "critical")];
 
+    /// <summary>
+    /// A full-page screenshot. Chromium now and then answers "Unable to capture screenshot" for a
+    /// tall page while the machine is busy (two browsers and InfluxDB on two cores): tried again
+    /// up to twice, after a pause; any other error fails at once.
+    /// </summary>
+    public static async Task ShotAsync(IPage page, string path)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+                return;
+            }
+            catch (PlaywrightException error) when (attempt < 3 && error.Message.Contains("Unable to capture screenshot", StringComparison.Ordinal))
+            {
+                await Task.Delay(500 * attempt);
+            }
+        }
+    }
+
     /// <summary>True when the page is wider than the window (it would scroll sideways).</summary>
     public static Task<bool> ScrollsSidewaysAsync(IPage page) =>
         page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > document.documentElement.clientWidth");

@@ -48,7 +48,7 @@ public static class Rules
             var since = g.LastSeen is { } last ? $" depuis {Ago(now - last)}" : string.Empty;
             var sinceEn = g.LastSeen is { } lastEn ? $" for {AgoEn(now - lastEn)}" : string.Empty;
             return [Make("gateway_not_reporting", $"aucun rapport{since} (attendu toutes les {Ago(interval)})", $"no report{sinceEn} (expected every {AgoEn(interval)})",
-                "Vérifier l'alimentation et le réseau de l'école ; le journal garde les relevés jusqu'à 7 jours.", "Check the school's power and network; the journal keeps readings for days.", g.LastSeen)];
+                "Vérifier l'alimentation et le réseau de l'école ; son journal garde les relevés tant qu'il a de la place.", "Check the school's power and network; its journal keeps the readings while it has room.", g.LastSeen)];
         }
 
         var problems = new List<Problem>();
