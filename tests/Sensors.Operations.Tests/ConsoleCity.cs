@@ -87,21 +87,28 @@ public sealed class ConsoleCity : IAsyncLifetime
     public async Task<(IBrowserContext Context, IPage Page)> SignInAsync(string login, List<string> elsewhere)
     {
         var context = await Testing.Browser.LocalContextAsync(Browser, elsewhere, bypassCsp: true, ignoreHttpsErrors: true);
+        var page = await SignInAsync(context, Console.Url, Identity.Issuer, login);
+        elsewhere.Clear(); // the provider's development sign-in page asks for a web font; the console's pages must ask for nothing outside
+        return (context, page);
+    }
+
+    /// <summary>Opens the console, is sent to the provider, signs in there as <paramref name="login"/> (any password), consents, and lands back on the console.</summary>
+    public static async Task<IPage> SignInAsync(IBrowserContext context, Uri console, Uri issuer, string login)
+    {
         var page = await context.NewPageAsync();
-        await page.GotoAsync(Console.Url.ToString());
-        Assert.StartsWith(Identity.Issuer.ToString().TrimEnd('/'), page.Url, StringComparison.Ordinal); // sent to the provider to sign in
+        await page.GotoAsync(console.ToString());
+        Assert.StartsWith(issuer.ToString().TrimEnd('/'), page.Url, StringComparison.Ordinal); // sent to the provider to sign in
         await page.FillAsync("input[name=login]", login);
         await page.FillAsync("input[name=password]", "any password");
         await page.ClickAsync("button[type=submit]");
         await page.WaitForLoadStateAsync();
-        if (page.Url.StartsWith(Identity.Issuer.ToString().TrimEnd('/'), StringComparison.Ordinal))
+        if (page.Url.StartsWith(issuer.ToString().TrimEnd('/'), StringComparison.Ordinal))
         {
             await page.ClickAsync("button[type=submit]"); // the provider's consent: Continue
         }
 
-        await page.WaitForURLAsync(url => url.StartsWith(Console.Url.ToString(), StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 30_000 });
-        elsewhere.Clear(); // the provider's development sign-in page asks for a web font; the console's pages must ask for nothing outside
-        return (context, page);
+        await page.WaitForURLAsync(url => url.StartsWith(console.ToString(), StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 30_000 });
+        return page;
     }
 
     /// <summary>An HttpClient that carries a browser context's cookies (the session), to time pages and send requests a browser would not.</summary>

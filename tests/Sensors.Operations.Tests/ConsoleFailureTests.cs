@@ -99,18 +99,7 @@ public sealed class ConsoleFailureTests : IAsyncLifetime
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Browser.LaunchAsync(playwright);
         var context = await Browser.LocalContextAsync(browser, [], ignoreHttpsErrors: true);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(_console.Url.ToString());
-        await page.FillAsync("input[name=login]", "marie");
-        await page.FillAsync("input[name=password]", "x");
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForLoadStateAsync();
-        if (!page.Url.StartsWith(_console.Url.ToString(), StringComparison.Ordinal))
-        {
-            await page.ClickAsync("button[type=submit]");
-        }
-
-        await page.WaitForURLAsync(url => url.StartsWith(_console.Url.ToString(), StringComparison.Ordinal));
+        var page = await ConsoleCity.SignInAsync(context, _console.Url, _identity.Issuer, "marie");
         Assert.Equal(200, (await page.GotoAsync(new Uri(_console.Url, "/passerelles").ToString()))!.Status);
 
         _influx.Stop();
