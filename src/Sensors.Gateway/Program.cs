@@ -10,6 +10,7 @@ using Sensors.Gateway.Configuration;
 //   sensors config check --config /etc/sensors/gateway.json
 //   sensors doctor | read | calibrate --config …            for installers, with the gateway stopped
 //   sensors simulate-field --config …                       the field devices of the registry, for a demo
+//   sensors pseudonymise --key-file KEY [--column chip] < chips.csv   chip → pseudonym, for the waste service's billing
 var config = new Option<FileInfo?>("--config", "-c")
 {
     Description = "The gateway's settings (JSON). Environment variables SENSORS_Section__Key override it.",
@@ -65,7 +66,13 @@ calibrate.SetAction(async (parse, cancellationToken) => await WithSettingsAsync(
 var simulateField = new Command("simulate-field", "Play the registry's LoRaWAN devices and two trucks on the broker, as a network server and onboard units would (demo, rehearsal).") { config };
 simulateField.SetAction(async (parse, cancellationToken) => await WithSettingsAsync(parse.GetValue(config), s => SimulateCommand.RunAsync(s, Console.Out, TimeProvider.System, cancellationToken)));
 
-var root = new RootCommand("Sensors: a city's edge gateway for classroom CO2 sensors, bins and lamp posts.") { run, journal, configCommand, doctor, read, calibrate, simulateField };
+var keyFile = new Option<FileInfo>("--key-file", "-k") { Description = "The pickup key (the gateways' Pickups:KeyFile).", Required = true };
+var keyVersion = new Option<string>("--key-version") { Description = "Which key it is (the gateways' Pickups:KeyVersion), written beside each pseudonym.", DefaultValueFactory = _ => Sensors.LoRaWan.Pickups.ChipPseudonymiser.DefaultVersion };
+var column = new Option<string?>("--column") { Description = "The input is CSV with a header line: the chip ids' column, by name or number from 1. Without it: one chip id a line." };
+var pseudonymise = new Command("pseudonymise", "Read chip ids (stdin) and write chip_id,bin_id,key_version as CSV (stdout): the billing software joins its households to the console's export with it, on the waste service's machine.") { keyFile, keyVersion, column };
+pseudonymise.SetAction(parse => PseudonymiseCommand.Run(parse.GetValue(keyFile)!.FullName, parse.GetValue(keyVersion)!, parse.GetValue(column), Console.In, Console.Out, Console.Error));
+
+var root = new RootCommand("Sensors: a city's edge gateway for classroom CO2 sensors, bins and lamp posts.") { run, journal, configCommand, doctor, read, calibrate, simulateField, pseudonymise };
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
 static GatewaySettings Load(FileInfo? configFile)
@@ -149,4 +156,7 @@ internal static class ExitCodes
 
     /// <summary>EX_IOERR: the journal's folder cannot be used.</summary>
     public const int IoError = 74;
+
+    /// <summary>EX_USAGE: the command line asks for something that is not there (a CSV column).</summary>
+    public const int Usage = 64;
 }

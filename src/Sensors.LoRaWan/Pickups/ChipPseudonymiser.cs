@@ -18,8 +18,15 @@ public sealed class ChipPseudonymiser
 
     private readonly byte[] _key;
 
-    public ChipPseudonymiser(byte[] key)
+    /// <summary><paramref name="version"/>: which key this is (Pickups:KeyVersion, "2026" or "2"), written beside every pseudonym so that billing knows which key made it after a rotation.</summary>
+    public ChipPseudonymiser(byte[] key, string version = DefaultVersion)
     {
+        if (!IsVersion(version))
+        {
+            throw new ArgumentException($"the key version '{version}' is not a short name (letters, digits, dots and dashes, up to 32), e.g. 2026 or 2.", nameof(version));
+        }
+
+        Version = version;
         if (key.Length < MinKeyBytes)
         {
             throw new ArgumentException($"the pseudonymisation key has {key.Length} bytes; at least {MinKeyBytes} are needed (generate one with: openssl rand -hex 32).", nameof(key));
@@ -27,6 +34,13 @@ public sealed class ChipPseudonymiser
 
         _key = [.. key];
     }
+
+    public const string DefaultVersion = "1";
+
+    /// <summary>Which key this is: the <c>key_version</c> tag of every pickup.</summary>
+    public string Version { get; }
+
+    public static bool IsVersion(string? text) => text is { Length: > 0 and <= 32 } && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-');
 
     /// <summary>The key as written in its file or variable: hex digits are read as bytes, anything else as UTF-8 text.</summary>
     public static byte[] ParseKey(string text)

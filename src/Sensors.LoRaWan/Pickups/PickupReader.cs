@@ -101,14 +101,14 @@ public sealed class PickupReader(ChipPseudonymiser pseudonyms, LiftWindow lifts,
             }
 
             // A repeated read gives its lift's pickup again: the same point (bin, truck, sector, time), counted once in InfluxDB.
-            return Pickup(lift);
+            return Pickup(lift, pseudonyms.Version);
         }
     }
 
-    private static Reading Pickup(Lift lift)
+    private static Reading Pickup(Lift lift, string keyVersion)
     {
         Field[] fields = lift.WeightKg is { } weight ? [new("count", 1L), new("weight_kg", weight)] : [new("count", 1L)];
-        return new Reading("bin_pickup", [new Tag("sector", lift.Sector), new Tag("bin_id", lift.Bin), new Tag("truck_id", lift.Truck)], fields, lift.Start);
+        return new Reading("bin_pickup", [new Tag("sector", lift.Sector), new Tag("bin_id", lift.Bin), new Tag("truck_id", lift.Truck), new Tag("key_version", keyVersion)], fields, lift.Start);
     }
 
     private string SectorOf(string truck, double? latitude, double? longitude)

@@ -34,6 +34,9 @@ public sealed class PickupOptions
     /// <summary>The HMAC key itself, e.g. from the environment (SENSORS_Pickups__Key); hex, or text of 16 characters or more.</summary>
     public string? Key { get; set; }
 
+    /// <summary>Which key this is, written as the <c>key_version</c> tag of every pickup: change it with the key (2026, then 2027), so that billing knows which key made each pseudonym.</summary>
+    public string KeyVersion { get; set; } = Sensors.LoRaWan.Pickups.ChipPseudonymiser.DefaultVersion;
+
     /// <summary>Reads of one bin by one truck closer than this are one lift.</summary>
     public TimeSpan LiftWindow { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -42,6 +45,11 @@ public sealed class PickupOptions
         if (LiftWindow <= TimeSpan.Zero || LiftWindow > TimeSpan.FromHours(1))
         {
             yield return $"Pickups:LiftWindow = {LiftWindow}: expected a duration from 00:00:01 to 01:00:00, e.g. 00:01:00 (reads of one bin closer than this are one lift).";
+        }
+
+        if (!ChipPseudonymiser.IsVersion(KeyVersion))
+        {
+            yield return $"Pickups:KeyVersion = '{KeyVersion}': expected a short name for the key (letters, digits, dots, dashes; up to 32), e.g. 2026.";
         }
 
         if (!needed)

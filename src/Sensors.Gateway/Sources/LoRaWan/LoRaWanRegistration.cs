@@ -28,7 +28,7 @@ public static class LoRaWanRegistration
         if (pickups.Key is { Length: > 0 } key)
         {
             services.AddSingleton(sp => new PickupMessageReader(new PickupReader(
-                new ChipPseudonymiser(ChipPseudonymiser.ParseKey(key)),
+                new ChipPseudonymiser(ChipPseudonymiser.ParseKey(key), pickups.KeyVersion),
                 new LiftWindow(pickups.LiftWindow, Path.Combine(journalDirectory, "lifts")),
                 () => sp.GetRequiredService<RegistryProvider>().Current)));
             services.AddSingleton<IInstrumented>(sp => sp.GetRequiredService<PickupMessageReader>());
