@@ -63,6 +63,9 @@ public static class ConsoleApp
         builder.Services.AddSingleton<FleetState>();
         builder.Services.AddSingleton(sp => new AlertSender(new HttpClient { Timeout = options.Alertmanager.Timeout }, options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AlertSender>>()));
         builder.Services.AddSingleton<ConsolePages>();
+        builder.Services.AddSingleton<Waste.WasteData>();
+        builder.Services.AddSingleton<Waste.ExportAudit>();
+        builder.Services.AddSingleton<WastePages>();
         builder.Services.AddHostedService<FleetService>();
         ConsoleAuth.Add(builder.Services, options);
         if (options.KeysDirectory.Length > 0)
@@ -166,6 +169,17 @@ public static class ConsoleApp
         app.MapGet("/eclairage", (ConsolePages pages, HttpContext http) => Page(http, "lighting", viewer => pages.LightingAsync(viewer, http.Request.Query, http.RequestAborted)!));
         app.MapGet("/alertes", (ConsolePages pages, HttpContext http) => Page(http, null, viewer => Task.FromResult<string?>(pages.Alerts(viewer))));
         app.MapGet("/etat", (ConsolePages pages, HttpContext http) => Page(http, null, viewer => Task.FromResult<string?>(pages.Status(viewer))));
+        app.MapGet("/dechets", (WastePages waste, HttpContext http) => Page(http, "waste!", viewer => waste.HomeAsync(viewer, http.Request.Query, http.RequestAborted)!));
+        app.MapGet("/dechets/levees.{format:regex(^(csv|json)$)}", async (string format, WastePages waste, HttpContext http) =>
+            Refused(http, "waste!", out var viewer) ?? await waste.ExportAsync(viewer, http.User.FindFirst("sub")?.Value ?? string.Empty, http.Request.Query, format, http.RequestAborted));
+        app.MapGet("/dechets/bac", (HttpContext http) => Refused(http, "waste!", out _) ?? (http.Request.Query["bac"].ToString() is { Length: > 0 and <= 256 } bin
+            ? Results.Redirect($"/dechets/bac/{Uri.EscapeDataString(bin.Trim())}?mois={Uri.EscapeDataString(http.Request.Query["mois"].ToString())}")
+            : Results.Redirect("/dechets")));
+        app.MapGet("/dechets/bac/{**bin}", (string bin, WastePages waste, HttpContext http) => Page(http, "waste!", viewer => Routable(bin) ? waste.StatementAsync(viewer, Id(bin), http.Request.Query, http.RequestAborted) : NotFound()));
+        app.MapGet("/dechets/conteneurs", (WastePages waste, HttpContext http) => Page(http, "waste!", viewer => waste.ContainersPageAsync(viewer, http.Request.Query, http.RequestAborted)!));
+        app.MapGet("/dechets/tournee", (WastePages waste, HttpContext http) => Page(http, "waste!", viewer => waste.RoundSheetAsync(viewer, http.RequestAborted)!));
+        app.MapGet("/dechets/bilan", (WastePages waste, HttpContext http) => Page(http, "waste!", viewer => waste.FitAsync(viewer, http.Request.Query, http.RequestAborted)!));
+        app.MapGet("/journal-des-exports", (WastePages waste, HttpContext http) => Page(http, "admin!", viewer => Task.FromResult<string?>(waste.Audit(viewer))));
         app.MapPost("/deconnexion", async (HttpContext http, IAntiforgery antiforgery) =>
         {
             try
@@ -191,14 +205,22 @@ public static class ConsoleApp
 
         Task<string?> NotFound() => Task.FromResult<string?>(null);
 
-        async Task<IResult> Page(HttpContext http, string? role, Func<Viewer, Task<string?>> render)
+        // Who asks, and the 403 page when their roles do not open the page; null when they do.
+        IResult? Refused(HttpContext http, string? role, out Viewer viewer)
         {
             var tokens = http.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(http);
             var user = http.User;
-            var viewer = new Viewer(user.Identity?.Name ?? user.FindFirst("email")?.Value ?? user.FindFirst("sub")?.Value ?? "?", ConsoleAuth.Roles(user), tokens.FormFieldName, tokens.RequestToken ?? string.Empty);
-            if (viewer.Roles.Count == 0 || !ConsoleLayout.MayOpen(viewer, role))
+            viewer = new Viewer(user.Identity?.Name ?? user.FindFirst("email")?.Value ?? user.FindFirst("sub")?.Value ?? "?", ConsoleAuth.Roles(user), tokens.FormFieldName, tokens.RequestToken ?? string.Empty);
+            return viewer.Roles.Count == 0 || !ConsoleLayout.MayOpen(viewer, role)
+                ? Results.Text(ConsoleLayout.Forbidden(city, viewer.Roles.Count == 0 ? null : viewer), Html, statusCode: 403)
+                : null;
+        }
+
+        async Task<IResult> Page(HttpContext http, string? role, Func<Viewer, Task<string?>> render)
+        {
+            if (Refused(http, role, out var viewer) is { } refusal)
             {
-                return Results.Text(ConsoleLayout.Forbidden(city, viewer.Roles.Count == 0 ? null : viewer), Html, statusCode: 403);
+                return refusal;
             }
 
             return await render(viewer) is { } page ? Results.Text(page, Html) : Results.Text(ConsoleLayout.NotFound(city, viewer), Html, statusCode: 404);

@@ -55,6 +55,8 @@ public sealed class ConsoleOptions
 
     public HttpsOptions Https { get; set; } = new();
 
+    public WasteOptions Waste { get; set; } = new();
+
     public static readonly string[] Services = ["environment", "waste", "lighting"];
 
     public IReadOnlyList<string> Validate()
@@ -102,6 +104,7 @@ public sealed class ConsoleOptions
         errors.AddRange(Alertmanager.Validate());
         errors.AddRange(Rules.Validate());
         errors.AddRange(Https.Validate());
+        errors.AddRange(Waste.Validate());
         return errors;
     }
 
@@ -287,6 +290,65 @@ public sealed class RuleOptions
         if (FrameLossPct is <= 0 or > 100 || PowerTolerancePct is <= 0 or > 100 || BatteryLowPct is < 0 or > 100)
         {
             yield return "Console:Rules:FrameLossPct, PowerTolerancePct and BatteryLowPct: expected percentages (0 to 100).";
+        }
+    }
+}
+
+/// <summary>The waste service's pages: the billing export's audit log, and the rounds' thresholds.</summary>
+public sealed class WasteOptions
+{
+    /// <summary>Every export of lifts is recorded here (one JSON line: who, when, which month and sectors) before it is sent; the admin role reads it at /journal-des-exports.</summary>
+    public string AuditLog { get; set; } = "audit/exports.jsonl";
+
+    /// <summary>A container at or above this fill goes on tomorrow's round.</summary>
+    public double EmptyFromPct { get; set; } = 80;
+
+    /// <summary>An emptying: the fill falls by at least this many points below the level before, and stays there.</summary>
+    public double EmptyingDropPts { get; set; } = 30;
+
+    /// <summary>The time between two collections: a container forecast full before tomorrow plus this goes on tomorrow's round.</summary>
+    public TimeSpan CollectionEvery { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Hourly levels since the last emptying needed before a fill rate and a forecast are shown.</summary>
+    public int MinForecastPoints { get; set; } = 6;
+
+    /// <summary>A trip that empties a container below this fill is a wasted trip.</summary>
+    public double WastedBelowPct { get; set; } = 50;
+
+    /// <summary>At or above this fill, a container counts as full (overflow hours).</summary>
+    public double FullAtPct { get; set; } = 95;
+
+    /// <summary>A container's sensor silent for longer than this is listed apart.</summary>
+    public TimeSpan SilentAfter { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>How far back the containers' levels are read (the last emptying must fall within).</summary>
+    public TimeSpan LookBack { get; set; } = TimeSpan.FromDays(14);
+
+    public IEnumerable<string> Validate()
+    {
+        if (AuditLog.Length == 0)
+        {
+            yield return "Console:Waste:AuditLog is empty: every billing export must be recorded; give a file, e.g. /var/lib/sensors-console/exports.jsonl.";
+        }
+
+        if (EmptyFromPct is <= 0 or > 100 || WastedBelowPct is <= 0 or > 100 || FullAtPct is <= 0 or > 100)
+        {
+            yield return "Console:Waste:EmptyFromPct, WastedBelowPct and FullAtPct: expected percentages (1 to 100).";
+        }
+
+        if (EmptyingDropPts is < 5 or > 100)
+        {
+            yield return $"Console:Waste:EmptyingDropPts = {EmptyingDropPts}: expected 5 to 100 points, e.g. 30.";
+        }
+
+        if (MinForecastPoints < 3)
+        {
+            yield return $"Console:Waste:MinForecastPoints = {MinForecastPoints}: expected 3 or more (a slope from two points is no forecast).";
+        }
+
+        if (CollectionEvery <= TimeSpan.Zero || LookBack < TimeSpan.FromDays(1) || LookBack > TimeSpan.FromDays(62) || SilentAfter <= TimeSpan.Zero)
+        {
+            yield return "Console:Waste:CollectionEvery, SilentAfter (positive) and LookBack (1 to 62 days): durations such as 1.00:00:00.";
         }
     }
 }

@@ -26,6 +26,9 @@ public static class ConsoleLayout
         ul.problems{padding:0;margin:0}li.todo{padding:.4rem .8rem}
         .todo.critical{border-left-color:var(--red)}.todo.info{border-left-color:var(--none)}
         .todo h3{margin:.4rem 0 .2rem}.todo p{margin:.2rem 0}
+        fieldset{border:1px solid #bbb;border-radius:.4rem}
+        @page{size:A4;margin:15mm}
+        @media print{.who,form{display:none}table{font-size:10pt}}
         .counts{display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:.6rem}
         td ul{margin:0;padding-left:1rem}
         """;
@@ -37,11 +40,19 @@ public static class ConsoleLayout
         ("/capteurs", "Capteurs des classes", "Classroom sensors", "environment"),
         ("/appareils", "Appareils LoRaWAN", "LoRaWAN devices", null),
         ("/eclairage", "Éclairage", "Street lights", "lighting"),
+        ("/dechets", "Déchets : levées et tournées", "Waste: lifts and rounds", "waste!"),
         ("/alertes", "Alertes", "Alerts", null),
         ("/etat", "État de la console", "Console status", null),
+        ("/journal-des-exports", "Journal des exports", "Export log", "admin!"),
     ];
 
-    public static bool MayOpen(Viewer viewer, string? role) => role is null || viewer.Roles.Contains("admin") || viewer.Roles.Contains(role);
+    /// <summary>Whether the viewer may open a page for <paramref name="role"/>: its own role or admin; "waste!" the role itself only (the billing export and the audit log are no one else's).</summary>
+    public static bool MayOpen(Viewer viewer, string? role) => role switch
+    {
+        null => true,
+        _ when role.EndsWith('!') => viewer.Roles.Contains(role[..^1]),
+        _ => viewer.Roles.Contains("admin") || viewer.Roles.Contains(role),
+    };
 
     public static string Page(string city, Viewer? viewer, string section, string titleFr, string titleEn, Action<StringBuilder> body)
     {
