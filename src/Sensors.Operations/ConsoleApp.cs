@@ -170,8 +170,12 @@ public static class ConsoleApp
         app.MapGet("/alertes", (ConsolePages pages, HttpContext http) => Page(http, null, viewer => Task.FromResult<string?>(pages.Alerts(viewer))));
         app.MapGet("/etat", (ConsolePages pages, HttpContext http) => Page(http, null, viewer => Task.FromResult<string?>(pages.Status(viewer))));
         app.MapGet("/dechets", (WastePages waste, HttpContext http) => Page(http, "waste!", viewer => waste.HomeAsync(viewer, http.Request.Query, http.RequestAborted)!));
-        app.MapGet("/dechets/levees.{format:regex(^(csv|json)$)}", async (string format, WastePages waste, HttpContext http) =>
-            Refused(http, "waste!", out var viewer) ?? await waste.ExportAsync(viewer, http.User.FindFirst("sub")?.Value ?? string.Empty, http.Request.Query, format, http.RequestAborted));
+        foreach (var format in new[] { "csv", "json" })
+        {
+            app.MapGet($"/dechets/levees.{format}", async (WastePages waste, HttpContext http) =>
+                Refused(http, "waste!", out var viewer) ?? await waste.ExportAsync(viewer, http.User.FindFirst("sub")?.Value ?? string.Empty, http.Request.Query, format, http.RequestAborted));
+        }
+
         app.MapGet("/dechets/bac", (HttpContext http) => Refused(http, "waste!", out _) ?? (http.Request.Query["bac"].ToString() is { Length: > 0 and <= 256 } bin
             ? Results.Redirect($"/dechets/bac/{Uri.EscapeDataString(bin.Trim())}?mois={Uri.EscapeDataString(http.Request.Query["mois"].ToString())}")
             : Results.Redirect("/dechets")));
