@@ -35,28 +35,32 @@ public sealed class WasteData(IInfluxQuery influx, ConsoleOptions options)
         return [.. answer[0].SelectMany(s => s.Rows).Select(r => r[1] as string ?? string.Empty).Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
     }
 
+    /// <summary>
+    /// The month's lifts per bin, summed here from the points themselves, streamed in time order
+    /// (InfluxQL's chunked answer, tags as columns, no GROUP BY): one pass, whatever the town's
+    /// size; a GROUP BY over 20,000 bins' series took InfluxDB 1.6 nine seconds.
+    /// </summary>
     public async Task<IReadOnlyList<BinMonth>> MonthAsync(DateOnly month, IReadOnlyList<string> sectors, CancellationToken cancellation)
     {
         var (from, to) = Month(month);
         var where = $"time >= {Ql.Time(from)} AND time < {Ql.Time(to)}" + (sectors.Count > 0 ? " AND (" + string.Join(" OR ", sectors.Select(s => $"sector = {Ql.Text(s)}")) + ")" : string.Empty);
-        var answer = await influx.QueryAsync(
-            [
-                $"SELECT sum(\"count\"), sum(weight_kg) FROM bin_pickup WHERE {where} GROUP BY bin_id, sector, key_version",
-                $"SELECT first(\"count\") FROM bin_pickup WHERE {where} GROUP BY bin_id, sector, key_version",
-                $"SELECT last(\"count\") FROM bin_pickup WHERE {where} GROUP BY bin_id, sector, key_version",
-            ],
-            cancellation);
-        static string Key(Series s) => $"{s.Tag("bin_id")}\u001f{s.Tag("sector")}\u001f{s.Tag("key_version")}";
-        var first = answer[1].Where(s => s.Rows.Count > 0).ToDictionary(Key, s => Series.Time(s.Rows[0]), StringComparer.Ordinal);
-        var last = answer[2].Where(s => s.Rows.Count > 0).ToDictionary(Key, s => Series.Time(s.Rows[0]), StringComparer.Ordinal);
-        return [.. answer[0].Where(s => s.Rows.Count > 0).Select(s => new BinMonth(
-                s.Tag("bin_id"),
-                s.Tag("sector"),
-                s.Tag("key_version") is { Length: > 0 } version ? version : "1",
-                (long)(Series.Number(s.Rows[0], 1) ?? 0),
-                Series.Number(s.Rows[0], 2),
-                first.GetValueOrDefault(Key(s)),
-                last.GetValueOrDefault(Key(s))))
+        var bins = new Dictionary<(string Bin, string Sector, string Version), (long Lifts, double? Weight, DateTimeOffset First, DateTimeOffset Last)>();
+        await foreach (var series in influx.StreamAsync($"SELECT \"count\", weight_kg, bin_id, sector, key_version FROM bin_pickup WHERE {where}", cancellation))
+        {
+            var (count, weight, bin, sector, version) = (series.Column("count"), series.Find("weight_kg"), series.Column("bin_id"), series.Column("sector"), series.Find("key_version"));
+            foreach (var row in series.Rows)
+            {
+                var key = (row[bin] as string ?? string.Empty, row[sector] as string ?? string.Empty, version >= 0 && row[version] is string { Length: > 0 } v ? v : "1");
+                var at = Series.Time(row);
+                var lifts = (long)(Series.Number(row, count) ?? 0);
+                var kg = weight >= 0 ? Series.Number(row, weight) : null;
+                bins[key] = bins.TryGetValue(key, out var so)
+                    ? (so.Lifts + lifts, kg is { } w ? (so.Weight ?? 0) + w : so.Weight, at < so.First ? at : so.First, at > so.Last ? at : so.Last)
+                    : (lifts, kg, at, at);
+            }
+        }
+
+        return [.. bins.Select(p => new BinMonth(p.Key.Bin, p.Key.Sector, p.Key.Version, p.Value.Lifts, p.Value.Weight, p.Value.First, p.Value.Last))
             .OrderBy(b => b.Sector, StringComparer.Ordinal).ThenBy(b => b.Bin, StringComparer.Ordinal).ThenBy(b => b.KeyVersion, StringComparer.Ordinal)];
     }
 
