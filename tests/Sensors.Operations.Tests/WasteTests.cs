@@ -200,6 +200,32 @@ public sealed class WasteTests(WasteTests.Town town, ITestOutputHelper output) :
     }
 
     [Theory]
+    [InlineData("")]
+    [InlineData("2026-13")]
+    [InlineData("2026-00")]
+    [InlineData("2026-1")]
+    [InlineData("novembre")]
+    [InlineData("2026-11-05")]
+    [InlineData("99999-01")]
+    [InlineData("2026-11'; DROP MEASUREMENT bin_pickup")]
+    [InlineData("%00%01")]
+    [InlineData("1900-01")]
+    public async Task AnExportWithoutAClearMonth_IsRefusedInWords_AndLogsNothing_ThenAGoodOneWorks(string month)
+    {
+        var (context, _, client) = await town.SignInAsync("paul");
+        await using var _ = context;
+        using var __ = client;
+        var lines = File.Exists(town.AuditLog) ? File.ReadAllLines(town.AuditLog).Length : 0;
+        using var refused = await client.GetAsync($"/dechets/levees.csv?mois={month}&secteur=nord");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("le mois s'écrit AAAA-MM", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(lines, File.Exists(town.AuditLog) ? File.ReadAllLines(town.AuditLog).Length : 0);
+        var good = await client.GetStringAsync("/dechets/levees.csv?mois=2026-11&secteur=nord");
+        Assert.Equal(4, good.TrimEnd('\n').Split('\n').Length);
+        Assert.Equal(lines + 1, File.ReadAllLines(town.AuditLog).Length);
+    }
+
+    [Theory]
     [InlineData("marie", "/dechets")]
     [InlineData("marie", "/dechets/levees.csv?mois=2026-11")]
     [InlineData("marie", "/dechets/levees.json?mois=2026-11")]

@@ -82,7 +82,15 @@ public sealed class WastePages(WasteData data, ExportAudit audit, RegistrySource
     /// <summary>The export, recorded in the audit log before a byte is sent; an export that cannot be recorded is refused.</summary>
     public async Task<IResult> ExportAsync(Viewer viewer, string subject, IQueryCollection query, string format, CancellationToken cancellation)
     {
-        var month = MonthOf(query);
+        // A bill is never made from a month the console guessed: the export names its month.
+        if (WasteData.ParseMonth(query["mois"]) is not { } month)
+        {
+            return Results.Text(
+                ConsoleLayout.Message(City, viewer, "Mois à préciser", "Month needed", $"mois={PageLook.Encode(query["mois"].ToString())} : le mois s'écrit AAAA-MM, par exemple ?mois=2026-11. <a href=\"/dechets\">Retour</a>.", "The month is written YYYY-MM, e.g. ?mois=2026-11."),
+                "text/html; charset=utf-8",
+                statusCode: 400);
+        }
+
         var sectors = SectorsOf(query);
         var bins = await data.MonthAsync(month, sectors, cancellation);
         audit.Record(new ExportAudit.Entry(time.GetUtcNow(), viewer.Name, subject, MonthText(month), sectors, format, bins.Count));
