@@ -60,20 +60,11 @@ public sealed class ConsoleCity : IAsyncLifetime
 
         var port = FreePort.Next();
         Identity = new OidcProvider([$"https://127.0.0.1:{port}/signin-oidc"], Users);
-        var (certificate, key) = ConsoleHost.SelfSigned(_folder);
         File.WriteAllText(_folder.File("client-secret"), OidcProvider.ClientSecret + "\n");
-        Console = await ConsoleHost.StartAsync(new Dictionary<string, string>
+        Console = await ConsoleHost.StartSignedInAsync(_folder, port, Influx, Database, Identity, new Dictionary<string, string>
         {
-            ["Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Influx:Url"] = Influx.Url.ToString(),
-            ["Influx:Database"] = Database,
-            ["Influx:Timeout"] = "00:00:30",
-            ["Oidc:Authority"] = Identity.Issuer.ToString(),
-            ["Oidc:ClientId"] = OidcProvider.ClientId,
-            ["Oidc:ClientSecretFile"] = _folder.File("client-secret"),
-            ["Oidc:RequireHttpsMetadata"] = "false",
-            ["Https:CertificateFile"] = certificate,
-            ["Https:KeyFile"] = key,
+            ["Oidc:ClientSecret"] = string.Empty,
+            ["Oidc:ClientSecretFile"] = _folder.File("client-secret"), // the secret from a file, as deployed
             ["Registry"] = _folder.File("devices.yaml"),
             ["Every"] = "00:01:00",
             ["GatewayServices:gw-dechets"] = "waste",

@@ -24,19 +24,9 @@ public sealed class ConsoleFailureTests : IAsyncLifetime
         var port = FreePort.Next();
         _identityPort = FreePort.Next();
         _identity = new OidcProvider([$"https://127.0.0.1:{port}/signin-oidc"], new Dictionary<string, (string, string[])> { ["marie"] = ("Marie", ["environment"]) }, _identityPort);
-        var (certificate, key) = ConsoleHost.SelfSigned(_folder);
-        _console = await ConsoleHost.StartAsync(new Dictionary<string, string>
+        _console = await ConsoleHost.StartSignedInAsync(_folder, port, _influx, FleetData.Database, _identity, new Dictionary<string, string>
         {
-            ["Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Influx:Url"] = _influx.Url.ToString(),
-            ["Influx:Database"] = FleetData.Database,
             ["Influx:Timeout"] = "00:00:03",
-            ["Oidc:Authority"] = _identity.Issuer.ToString(),
-            ["Oidc:ClientId"] = OidcProvider.ClientId,
-            ["Oidc:ClientSecret"] = OidcProvider.ClientSecret,
-            ["Oidc:RequireHttpsMetadata"] = "false",
-            ["Https:CertificateFile"] = certificate,
-            ["Https:KeyFile"] = key,
             ["Registry"] = _folder.File("devices.yaml"),
             ["Every"] = "00:00:01",
         });

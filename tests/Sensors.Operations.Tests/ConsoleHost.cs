@@ -26,6 +26,37 @@ public sealed class ConsoleHost : IAsyncDisposable
         return new ConsoleHost(app) { Url = ConsoleApp.Address(app) };
     }
 
+    /// <summary>
+    /// The console as the city runs it, for the browser tests: over HTTPS (a self-signed
+    /// certificate in <paramref name="folder"/>), reading <paramref name="database"/>, signing in
+    /// with <paramref name="identity"/> (its redirect URI registered for <paramref name="port"/>),
+    /// with <paramref name="more"/> settings on top.
+    /// </summary>
+    public static Task<ConsoleHost> StartSignedInAsync(TempFolder folder, int port, InfluxServer influx, string database, OidcProvider identity, IReadOnlyDictionary<string, string> more)
+    {
+        var (certificate, key) = SelfSigned(folder);
+        var settings = new Dictionary<string, string>
+        {
+            ["Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Influx:Url"] = influx.Url.ToString(),
+            ["Influx:Database"] = database,
+            ["Influx:Timeout"] = "00:00:30",
+            ["Oidc:Authority"] = identity.Issuer.ToString(),
+            ["Oidc:ClientId"] = OidcProvider.ClientId,
+            ["Oidc:ClientSecret"] = OidcProvider.ClientSecret,
+            ["Oidc:RequireHttpsMetadata"] = "false",
+            ["Https:CertificateFile"] = certificate,
+            ["Https:KeyFile"] = key,
+            ["Waste:AuditLog"] = folder.File("exports.jsonl"),
+        };
+        foreach (var (name, value) in more)
+        {
+            settings[name] = value;
+        }
+
+        return StartAsync(settings);
+    }
+
     /// <summary>A self-signed certificate for 127.0.0.1 and localhost, as PEM files in <paramref name="folder"/>: the console serves HTTPS with it, so that its Secure cookies are real.</summary>
     public static (string Certificate, string Key) SelfSigned(TempFolder folder)
     {

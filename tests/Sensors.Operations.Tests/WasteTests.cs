@@ -35,7 +35,7 @@ public sealed class WasteTests(WasteTests.Town town, ITestOutputHelper output) :
 
         public IBrowser Browser { get; private set; } = null!;
 
-        public string AuditLog => _folder.File("exports.jsonl");
+        public string AuditLog => _folder.File("exports.jsonl"); // where StartSignedInAsync points Console:Waste:AuditLog
 
         public TimeSpan Seeding { get; private set; }
 
@@ -115,21 +115,9 @@ public sealed class WasteTests(WasteTests.Town town, ITestOutputHelper output) :
                 ["marie"] = ("Marie (environnement)", ["environment"]),
                 ["ada"] = ("Ada (informatique)", ["admin"]),
             });
-            var (certificate, key) = ConsoleHost.SelfSigned(_folder);
-            Console = await ConsoleHost.StartAsync(new Dictionary<string, string>
+            Console = await ConsoleHost.StartSignedInAsync(_folder, port, Influx, FleetData.Database, Identity, new Dictionary<string, string>
             {
-                ["Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Influx:Url"] = Influx.Url.ToString(),
-                ["Influx:Database"] = FleetData.Database,
-                ["Influx:Timeout"] = "00:00:30",
-                ["Oidc:Authority"] = Identity.Issuer.ToString(),
-                ["Oidc:ClientId"] = OidcProvider.ClientId,
-                ["Oidc:ClientSecret"] = OidcProvider.ClientSecret,
-                ["Oidc:RequireHttpsMetadata"] = "false",
-                ["Https:CertificateFile"] = certificate,
-                ["Https:KeyFile"] = key,
                 ["Registry"] = _folder.File("devices.yaml"),
-                ["Waste:AuditLog"] = AuditLog,
             });
             Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
             Browser = await Testing.Browser.LaunchAsync(Playwright);
