@@ -10,11 +10,9 @@ namespace Sensors.Operations.Tests;
 /// real InfluxDB, with a few hostile heartbeats beside it; a real OpenID provider (npm's
 /// oidc-provider) with the services' users; the console over HTTPS; Debian's Chromium.
 /// </summary>
-public sealed class ConsoleCity : IAsyncLifetime
+public sealed class ConsoleCity() : SignedInWorld("console-city", "city")
 {
-    public const string Database = "city";
-
-    public static readonly IReadOnlyDictionary<string, (string Name, string[] Roles)> Users = new Dictionary<string, (string, string[])>
+    protected override IReadOnlyDictionary<string, (string Name, string[] Roles)> Users { get; } = new Dictionary<string, (string, string[])>
     {
         ["marie"] = ("Marie Curie (environnement)", ["environment"]),
         ["paul"] = ("Paul Poubelle (déchets)", ["waste"]),
@@ -22,18 +20,6 @@ public sealed class ConsoleCity : IAsyncLifetime
         ["ada"] = ("Ada (service informatique)", ["admin"]),
         ["invite"] = ("Invité sans rôle", []),
     };
-
-    private readonly TempFolder _folder = new("console-city");
-
-    public InfluxServer Influx { get; } = new();
-
-    public OidcProvider Identity { get; private set; } = null!;
-
-    public ConsoleHost Console { get; private set; } = null!;
-
-    public IPlaywright Playwright { get; private set; } = null!;
-
-    public IBrowser Browser { get; private set; } = null!;
 
     public DateTimeOffset Now { get; } = DateTimeOffset.UtcNow;
 
@@ -44,7 +30,7 @@ public sealed class ConsoleCity : IAsyncLifetime
     /// <summary>Heartbeats with missing, absurd and hostile fields: each must show as unknown (or as written, escaped), never break a page.</summary>
     public static readonly string[] HostileGatewayIds = ["gw-<script>alert(1)</script>", "gw-\"quoted\" & amp", "gw-vide", "gw-ünïcödé-école"];
 
-    public async Task InitializeAsync()
+    protected override IReadOnlyDictionary<string, string> Seed()
     {
         var watch = Stopwatch.StartNew();
         var (registry, points) = FleetScale.Write(Influx, Database, Now, FleetSize.City);
@@ -56,31 +42,17 @@ public sealed class ConsoleCity : IAsyncLifetime
         ]);
         Points = points + 4;
         Seeded = watch.Elapsed;
-        File.WriteAllText(_folder.File("devices.yaml"), registry);
-
-        var port = FreePort.Next();
-        Identity = new OidcProvider([$"https://127.0.0.1:{port}/signin-oidc"], Users);
-        File.WriteAllText(_folder.File("client-secret"), OidcProvider.ClientSecret + "\n");
-        Console = await ConsoleHost.StartSignedInAsync(_folder, port, Influx, Database, Identity, new Dictionary<string, string>
+        File.WriteAllText(Folder.File("devices.yaml"), registry);
+        File.WriteAllText(Folder.File("client-secret"), OidcProvider.ClientSecret + "\n");
+        return new Dictionary<string, string>
         {
             ["Oidc:ClientSecret"] = string.Empty,
-            ["Oidc:ClientSecretFile"] = _folder.File("client-secret"), // the secret from a file, as deployed
-            ["Registry"] = _folder.File("devices.yaml"),
+            ["Oidc:ClientSecretFile"] = Folder.File("client-secret"), // the secret from a file, as deployed
+            ["Registry"] = Folder.File("devices.yaml"),
             ["Every"] = "00:01:00",
             ["GatewayServices:gw-dechets"] = "waste",
             ["GatewayServices:gw-eclairage"] = "lighting",
-        });
-        Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
-        Browser = await Testing.Browser.LaunchAsync(Playwright);
-    }
-
-    /// <summary>A browser context (every request outside loopback refused, CSP bypassed for axe) signed in as <paramref name="login"/> through the provider's own form.</summary>
-    public async Task<(IBrowserContext Context, IPage Page)> SignInAsync(string login, List<string> elsewhere)
-    {
-        var context = await Testing.Browser.LocalContextAsync(Browser, elsewhere, bypassCsp: true, ignoreHttpsErrors: true);
-        var page = await SignInAsync(context, Console.Url, Identity.Issuer, login);
-        elsewhere.Clear(); // the provider's development sign-in page asks for a web font; the console's pages must ask for nothing outside
-        return (context, page);
+        };
     }
 
     /// <summary>Opens the console, is sent to the provider, signs in there as <paramref name="login"/> (any password), consents, and lands back on the console.</summary>
@@ -113,15 +85,5 @@ public sealed class ConsoleCity : IAsyncLifetime
 
         var handler = new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false, ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
         return new HttpClient(handler) { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Browser.DisposeAsync();
-        Playwright.Dispose();
-        await Console.DisposeAsync();
-        Identity.Dispose();
-        Influx.Dispose();
-        _folder.Dispose();
     }
 }

@@ -21,28 +21,23 @@ public sealed class WasteTests(WasteTests.Town town, ITestOutputHelper output) :
     public const string B3 = "cccccccccccccccccccccccccccccc03";
     public const string B4 = "dddddddddddddddddddddddddddddd04";
 
-    public sealed class Town : IAsyncLifetime
+    public sealed class Town() : SignedInWorld("waste", FleetData.Database)
     {
-        private readonly TempFolder _folder = new("waste");
-
-        public InfluxServer Influx { get; } = new();
-
-        public OidcProvider Identity { get; private set; } = null!;
-
-        public ConsoleHost Console { get; private set; } = null!;
-
-        public IPlaywright Playwright { get; private set; } = null!;
-
-        public IBrowser Browser { get; private set; } = null!;
-
-        public string AuditLog => _folder.File("exports.jsonl"); // where StartSignedInAsync points Console:Waste:AuditLog
+        public string AuditLog => Folder.File("exports.jsonl"); // where StartSignedInAsync points Console:Waste:AuditLog
 
         public TimeSpan Seeding { get; private set; }
 
         private static string Paris(int month, int day, int hour, int minute) =>
             FleetData.S(new DateTimeOffset(2026, month, day, hour, minute, 0, FleetData.Paris.GetUtcOffset(new DateTime(2026, month, day, hour, minute, 0))));
 
-        public async Task InitializeAsync()
+        protected override IReadOnlyDictionary<string, (string Name, string[] Roles)> Users { get; } = new Dictionary<string, (string, string[])>
+        {
+            ["paul"] = ("Paul (déchets)", ["waste"]),
+            ["marie"] = ("Marie (environnement)", ["environment"]),
+            ["ada"] = ("Ada (informatique)", ["admin"]),
+        };
+
+        protected override IReadOnlyDictionary<string, string> Seed()
         {
             Influx.CreateDatabase(FleetData.Database);
             var pickup = "bin_pickup,sector={0},bin_id={1},truck_id={2},key_version={3} count=1i{4} {5}";
@@ -101,43 +96,14 @@ public sealed class WasteTests(WasteTests.Town town, ITestOutputHelper output) :
             }
 
             Seeding = watch.Elapsed;
-            File.WriteAllText(_folder.File("devices.yaml"), """
+            File.WriteAllText(Folder.File("devices.yaml"), """
                 device_types:
                   fill: { model: EM310-UDL, codec: milesight-em310-udl, uplink_every_s: 3600 }
                 devices:
                   - { dev_eui: 24E1247130000001, type: fill, site: depot, bin_id: pav-full, sector: nord, street: rue-des-lilas }
                   - { dev_eui: 24E1247130000002, type: fill, site: depot, bin_id: pav-soon, sector: nord, street: avenue-foch }
                 """);
-            var port = FreePort.Next();
-            Identity = new OidcProvider([$"https://127.0.0.1:{port}/signin-oidc"], new Dictionary<string, (string, string[])>
-            {
-                ["paul"] = ("Paul (déchets)", ["waste"]),
-                ["marie"] = ("Marie (environnement)", ["environment"]),
-                ["ada"] = ("Ada (informatique)", ["admin"]),
-            });
-            Console = await ConsoleHost.StartSignedInAsync(_folder, port, Influx, FleetData.Database, Identity, new Dictionary<string, string>
-            {
-                ["Registry"] = _folder.File("devices.yaml"),
-            });
-            Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
-            Browser = await Testing.Browser.LaunchAsync(Playwright);
-        }
-
-        public async Task<(IBrowserContext Context, IPage Page, HttpClient Client)> SignInAsync(string login)
-        {
-            var context = await Testing.Browser.LocalContextAsync(Browser, [], bypassCsp: true, ignoreHttpsErrors: true);
-            var page = await ConsoleCity.SignInAsync(context, Console.Url, Identity.Issuer, login);
-            return (context, page, await ConsoleCity.ClientAsync(context, Console.Url));
-        }
-
-        public async Task DisposeAsync()
-        {
-            await Browser.DisposeAsync();
-            Playwright.Dispose();
-            await Console.DisposeAsync();
-            Identity.Dispose();
-            Influx.Dispose();
-            _folder.Dispose();
+            return new Dictionary<string, string> { ["Registry"] = Folder.File("devices.yaml") };
         }
     }
 

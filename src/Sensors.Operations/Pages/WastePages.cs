@@ -26,11 +26,11 @@ public sealed class WastePages(WasteData data, ExportAudit audit, RegistrySource
 
     private static string MonthFr(DateOnly month) => $"{MonthsFr[month.Month - 1]} {month.Year}";
 
-    /// <summary>The month asked for, or the last whole month (bills follow a month's end).</summary>
+    /// <summary>The month asked for, or the month so far (the pages; an export always names its month).</summary>
     public DateOnly MonthOf(IQueryCollection query)
     {
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), Zone).Date);
-        return WasteData.ParseMonth(query["mois"]) ?? new DateOnly(today.Year, today.Month, 1).AddMonths(-1);
+        return WasteData.ParseMonth(query["mois"]) ?? new DateOnly(today.Year, today.Month, 1);
     }
 
     public static IReadOnlyList<string> SectorsOf(IQueryCollection query) => [.. query["secteur"].Where(s => !string.IsNullOrWhiteSpace(s) && s!.Length <= 64).Select(s => s!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
