@@ -51,5 +51,12 @@ public sealed class SiteDirectory
     /// (the MQTT source accepts CM2_B or Ecole_Maj, not only lower case and dashes), at most 256
     /// characters, no control character. Queries quote it (Ql.Text), so it changes no query.
     /// </summary>
+    /// <summary>
+    /// The id as the data holds it, from a route value: the server decodes an address's path
+    /// except "%2F", which stays as written so that it cannot split the path; an id with a slash
+    /// (a room named "&lt;/script&gt;") is linked with %2F (PageLook.PathSegment) and found again here.
+    /// </summary>
+    public static string FromRoute(string routed) => routed.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+
     public static bool IsRoutable(string? text) => !string.IsNullOrEmpty(text) && text.Length <= 256 && !text.Any(char.IsControl);
 }

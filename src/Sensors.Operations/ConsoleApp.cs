@@ -231,12 +231,8 @@ public static class ConsoleApp
         }
     }
 
-    /// <summary>
-    /// The id as the data holds it: the server decodes an address's path except "%2F", which stays
-    /// as written so that it cannot split the path; an id with a slash (a gateway named
-    /// "gw-&lt;/script&gt;") is linked with %2F, and found again here.
-    /// </summary>
-    private static string Id(string routed) => routed.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+    /// <summary>The id as the data holds it (a gateway named "gw-&lt;/script&gt;" is linked with %2F): <see cref="SiteDirectory.FromRoute"/>.</summary>
+    private static string Id(string routed) => SiteDirectory.FromRoute(routed);
 
     /// <summary>An id from an address that may be looked up: what the data can hold, at most 256 characters, no control character.</summary>
     private static bool Routable(string id) => SiteDirectory.IsRoutable(id);

@@ -133,14 +133,14 @@ public static class PortalApp
         app.MapGet("/", (AirPages pages, HttpContext http) => Page(city, async () => (string?)await pages.HomeAsync(http.RequestAborted))).CacheOutput();
         app.MapGet("/ecoles", (AirPages pages, HttpContext http) => Page(city, async () => (string?)await pages.SchoolsAsync(http.RequestAborted))).CacheOutput();
         app.MapGet("/ecoles/{site}", (string site, AirPages pages, HttpContext http) =>
-            Page(city, () => SiteDirectory.IsRoutable(site) ? pages.SchoolAsync(site, http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
+            Page(city, () => SiteDirectory.IsRoutable(site) ? pages.SchoolAsync(SiteDirectory.FromRoute(site), http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
         app.MapGet("/ecoles/{site}/{room}", (string site, string room, AirPages pages, HttpContext http) =>
-            Page(city, () => SiteDirectory.IsRoutable(site) && SiteDirectory.IsRoutable(room) ? pages.ClassroomAsync(site, room, http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
+            Page(city, () => SiteDirectory.IsRoutable(site) && SiteDirectory.IsRoutable(room) ? pages.ClassroomAsync(SiteDirectory.FromRoute(site), SiteDirectory.FromRoute(room), http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
         app.MapGet("/ecoles/{site}/{room}/semaine", (string site, string room, AirPages pages, HttpContext http) =>
-            Page(city, () => SiteDirectory.IsRoutable(site) && SiteDirectory.IsRoutable(room) ? pages.WeekSheetAsync(site, room, http.Request.Query["semaine"], http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
+            Page(city, () => SiteDirectory.IsRoutable(site) && SiteDirectory.IsRoutable(room) ? pages.WeekSheetAsync(SiteDirectory.FromRoute(site), SiteDirectory.FromRoute(room), http.Request.Query["semaine"], http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
         app.MapGet("/dechets", (CityPages pages, HttpContext http) => Page(city, async () => (string?)await pages.WasteAsync(http.RequestAborted))).CacheOutput();
         app.MapGet("/dechets/{sector}", (string sector, CityPages pages, HttpContext http) =>
-            Page(city, () => SiteDirectory.IsRoutable(sector) ? pages.SectorAsync(sector, http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
+            Page(city, () => SiteDirectory.IsRoutable(sector) ? pages.SectorAsync(SiteDirectory.FromRoute(sector), http.RequestAborted) : Task.FromResult<string?>(null))).CacheOutput();
         app.MapGet("/eclairage", (CityPages pages, HttpContext http) => Page(city, async () => (string?)await pages.LightingAsync(http.RequestAborted))).CacheOutput();
         app.MapGet("/comment-ca-marche", () => Results.Text(InfoPages.HowItWorks(options), Html));
         app.MapGet("/donnees", () => Results.Text(InfoPages.OpenData(options), Html));

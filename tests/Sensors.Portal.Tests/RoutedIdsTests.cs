@@ -14,7 +14,12 @@ namespace Sensors.Portal.Tests;
 [Collection("seeded city")]
 public sealed partial class RoutedIdsTests : IDisposable
 {
-    private static readonly (string Site, string Room)[] Rooms = [("Ecole_Maj", "CM2_B"), ("Ecole_Maj", "salle 3"), ("école-été", "CE1'B")];
+    /// <summary>Every character class the data may hold: upper case, spaces, accents, quotes, markup with a slash, a slash alone, %, ?, #, +, &amp;, ;.</summary>
+    private static readonly (string Site, string Room)[] Rooms =
+    [
+        ("Ecole_Maj", "CM2_B"), ("Ecole_Maj", "salle 3"), ("école-été", "CE1'B"), ("école-été", "<script>alert(1)</script>"), ("école-été", "a/b"),
+        ("école-été", "100%"), ("école-été", "x?y#z"), ("école-été", "plus+sign & co;"), ("école-été", "quote\"d"), ("école/été", "ü"),
+    ];
 
     private readonly InfluxServer _influx = new();
     private readonly TempFolder _folder = new("portal-ids");
@@ -43,7 +48,7 @@ public sealed partial class RoutedIdsTests : IDisposable
     {
         var schools = await GetAsync("/ecoles");
         var siteLinks = Links(schools).Where(l => l.Count(c => c == '/') == 2).Distinct().ToList();
-        Assert.Equal(2, siteLinks.Count);
+        Assert.Equal(3, siteLinks.Count);
         var rooms = 0;
         foreach (var siteLink in siteLinks)
         {
@@ -52,6 +57,7 @@ public sealed partial class RoutedIdsTests : IDisposable
             {
                 var room = await GetAsync(roomLink);
                 Assert.Contains(Uri.UnescapeDataString(roomLink[(roomLink.LastIndexOf('/') + 1)..]), WebUtility.HtmlDecode(room), StringComparison.Ordinal);
+                Assert.DoesNotContain("<script>alert", room, StringComparison.Ordinal); // escaped wherever it shows
                 rooms++;
             }
         }

@@ -55,7 +55,7 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
         {
             var here = rooms.Where(r => r.Site == site).ToList();
             var count = (Co2Light light) => here.Count(r => Levels.Classify(r.Co2Ppm) == light);
-            html.Append("<li class=\"card\"><").Append(heading).Append("><a href=\"/ecoles/").Append(PageLook.PathSegment(site)).Append("\">").Append(PageLook.Encode(sites.SiteName(site))).Append("</a></").Append(heading).Append("><p>");
+            html.Append("<li class=\"card\"><").Append(heading).Append('>').Append(Layout.LinkIfRoutable($"/ecoles/{PageLook.PathSegment(site)}", sites.SiteName(site), site)).Append("</").Append(heading).Append("><p>");
             html.Append(here.Count == 0
                 ? "Pas de mesure récente." + PageLook.En("No recent reading.")
                 : $"{here.Count} salle{(here.Count > 1 ? "s" : string.Empty)} mesurée{(here.Count > 1 ? "s" : string.Empty)} : {count(Co2Light.Green)} vert, {count(Co2Light.Orange)} orange, {count(Co2Light.Red)} rouge."
@@ -90,8 +90,8 @@ public sealed class AirPages(AirQualityData air, SiteDirectory sites, PortalOpti
             foreach (var (id, roomName) in sites.Rooms(site, rooms.Select(r => r.Room).Concat(icone.Keys.Select(k => k.Room))))
             {
                 var reading = rooms.FirstOrDefault(r => r.Room == id);
-                html.Append("<li class=\"room\" id=\"room-").Append(PageLook.Encode(id)).Append("\" data-light=\"").Append(reading is null ? "none" : PageLook.Name(Levels.Classify(reading.Co2Ppm))).Append("\">\n<h2><a href=\"/ecoles/")
-                    .Append(PageLook.PathSegment(site)).Append('/').Append(PageLook.PathSegment(id)).Append("\">").Append(PageLook.Encode(roomName)).Append("</a></h2>\n");
+                html.Append("<li class=\"room\" id=\"room-").Append(PageLook.Encode(id)).Append("\" data-light=\"").Append(reading is null ? "none" : PageLook.Name(Levels.Classify(reading.Co2Ppm))).Append("\">\n<h2>")
+                    .Append(Layout.LinkIfRoutable($"/ecoles/{PageLook.PathSegment(site)}/{PageLook.PathSegment(id)}", roomName, site, id)).Append("</h2>\n");
                 LightOrNone(html, reading);
                 IconeLine(html, Icone.Of(icone.GetValueOrDefault((id, weekStart))));
                 html.Append("</li>\n");

@@ -56,7 +56,7 @@ public sealed class CityPages(CityData data, PortalOptions options, TimeProvider
                 {
                     var its = perSector[sector].ToList();
                     html.Append("<tr data-sector=\"").Append(PageLook.Encode(sector)).Append("\"><th scope=\"row\">")
-                        .Append(sector == "—" ? sector : $"<a href=\"/dechets/{PageLook.PathSegment(sector)}\">{PageLook.Encode(sector)}</a>")
+                        .Append(sector == "—" ? sector : Layout.LinkIfRoutable($"/dechets/{PageLook.PathSegment(sector)}", sector, sector))
                         .Append("</th><td class=\"n\">").Append(PageLook.Count(its.Sum(p => p.Value))).Append("</td><td class=\"n\">").Append(PageLook.Count(its.Sum(p => p.Second ?? 0)))
                         .Append("</td><td class=\"n\">").Append(PageLook.Count(its.GroupBy(p => p.Day).Max(g => g.Sum(p => p.Value)))).Append("</td></tr>");
                 }

@@ -58,6 +58,13 @@ public static class Layout
             .Append(PageLook.En($"Readings as of {at}. <a href=\"{path}\" hreflang=\"fr\">Refresh</a>")).Append("</p>\n");
     }
 
+    /// <summary>
+    /// A link to an id's page when every id in it can be routed (<see cref="Sensors.Central.SiteDirectory.IsRoutable"/>),
+    /// else its name alone: every link the portal prints answers.
+    /// </summary>
+    public static string LinkIfRoutable(string path, string text, params string[] ids) =>
+        ids.All(Sensors.Central.SiteDirectory.IsRoutable) ? $"<a href=\"{path}\">{PageLook.Encode(text)}</a>" : PageLook.Encode(text);
+
     /// <summary>A table too wide for a phone scrolls inside its own box, which the keyboard can reach (tabindex) and a screen reader names (region).</summary>
     public static string ScrollBox(string labelFr) => $"<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{PageLook.Encode(labelFr)}\">";
 
