@@ -60,8 +60,11 @@ public sealed class WasteTests(WasteTests.Town town, ITestOutputHelper output) :
                 Lift("nord", B4, "truck-07", "2027", 9, Paris(11, 25, 7, 0)), // after the key's rotation: a new pseudonym, key 2027
             ]);
 
-            // Containers, hour by hour up to now (one level an hour, a minute past the hour).
-            var hour = new DateTimeOffset(DateTimeOffset.UtcNow.Year, DateTimeOffset.UtcNow.Month, DateTimeOffset.UtcNow.Day, DateTimeOffset.UtcNow.Hour, 1, 0, TimeSpan.Zero);
+            // Containers, hour by hour up to a minute ago (one level in each hourly bucket). Never
+            // "this hour at :01": during the first minute of an hour that is in the future, and the
+            // console reads up to now.
+            var minuteAgo = DateTimeOffset.UtcNow.AddMinutes(-1);
+            var hour = new DateTimeOffset(minuteAgo.Year, minuteAgo.Month, minuteAgo.Day, minuteAgo.Hour, minuteAgo.Minute, minuteAgo.Second, TimeSpan.Zero);
             var lines = new List<string>();
             void Levels(string bin, string sector, params double?[] levels)
             {
