@@ -46,8 +46,7 @@ public static class AlertBuilder
                 };
                 var link = baseUrl.TrimEnd('/') + path;
                 var rule = Rules.All.First(r => r.Rule == problem.Rule);
-                var key = string.Join('\u001f', labels.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
-                alerts.Add(new Alert(
+                var alert = new Alert(
                     labels,
                     new Dictionary<string, string>(StringComparer.Ordinal)
                     {
@@ -57,9 +56,10 @@ public static class AlertBuilder
                         ["description_en"] = problem.DoEn,
                         ["link"] = link,
                     },
-                    problem.Since ?? firstSeen.GetValueOrDefault(key, fleet.At),
+                    fleet.At,
                     fleet.At + (every * 4), // Alertmanager resolves it by itself if the console stops sending
-                    link));
+                    link);
+                alerts.Add(alert with { StartsAt = problem.Since ?? firstSeen.GetValueOrDefault(alert.Key, fleet.At) });
             }
         }
 

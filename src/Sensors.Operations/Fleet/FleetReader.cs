@@ -1,4 +1,3 @@
-using System.Globalization;
 using Sensors.Central;
 using Sensors.LoRaWan.Registry;
 using Sensors.Sites;
@@ -262,6 +261,4 @@ public sealed class FleetReader(IInfluxQuery influx, ConsoleOptions options, Sit
 
         return [.. rows.OrderBy(r => r.Site, StringComparer.Ordinal).ThenBy(r => r.Street, StringComparer.Ordinal).ThenBy(r => r.LampId, StringComparer.Ordinal)];
     }
-
-    internal static string Invariant(double value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Sensors.Look;
 
 namespace Sensors.Operations.Fleet;
@@ -226,6 +225,4 @@ public static class Rules
         : span.TotalHours >= 1 ? $"{(int)span.TotalHours} h {span.Minutes:00} min"
         : span.TotalMinutes >= 1 ? $"{(int)span.TotalMinutes} min"
         : $"{Math.Max(0, (int)span.TotalSeconds)} s";
-
-    internal static string Invariant(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 }
