@@ -183,6 +183,29 @@ public sealed class WasteTests(WasteTests.Town town, ITestOutputHelper output) :
     }
 
     [Theory]
+    [InlineData("secteur=")]
+    [InlineData("secteur=%20%20")]
+    [InlineData("secteur=nord&secteur=")]
+    [InlineData("secteur=%00")]
+    [InlineData("secteur=nord%0Asud")]
+    [InlineData("secteur=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")] // 65 characters
+    public async Task AnExportWithASectorItCannotRead_IsRefused_NeverWidenedToEverySector(string sectors)
+    {
+        var (context, _, client) = await town.SignInAsync("paul");
+        await using var _ = context;
+        using var __ = client;
+        var lines = File.Exists(town.AuditLog) ? File.ReadAllLines(town.AuditLog).Length : 0;
+        using var refused = await client.GetAsync($"/dechets/levees.json?mois=2026-11&{sectors}");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("un secteur est un nom de 64 caractères au plus", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(lines, File.Exists(town.AuditLog) ? File.ReadAllLines(town.AuditLog).Length : 0);
+
+        // Quotes and backslashes are a sector's name like any other (quoted in the query): nothing, and no error.
+        Assert.Equal("bin_id,key_version,sector,lifts,weight_kg,first_lift,last_lift\n", await client.GetStringAsync("/dechets/levees.csv?mois=2026-11&secteur=nord'%20OR%20'1'='1&secteur=a%5C"));
+        Assert.Equal(4, (await client.GetStringAsync("/dechets/levees.csv?mois=2026-11&secteur=nord")).TrimEnd('\n').Split('\n').Length);
+    }
+
+    [Theory]
     [InlineData("marie", "/dechets")]
     [InlineData("marie", "/dechets/levees.csv?mois=2026-11")]
     [InlineData("marie", "/dechets/levees.json?mois=2026-11")]

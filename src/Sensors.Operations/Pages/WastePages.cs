@@ -91,6 +91,15 @@ public sealed class WastePages(WasteData data, ExportAudit audit, RegistrySource
                 statusCode: 400);
         }
 
+        // Nor from sectors it dropped: a sector it cannot read would widen the file to every sector.
+        if (query["secteur"].FirstOrDefault(s => string.IsNullOrWhiteSpace(s) || !Sensors.Central.SiteDirectory.IsRoutable(s) || s.Length > 64) is { } bad)
+        {
+            return Results.Text(
+                ConsoleLayout.Message(City, viewer, "Secteur illisible", "Unreadable sector", $"secteur={PageLook.Encode(bad ?? string.Empty)} : un secteur est un nom de 64 caractères au plus, sans caractère de contrôle, tel qu'il figure dans la liste. <a href=\"/dechets\">Retour</a>.", "A sector is a name of at most 64 characters, without control characters, as listed."),
+                "text/html; charset=utf-8",
+                statusCode: 400);
+        }
+
         var sectors = SectorsOf(query);
         var bins = await data.MonthAsync(month, sectors, cancellation);
         audit.Record(new ExportAudit.Entry(time.GetUtcNow(), viewer.Name, subject, MonthText(month), sectors, format, bins.Count));
