@@ -60,6 +60,24 @@ public sealed class PseudonymiseTests : IDisposable
         Assert.Equal(3, output.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n').Length);
     }
 
+    [Theory]
+    [InlineData("\0\0\0")]
+    [InlineData("\uFFFD\uFFFD")] // bytes that were not UTF-8, as a reader decodes them
+    [InlineData("99999999999999999999999999999999999999999999")]
+    [InlineData("\"unterminated;quote")]
+    [InlineData("\u202Eevil")]
+    public void WhateverALineHolds_ItIsHashedAsTheGatewayWould_AndTheNextGoodChipStillComesOut(string odd)
+    {
+        var huge = new string('E', 100_000);
+        var (code, output, _) = Run($"{odd}\n{huge}\nE2000017221101441890ABCD\n");
+        Assert.Equal(0, code);
+        var lines = output.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        Assert.Equal(4, lines.Length);
+        Assert.EndsWith($",{_gateway.Pseudonym(odd)},2026", lines[1], StringComparison.Ordinal);
+        Assert.Equal($"{huge},{_gateway.Pseudonym(huge)},2026", lines[2]);
+        Assert.Equal($"E2000017221101441890ABCD,{_gateway.Pseudonym("E2000017221101441890ABCD")},2026", lines[3]);
+    }
+
     [Fact]
     public void WhatCannotWork_IsOneLineAndAnExitCode()
     {
