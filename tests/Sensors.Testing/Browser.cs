@@ -89,22 +89,24 @@ public static class Browser
         [.. violations.Where(v => v.Impact is "serious" or "critical")];
 
     /// <summary>
-    /// A full-page screenshot. Chromium now and then answers "Unable to capture screenshot" for a
-    /// tall page while the machine is busy (two browsers and InfluxDB on two cores): tried again
-    /// up to twice, after a pause; any other error fails at once.
+    /// A full-page screenshot of a page that has finished: loaded, its fonts ready, and two frames
+    /// painted since (Chromium answered "Unable to capture screenshot" once under load, for a page
+    /// shot right after a viewport change and a navigation, before its compositor had a frame).
+    /// Should Chromium still answer so, it is tried again once after the next two frames.
     /// </summary>
     public static async Task ShotAsync(IPage page, string path)
     {
         for (var attempt = 1; ; attempt++)
         {
+            await page.WaitForLoadStateAsync(LoadState.Load);
+            await page.EvaluateAsync("() => document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))))");
             try
             {
                 await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
                 return;
             }
-            catch (PlaywrightException error) when (attempt < 3 && error.Message.Contains("Unable to capture screenshot", StringComparison.Ordinal))
+            catch (PlaywrightException error) when (attempt == 1 && error.Message.Contains("Unable to capture screenshot", StringComparison.Ordinal))
             {
-                await Task.Delay(500 * attempt);
             }
         }
     }
